@@ -67,4 +67,9 @@ var (
 	ErrCardUnresponsive = errors.New("the card does not respond")
 	// ErrSharingViolation: another program holds the card exclusively.
 	ErrSharingViolation = errors.New("the card is in use by another program")
+	// ErrAPDUTooLong: the reader or its driver cannot pass a command or a
+	// response of this length (typically extended length on a reader that
+	// only does short APDUs). The card is still there: retry with shorter
+	// exchanges.
+	ErrAPDUTooLong = errors.New("the reader cannot pass an APDU of this length")
 )
