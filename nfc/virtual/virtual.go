@@ -166,8 +166,8 @@ func (m *Manager) RemoveReader(name string) error {
 	if err != nil {
 		return err
 	}
+	close(r.gone) // first, so that exchanges woken by the ejection see the reader gone
 	m.eject(r)
-	close(r.gone)
 	delete(m.readers, name)
 	m.order = slices.DeleteFunc(m.order, func(n string) bool { return n == name })
 	m.broadcast(nfc.Event{Kind: nfc.ReaderRemoved, Reader: name})
