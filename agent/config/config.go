@@ -1,0 +1,487 @@
+// Package config loads the agent's configuration file: where it listens,
+// which web origins may use it and which identity fields each receives,
+// where the trust store and the logs are, which readers to ignore, and the
+// limits. Defaults work without a file; a bad file gives one error naming the
+// key. The format is JSON, documented in docs/CONFIG.md.
+package config
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/netip"
+	"net/url"
+	"os"
+	"path"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// DefaultPort is the agent's TCP port.
+const DefaultPort = 20606
+
+// Config is the agent's configuration, after defaults and validation.
+type Config struct {
+	// Listen are host:port addresses. Default 127.0.0.1:20606 and
+	// [::1]:20606. Non-loopback addresses need ExposeToNetwork.
+	Listen          []string
+	ExposeToNetwork bool
+	// Hosts are extra Host header names accepted besides 127.0.0.1,
+	// localhost and [::1] (with the listening port).
+	Hosts []string
+	// Origins maps a normalised origin (scheme://host[:port]) to its policy.
+	Origins map[string]Policy
+	// AllowNativeClients lets connections without an Origin (or with
+	// "null") in, with NativePolicy.
+	AllowNativeClients bool
+	NativePolicy       Policy
+	// TrustStore is a directory (or file) of CSCA certificates, master lists
+	// and CRLs.
+	TrustStore string
+	Log        Log
+	// IgnoreReaders are glob patterns (path.Match) of reader names the agent
+	// never shows nor reads.
+	IgnoreReaders []string
+	ReadTimeout   time.Duration
+	// Demo serves the desk pages at /demo/.
+	Demo           bool
+	MaxConnections int
+	// File is where the configuration came from ("" for defaults only).
+	File string
+}
+
+// Log configures logging.
+type Log struct {
+	Level      string
+	File       string
+	MaxSizeMB  int
+	MaxBackups int
+	MaxAgeDays int
+}
+
+// fileConfig is the JSON form. Pointers tell "absent" from "zero".
+type fileConfig struct {
+	Listen             []string        `json:"listen"`
+	ExposeToNetwork    bool            `json:"exposeToNetwork"`
+	Hosts              []string        `json:"hosts"`
+	Origins            []fileOrigin    `json:"origins"`
+	AllowNativeClients bool            `json:"allowNativeClients"`
+	NativeClients      *filePolicy     `json:"nativeClients"`
+	DefaultPolicy      *filePolicy     `json:"defaultPolicy"`
+	TrustStore         string          `json:"trustStore"`
+	Log                *fileLog        `json:"log"`
+	IgnoreReaders      []string        `json:"ignoreReaders"`
+	ReadTimeout        json.RawMessage `json:"readTimeout"`
+	Demo               bool            `json:"demo"`
+	MaxConnections     *int            `json:"maxConnections"`
+	Comment            json.RawMessage `json:"_comment"`
+}
+
+type filePolicy struct {
+	Fields   []string `json:"fields"`
+	Photo    *bool    `json:"photo"`
+	Evidence bool     `json:"evidence"`
+}
+
+type fileOrigin struct {
+	Origin string `json:"origin"`
+	filePolicy
+}
+
+type fileLog struct {
+	Level      string `json:"level"`
+	File       string `json:"file"`
+	MaxSizeMB  int    `json:"maxSizeMB"`
+	MaxBackups int    `json:"maxBackups"`
+	MaxAgeDays int    `json:"maxAgeDays"`
+}
+
+// fileDuration accepts "60s", "2m" or a number of seconds.
+type fileDuration time.Duration
+
+func (d *fileDuration) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err == nil {
+		v, err := time.ParseDuration(s)
+		if err != nil {
+			return fmt.Errorf("want a duration like \"60s\"")
+		}
+		*d = fileDuration(v)
+		return nil
+	}
+	var n float64
+	if err := json.Unmarshal(b, &n); err != nil {
+		return fmt.Errorf("want a duration like \"60s\" or a number of seconds")
+	}
+	*d = fileDuration(time.Duration(n * float64(time.Second)))
+	return nil
+}
+
+// Error is a configuration error naming the key.
+type Error struct {
+	File string
+	Key  string // JSON path: "origins[1].fields[0]"
+	Msg  string
+}
+
+func (e *Error) Error() string {
+	where := "configuration"
+	if e.File != "" {
+		where = e.File
+	}
+	if e.Key == "" {
+		return fmt.Sprintf("%s: %s", where, e.Msg)
+	}
+	return fmt.Sprintf("%s: %s: %s", where, e.Key, e.Msg)
+}
+
+// Default returns the configuration used without a file.
+func Default() *Config {
+	return &Config{
+		Listen:         []string{"127.0.0.1:" + strconv.Itoa(DefaultPort), "[::1]:" + strconv.Itoa(DefaultPort)},
+		Origins:        map[string]Policy{},
+		NativePolicy:   DefaultPolicy(),
+		TrustStore:     filepath.Join(DataDir(), "trust"),
+		Log:            Log{Level: "info"},
+		ReadTimeout:    60 * time.Second,
+		MaxConnections: 64,
+	}
+}
+
+// Load reads the file at path. With path "" it loads DefaultFile() if it
+// exists, else the defaults.
+func Load(file string) (*Config, error) {
+	if file == "" {
+		file = DefaultFile()
+		if _, err := os.Stat(file); errors.Is(err, os.ErrNotExist) {
+			return Default(), nil
+		}
+	}
+	abs, err := filepath.Abs(file)
+	if err != nil {
+		return nil, &Error{File: file, Msg: err.Error()}
+	}
+	b, err := os.ReadFile(abs)
+	if err != nil {
+		return nil, &Error{File: file, Msg: "cannot read: " + unwrapPathError(err)}
+	}
+	cfg, err := Parse(b, filepath.Dir(abs))
+	if err != nil {
+		var ce *Error
+		if errors.As(err, &ce) {
+			ce.File = file
+		}
+		return nil, err
+	}
+	cfg.File = abs
+	return cfg, nil
+}
+
+func unwrapPathError(err error) string {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// Parse decodes and validates a configuration; relative paths are resolved
+// against baseDir (the file's directory).
+func Parse(b []byte, baseDir string) (*Config, error) {
+	var fc fileConfig
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&fc); err != nil {
+		return nil, decodeError(b, err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, &Error{Msg: "unexpected content after the JSON object"}
+	}
+	return fc.toConfig(baseDir)
+}
+
+// decodeError turns encoding/json errors into errors naming the key.
+func decodeError(b []byte, err error) error {
+	var te *json.UnmarshalTypeError
+	var se *json.SyntaxError
+	switch {
+	case errors.As(err, &te):
+		return &Error{Key: te.Field, Msg: fmt.Sprintf("wrong type: got a JSON %s, want %s", te.Value, jsonTypeName(te.Type.Kind().String()))}
+	case errors.As(err, &se):
+		line, col := position(b, se.Offset)
+		return &Error{Msg: fmt.Sprintf("invalid JSON at line %d column %d: %v", line, col, se)}
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		key := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return &Error{Key: key, Msg: "unknown key (see docs/CONFIG.md)"}
+	case errors.Is(err, io.EOF):
+		return &Error{Msg: "empty file: want a JSON object"}
+	}
+	// Errors of our own UnmarshalJSON methods carry no field name in older
+	// Go versions; keep the message.
+	return &Error{Msg: err.Error()}
+}
+
+func jsonTypeName(kind string) string {
+	switch kind {
+	case "slice", "array":
+		return "a list"
+	case "struct", "map", "ptr":
+		return "an object"
+	case "int", "int64", "float64":
+		return "a number"
+	}
+	return "a " + kind
+}
+
+func position(b []byte, off int64) (line, col int) {
+	line, col = 1, 1
+	for i := int64(0); i < off && i < int64(len(b)); i++ {
+		if b[i] == '\n' {
+			line++
+			col = 1
+		} else {
+			col++
+		}
+	}
+	return line, col
+}
+
+func (fc *fileConfig) toConfig(baseDir string) (*Config, error) {
+	cfg := Default()
+	if fc.Listen != nil {
+		if len(fc.Listen) == 0 {
+			return nil, &Error{Key: "listen", Msg: "empty: give at least one address"}
+		}
+		cfg.Listen = fc.Listen
+	}
+	cfg.ExposeToNetwork = fc.ExposeToNetwork
+	if err := checkListen(cfg.Listen, cfg.ExposeToNetwork, "listen"); err != nil {
+		return nil, err
+	}
+	for i, h := range fc.Hosts {
+		if h == "" || strings.ContainsAny(h, ":/ ") {
+			return nil, &Error{Key: fmt.Sprintf("hosts[%d]", i), Msg: "want a host name without port or scheme"}
+		}
+		cfg.Hosts = append(cfg.Hosts, strings.ToLower(h))
+	}
+	defaults := DefaultPolicy()
+	if fc.DefaultPolicy != nil {
+		p, err := fc.DefaultPolicy.toPolicy("defaultPolicy", DefaultPolicy())
+		if err != nil {
+			return nil, err
+		}
+		defaults = p
+	}
+	for i, o := range fc.Origins {
+		key := fmt.Sprintf("origins[%d]", i)
+		origin, err := NormalizeOrigin(o.Origin)
+		if err != nil {
+			return nil, &Error{Key: key + ".origin", Msg: err.Error()}
+		}
+		if _, dup := cfg.Origins[origin]; dup {
+			return nil, &Error{Key: key + ".origin", Msg: "listed twice"}
+		}
+		p, err := o.filePolicy.toPolicy(key, defaults)
+		if err != nil {
+			return nil, err
+		}
+		cfg.Origins[origin] = p
+	}
+	cfg.AllowNativeClients = fc.AllowNativeClients
+	cfg.NativePolicy = defaults
+	if fc.NativeClients != nil {
+		p, err := fc.NativeClients.toPolicy("nativeClients", defaults)
+		if err != nil {
+			return nil, err
+		}
+		cfg.NativePolicy = p
+	}
+	if fc.TrustStore != "" {
+		cfg.TrustStore = resolve(baseDir, fc.TrustStore)
+	}
+	if fc.Log != nil {
+		if err := fc.Log.apply(&cfg.Log, baseDir); err != nil {
+			return nil, err
+		}
+	}
+	for i, pat := range fc.IgnoreReaders {
+		if _, err := path.Match(pat, ""); err != nil || pat == "" {
+			return nil, &Error{Key: fmt.Sprintf("ignoreReaders[%d]", i), Msg: "not a valid pattern (use * and ?)"}
+		}
+	}
+	cfg.IgnoreReaders = fc.IgnoreReaders
+	if fc.ReadTimeout != nil {
+		var fd fileDuration
+		if err := fd.UnmarshalJSON(fc.ReadTimeout); err != nil {
+			return nil, &Error{Key: "readTimeout", Msg: err.Error()}
+		}
+		d := time.Duration(fd)
+		if d < time.Second || d > 10*time.Minute {
+			return nil, &Error{Key: "readTimeout", Msg: "want between 1s and 10m"}
+		}
+		cfg.ReadTimeout = d
+	}
+	cfg.Demo = fc.Demo
+	if fc.MaxConnections != nil {
+		if *fc.MaxConnections < 1 || *fc.MaxConnections > 10000 {
+			return nil, &Error{Key: "maxConnections", Msg: "want between 1 and 10000"}
+		}
+		cfg.MaxConnections = *fc.MaxConnections
+	}
+	return cfg, nil
+}
+
+func (fp filePolicy) toPolicy(key string, base Policy) (Policy, error) {
+	p := base
+	if fp.Fields != nil {
+		p.Fields = nil
+		for i, f := range fp.Fields {
+			if f == "all" {
+				p.Fields = append(p.Fields, AllFields...)
+				continue
+			}
+			if f == "default" {
+				p.Fields = append(p.Fields, DefaultFields()...)
+				continue
+			}
+			if !KnownField(f) {
+				return Policy{}, &Error{Key: fmt.Sprintf("%s.fields[%d]", key, i), Msg: fmt.Sprintf("unknown field %q (see docs/PROTOCOL.md §4)", f)}
+			}
+			p.Fields = append(p.Fields, f)
+		}
+	}
+	if fp.Photo != nil {
+		p.Photo = *fp.Photo
+	}
+	p.Evidence = fp.Evidence
+	return p, nil
+}
+
+func (fl *fileLog) apply(l *Log, baseDir string) error {
+	if fl.Level != "" {
+		switch strings.ToLower(fl.Level) {
+		case "debug", "info", "warn", "error":
+			l.Level = strings.ToLower(fl.Level)
+		default:
+			return &Error{Key: "log.level", Msg: fmt.Sprintf("unknown level %q (want debug, info, warn or error)", fl.Level)}
+		}
+	}
+	if fl.File != "" {
+		l.File = resolve(baseDir, fl.File)
+	}
+	if fl.MaxSizeMB < 0 || fl.MaxBackups < 0 || fl.MaxAgeDays < 0 {
+		return &Error{Key: "log", Msg: "maxSizeMB, maxBackups and maxAgeDays must not be negative"}
+	}
+	l.MaxSizeMB, l.MaxBackups, l.MaxAgeDays = fl.MaxSizeMB, fl.MaxBackups, fl.MaxAgeDays
+	return nil
+}
+
+func resolve(baseDir, p string) string {
+	if filepath.IsAbs(p) || baseDir == "" {
+		return p
+	}
+	return filepath.Join(baseDir, p)
+}
+
+// SetListen replaces the listen addresses (the --listen flag), with the
+// same checks as the file.
+func (c *Config) SetListen(addrs []string) error {
+	if err := checkListen(addrs, c.ExposeToNetwork, "--listen"); err != nil {
+		return err
+	}
+	c.Listen = addrs
+	return nil
+}
+
+func checkListen(addrs []string, expose bool, key string) error {
+	for i, a := range addrs {
+		k := fmt.Sprintf("%s[%d]", key, i)
+		if key == "--listen" {
+			k = key
+		}
+		host, port, err := net.SplitHostPort(a)
+		if err != nil {
+			return &Error{Key: k, Msg: fmt.Sprintf("%q is not host:port", a)}
+		}
+		if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+			return &Error{Key: k, Msg: fmt.Sprintf("bad port in %q", a)}
+		}
+		if host == "localhost" {
+			continue
+		}
+		ip, err := netip.ParseAddr(host)
+		if err != nil {
+			return &Error{Key: k, Msg: fmt.Sprintf("%q: want an IP address (127.0.0.1, ::1) or localhost", a)}
+		}
+		if !ip.IsLoopback() && !expose {
+			return &Error{Key: k, Msg: fmt.Sprintf("%q is not a loopback address: the agent would serve identities to the network; set \"exposeToNetwork\": true if you really mean it", a)}
+		}
+	}
+	return nil
+}
+
+// Port returns the port of the first listen address.
+func (c *Config) Port() int {
+	if len(c.Listen) == 0 {
+		return DefaultPort
+	}
+	_, p, _ := net.SplitHostPort(c.Listen[0])
+	n, _ := strconv.Atoi(p)
+	return n
+}
+
+// PolicyFor returns the policy of an origin and whether it is allowed.
+func (c *Config) PolicyFor(origin string) (Policy, bool) {
+	p, ok := c.Origins[origin]
+	return p, ok
+}
+
+// Ignored reports whether a reader is hidden by IgnoreReaders.
+func (c *Config) Ignored(reader string) bool {
+	for _, pat := range c.IgnoreReaders {
+		if ok, _ := path.Match(pat, reader); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// NormalizeOrigin checks and normalises a web origin: scheme http or https,
+// a host, an optional port (dropped when it is the scheme's default), no
+// path, query, fragment or credentials; lower case.
+func NormalizeOrigin(s string) (string, error) {
+	if s == "" {
+		return "", errors.New("empty origin")
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return "", fmt.Errorf("%q is not an origin like https://desk.example.org", s)
+	}
+	scheme := strings.ToLower(u.Scheme)
+	if scheme != "http" && scheme != "https" {
+		return "", fmt.Errorf("%q: scheme must be http or https", s)
+	}
+	if u.User != nil || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" || u.Opaque != "" {
+		return "", fmt.Errorf("%q: an origin has no path, query, fragment or user", s)
+	}
+	host := strings.ToLower(u.Hostname())
+	if host == "" || strings.Contains(host, "*") {
+		return "", fmt.Errorf("%q: want an exact host name (no wildcards)", s)
+	}
+	port := u.Port()
+	if (scheme == "http" && port == "80") || (scheme == "https" && port == "443") {
+		port = ""
+	}
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	}
+	if port != "" {
+		return scheme + "://" + host + ":" + port, nil
+	}
+	return scheme + "://" + host, nil
+}
