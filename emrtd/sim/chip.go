@@ -1,0 +1,234 @@
+// Package sim is idagent's software chip: an eMRTD that answers APDUs like
+// a real one, quirks included, for tests, benchmarks and the agent's
+// simulate mode.
+//
+// A Chip plays one profile (cccd, passport, ...) with a document issued
+// from a seed (emrtd/sim/issue), optionally forged (a tamper kind), within
+// APDU limits and, optionally, as slowly as a contactless link
+// (emrtd/sim/link). It implements nfc.Responder, so the in-process virtual
+// reader (nfc/virtual) and the vpcd connector into a real pcscd (nfc/vpcd)
+// both drive it. Its test trust anchor is TrustAnchor.
+//
+// Chip behaviour, in brief (docs/SIMULATOR.md has the whole of it):
+//   - SELECT by AID, by file identifier (P2=0C, or 00/04 with an FCP), SELECT
+//     MF; READ BINARY by offset, by short file identifier, and with the odd
+//     INS and DO'54' for large offsets;
+//   - EF.CardAccess is readable without access control; every other file
+//     only under the secure messaging session an access protocol opened;
+//   - a plain command during secure messaging ends the session, as does a
+//     secure messaging error (answered 6987/6988 unprotected);
+//   - Reset drops the session and the selections.
+package sim
+
+import (
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/idagent/idagent/emrtd/sim/issue"
+	"github.com/idagent/idagent/emrtd/sim/link"
+	"github.com/idagent/idagent/emrtd/sim/testpki"
+	"github.com/idagent/idagent/emrtd/sm"
+	"github.com/idagent/idagent/nfc/apdu"
+)
+
+// AID of the eMRTD LDS1 application.
+var AID = []byte{0xA0, 0x00, 0x00, 0x02, 0x47, 0x10, 0x01}
+
+// Options choose the chip's document and behaviour beyond its profile.
+type Options struct {
+	Seed    uint64               // the identity and keys; same seed, same person
+	Tamper  issue.Tamper         // a forgery applied at issuing time
+	Parents issue.ParentsNesting // DG13's layout of the parents' names
+	Limits  Limits
+	// Link, when set, delays every response by the link's time for the
+	// exchange, inside Respond (for the vpcd connector, which has no link
+	// of its own). With nfc/virtual, pass Link.Delay to the reader instead.
+	Link *link.Model
+}
+
+// Chip is a software eMRTD. It is safe for concurrent use; commands are
+// answered one at a time, like a card.
+type Chip struct {
+	profile   *Profile
+	doc       *issue.Document
+	files     map[uint16]*file
+	protocols []Protocol
+	limits    Limits
+	link      *link.Model
+
+	mu        sync.Mutex
+	appSelect bool // the LDS1 application is selected
+	current   *file
+	session   *sm.Session
+	blockSize int // of the session's cipher
+}
+
+// TrustAnchor returns the DER certificate of the TEST CSCA that signs
+// every simulated document. It is a test anchor: load it only in simulate
+// mode, flagged as such, never into a production trust store.
+func TrustAnchor() []byte { return testpki.CSCA() }
+
+// New issues a document for the named profile and returns its chip.
+func New(profile string, opts Options) (*Chip, error) {
+	p, err := LookupProfile(profile)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := issue.Issue(issue.Options{
+		Seed: opts.Seed, Kind: p.Kind, DataGroups: p.DataGroups, CardAccess: p.CardAccess,
+		Parents: opts.Parents, Tamper: opts.Tamper,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sim: issue %s document: %w", p.Name, err)
+	}
+	c := &Chip{profile: p, doc: doc, files: buildFiles(doc, p.TAProtected), limits: opts.Limits, link: opts.Link}
+	if !p.Extended {
+		c.limits.NoExtended = true
+	}
+	for _, factory := range p.Protocols {
+		proto, err := factory(doc)
+		if err != nil {
+			return nil, err
+		}
+		c.protocols = append(c.protocols, proto)
+	}
+	return c, nil
+}
+
+// Profile returns the chip's profile.
+func (c *Chip) Profile() *Profile { return c.profile }
+
+// Document returns the issued document (files, keys, signer). Tests use it
+// to compare what a reader got with what was issued.
+func (c *Chip) Document() *issue.Document { return c.doc }
+
+// AccessData returns what opens the chip: the printed MRZ and the numbers
+// derived from it. Reader is empty; whoever inserts the card fills it in.
+func (c *Chip) AccessData() AccessData { return accessDataOf(c.doc, c.profile.Kind) }
+
+// ATR is the chip's answer to reset.
+func (c *Chip) ATR() []byte { return append([]byte(nil), c.profile.ATR...) }
+
+// Reset is a power cycle: the session, the selections and any protocol
+// exchange in progress are forgotten.
+func (c *Chip) Reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.dropSession()
+	c.appSelect, c.current = false, nil
+}
+
+// Respond answers one command APDU. With a link model it returns after the
+// link's time for the exchange.
+func (c *Chip) Respond(command []byte) []byte {
+	start := time.Now()
+	c.mu.Lock()
+	out := c.respond(command).Bytes()
+	c.mu.Unlock()
+	if c.link != nil {
+		if wait := c.link.Delay(command, out) - time.Since(start); wait > 0 {
+			time.Sleep(wait)
+		}
+	}
+	return out
+}
+
+func (c *Chip) respond(raw []byte) apdu.Response {
+	cmd, err := apdu.ParseCommand(raw)
+	if err != nil {
+		return status(apdu.SWWrongLength)
+	}
+	if cmd.ForceExtended && c.limits.NoExtended {
+		return status(apdu.SWWrongLength)
+	}
+	if cmd.CLA&^0x0C != 0x00 {
+		return status(apdu.SWCLANotSupported)
+	}
+	if sw, reject := c.overLimit(cmd); reject {
+		return status(sw)
+	}
+	if cmd.CLA&0x0C == 0 {
+		return c.respondPlain(cmd)
+	}
+	return c.respondSecured(cmd)
+}
+
+// respondPlain answers an unprotected command. A plain command during
+// secure messaging ends the session first (the chip forgets its access
+// rights), so a plain READ after access control answers 6982.
+func (c *Chip) respondPlain(cmd apdu.Command) apdu.Response {
+	if c.session != nil {
+		c.dropSession()
+	}
+	res := c.dispatch(cmd, false, c.readCap(cmd, 0))
+	if res.Session != nil {
+		c.openSession(res.Session)
+	}
+	return res.Response
+}
+
+// respondSecured unwraps a protected command, answers it and wraps the
+// answer. Length checks come first and answer unprotected without counting
+// the command; a secure messaging error ends the session.
+func (c *Chip) respondSecured(cmd apdu.Command) apdu.Response {
+	if c.session == nil {
+		return status(apdu.SWSMDataObjectsIncorrect)
+	}
+	plain, err := c.session.UnwrapCommand(cmd)
+	if err != nil {
+		c.dropSession()
+		return status(sm.ChipStatus(err))
+	}
+	res := c.dispatch(plain, true, c.readCap(cmd, c.blockSize))
+	session := c.session
+	if session == nil { // a protocol reset the chip's state
+		return res.Response
+	}
+	wrapped, err := session.WrapResponse(res.Response)
+	if err != nil {
+		c.dropSession()
+		return status(apdu.SWNoPreciseDiagnosis)
+	}
+	if res.Session != nil {
+		c.openSession(res.Session)
+	}
+	return wrapped
+}
+
+func (c *Chip) openSession(s *sm.Session) {
+	c.session = s
+	c.blockSize = s.Cipher().BlockSize()
+}
+
+// dropSession ends secure messaging and resets every protocol.
+func (c *Chip) dropSession() {
+	if c.session != nil {
+		c.session.Close()
+	}
+	c.session = nil
+	for _, p := range c.protocols {
+		p.Reset()
+	}
+}
+
+// dispatch answers a plain (or unwrapped) command. readCap is the most
+// plain data a READ BINARY may return.
+func (c *Chip) dispatch(cmd apdu.Command, secured bool, readCap int) Result {
+	for _, p := range c.protocols {
+		if p.Accepts(cmd, secured) {
+			return p.Respond(cmd)
+		}
+	}
+	switch cmd.INS {
+	case apdu.InsSelect:
+		return Result{Response: c.selectFile(cmd, secured)}
+	case apdu.InsReadBinary:
+		return Result{Response: c.readBinary(cmd, secured, readCap)}
+	case apdu.InsReadBinaryOdd:
+		return Result{Response: c.readBinaryOdd(cmd, secured, readCap)}
+	}
+	return answer(apdu.SWINSNotSupported)
+}
+
+func status(sw apdu.SW) apdu.Response { return apdu.Response{SW: sw} }
