@@ -1,0 +1,137 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"io"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/idagent/idagent/emrtd/sim/issue"
+)
+
+// fakeDriver plays the vpcd reader driver's end of the protocol.
+type fakeDriver struct {
+	t    *testing.T
+	conn net.Conn
+}
+
+func (d fakeDriver) send(payload []byte) []byte {
+	d.t.Helper()
+	d.conn.SetDeadline(time.Now().Add(5 * time.Second))
+	msg := binary.BigEndian.AppendUint16(nil, uint16(len(payload)))
+	if _, err := d.conn.Write(append(msg, payload...)); err != nil {
+		d.t.Fatal(err)
+	}
+	var n [2]byte
+	if _, err := io.ReadFull(d.conn, n[:]); err != nil {
+		d.t.Fatal(err)
+	}
+	out := make([]byte, binary.BigEndian.Uint16(n[:]))
+	if _, err := io.ReadFull(d.conn, out); err != nil {
+		d.t.Fatal(err)
+	}
+	return out
+}
+
+func TestSimServesThroughVPCDProtocol(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stdout, stderr bytes.Buffer
+	done := make(chan int, 1)
+	go func() {
+		done <- dispatch(ctx, &env{stdout: &stdout, stderr: &stderr}, []string{"sim", "--profile", "cccd", "--vpcd", ln.Addr().String(), "--seed", "5", "--json"})
+	}()
+	conn, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	d := fakeDriver{t: t, conn: conn}
+	if atr := d.send([]byte{0x04}); len(atr) < 5 || atr[0] != 0x3B {
+		t.Errorf("ATR % X", atr)
+	}
+	resp := d.send([]byte{0x00, 0xA4, 0x02, 0x0C, 0x02, 0x01, 0x1C})
+	if !bytes.Equal(resp, []byte{0x90, 0x00}) {
+		t.Errorf("SELECT EF.CardAccess: % X", resp)
+	}
+	resp = d.send([]byte{0x00, 0xB0, 0x00, 0x00, 0x00})
+	if !bytes.Equal(resp[:len(resp)-2], issue.CCCDCardAccess) {
+		t.Errorf("READ EF.CardAccess: % X", resp)
+	}
+	cancel()
+	select {
+	case code := <-done:
+		if code != exitOK {
+			t.Fatalf("exit %d: %s", code, stderr.String())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("idagent sim did not stop on cancellation")
+	}
+	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
+	if len(lines) != 1 {
+		t.Fatalf("--json printed %d lines", len(lines))
+	}
+	var got map[string]string
+	if err := json.Unmarshal([]byte(lines[0]), &got); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"reader", "id12", "can", "documentNumber", "dateOfBirth", "dateOfExpiry", "mrz"} {
+		if got[k] == "" {
+			t.Errorf("JSON key %q empty or missing", k)
+		}
+	}
+	if got["can"] != got["id12"][6:] || got["documentNumber"] != got["id12"][3:] {
+		t.Error("CAN or document number not derived from ID12")
+	}
+}
+
+func TestSimUsageErrors(t *testing.T) {
+	for _, args := range [][]string{
+		{"sim", "--profile", "nope"},
+		{"sim", "--tamper", "nope"},
+		{"sim", "--link", "iso14443-9"},
+		{"sim", "--over-limit", "x"},
+		{"sim", "--profile", "passport", "--tamper", "dg13-edited"},
+	} {
+		var stderr bytes.Buffer
+		if code := dispatch(context.Background(), &env{stdout: io.Discard, stderr: &stderr}, args); code != exitUsage {
+			t.Errorf("%v: exit %d", args, code)
+		}
+		if stderr.Len() == 0 {
+			t.Errorf("%v: no explanation", args)
+		}
+	}
+}
+
+func TestSimNoDriver(t *testing.T) {
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	addr := ln.Addr().String()
+	ln.Close() // nothing listens there now
+	var stderr bytes.Buffer
+	code := dispatch(context.Background(), &env{stdout: io.Discard, stderr: &stderr}, []string{"sim", "--vpcd", addr})
+	if code != exitNoCard || !strings.Contains(stderr.String(), "pcscd") {
+		t.Errorf("exit %d: %s", code, stderr.String())
+	}
+}
+
+func TestVPCDReaderName(t *testing.T) {
+	for addr, want := range map[string]string{
+		"127.0.0.1:35963": "Virtual PCD 00 00",
+		"127.0.0.1:35964": "Virtual PCD 00 01",
+		"127.0.0.1:80":    "vpcd reader at 127.0.0.1:80",
+	} {
+		if got := vpcdReaderName(addr); got != want {
+			t.Errorf("%s: %q", addr, got)
+		}
+	}
+}
