@@ -111,8 +111,9 @@ func givenName(r *rand.Rand, sex Sex) string {
 }
 
 // cardDates draws a birth date and a 2021-generation card issue date (the
-// holder at least 14 then), applies the expiry rule, and redraws until the
-// card is valid for at least a year after Epoch.
+// holder at least 14 then; before 1 July 2024, when the Căn cước law and
+// its cards took over), applies the expiry rule, and redraws until the card
+// is valid for at least a year after Epoch.
 func cardDates(r *rand.Rand) (birth, issue, expiry time.Time) {
 	for {
 		birth = between(r, time.Date(1945, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2009, 12, 31, 0, 0, 0, 0, time.UTC))
@@ -121,7 +122,7 @@ func cardDates(r *rand.Rand) (birth, issue, expiry time.Time) {
 		if first.After(from) {
 			from = first
 		}
-		to := Epoch.AddDate(0, -2, 0)
+		to := time.Date(2024, 6, 30, 0, 0, 0, 0, time.UTC)
 		if !from.Before(to) {
 			continue
 		}
