@@ -56,8 +56,12 @@ func readSFI(sfi byte, offset byte, ne int) apdu.Command {
 // MRZ, returning a protected channel.
 func openBAC(t testing.TB, c *Chip) *sm.Channel {
 	t.Helper()
+	return openBACWith(t, c, nfc.NewTransport(card{c}))
+}
+
+func openBACWith(t testing.TB, c *Chip, plain nfc.Transport) *sm.Channel {
+	t.Helper()
 	ctx := context.Background()
-	plain := nfc.NewTransport(card{c})
 	if resp, err := plain.Exchange(ctx, selectAID()); err != nil || !resp.OK() {
 		t.Fatalf("select AID: %v %v", resp.SW, err)
 	}
