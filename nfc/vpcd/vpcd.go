@@ -249,10 +249,15 @@ func (in *Insertion) serve(conn net.Conn) error {
 	var hdr [2]byte
 	buf := make([]byte, 0, 512)
 	for {
+		quickAck(conn)
 		if _, err := io.ReadFull(conn, hdr[:]); err != nil {
 			return connErr("read", err)
 		}
+		quickAck(conn)
 		n := int(binary.BigEndian.Uint16(hdr[:]))
+		if cap(buf) < n {
+			buf = make([]byte, n)
+		}
 		buf = buf[:n]
 		if _, err := io.ReadFull(conn, buf); err != nil {
 			return connErr("read", err)

@@ -118,6 +118,11 @@ func TestProtocol(t *testing.T) {
 	if got := d.exchange(long...); len(got) != 65535 {
 		t.Fatalf("LONG response of %d bytes, want 65535", len(got))
 	}
+	// So does a long extended command.
+	echo := apdu.Command{CLA: 0x80, INS: testcard.InsEcho, Data: bytes.Repeat([]byte{0xAB}, 65000), Ne: 65000}.MustBytes()
+	if got := d.exchange(echo...); len(got) != 65002 || got[64999] != 0xAB {
+		t.Fatalf("ECHO response of %d bytes, want 65002", len(got))
+	}
 	if !in.Connected() || in.Connects() != 1 {
 		t.Errorf("Connected %v, Connects %d", in.Connected(), in.Connects())
 	}
