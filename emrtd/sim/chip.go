@@ -77,7 +77,7 @@ func New(profile string, opts Options) (*Chip, error) {
 	}
 	doc, err := issue.Issue(issue.Options{
 		Seed: opts.Seed, Kind: p.Kind, DataGroups: p.DataGroups, CardAccess: p.CardAccess,
-		Parents: opts.Parents, Tamper: opts.Tamper,
+		Parents: opts.Parents, Tamper: opts.Tamper, KeyCurve: p.KeyCurve, ExplicitParams: p.ExplicitParams,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("sim: issue %s document: %w", p.Name, err)

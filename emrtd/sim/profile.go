@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sort"
 
+	"github.com/idagent/idagent/emrtd/ec"
 	"github.com/idagent/idagent/emrtd/sim/issue"
 	"github.com/idagent/idagent/nfc/apdu"
 )
@@ -18,6 +19,10 @@ type Profile struct {
 	Kind        issue.Kind
 	DataGroups  []int  // present on the chip and listed in EF.COM
 	CardAccess  []byte // nil: no EF.CardAccess
+	// KeyCurve is the curve of the chip's CA and AA keys; ExplicitParams
+	// writes its domain parameters (rather than its OID) into DG14 and DG15.
+	KeyCurve       *ec.Curve
+	ExplicitParams bool
 	// Protocols are the security protocols in the order the chip tries
 	// them for a command (access control first).
 	Protocols []ProtocolFactory
@@ -78,20 +83,23 @@ func init() {
 		Name: "cccd",
 		Description: "Vietnamese CCCD (2021): TD1 MRZ with ID12, DG1 DG2 DG3 DG13 DG14 DG15, " +
 			"EF.CardAccess as on real cards, BAC with the MRZ; SELECT MF answers 6D00, DG3 6982, DG11/DG12 6A82",
-		Kind:        issue.IDCard,
-		DataGroups:  []int{1, 2, 3, 13, 14, 15},
-		CardAccess:  issue.CCCDCardAccess,
-		Protocols:   []ProtocolFactory{NewBAC},
-		TAProtected: []int{3},
-		SelectMF:    apdu.SWINSNotSupported,
-		Extended:    true,
-		ATR:         contactlessATR([]byte("idagent-sim-VN")),
+		Kind:           issue.IDCard,
+		DataGroups:     []int{1, 2, 3, 13, 14, 15},
+		CardAccess:     issue.CCCDCardAccess,
+		KeyCurve:       ec.BrainpoolP256r1(),
+		ExplicitParams: true,
+		Protocols:      []ProtocolFactory{NewBAC},
+		TAProtected:    []int{3},
+		SelectMF:       apdu.SWINSNotSupported,
+		Extended:       true,
+		ATR:            contactlessATR([]byte("idagent-sim-VN")),
 	})
 	register(&Profile{
 		Name:        "passport",
 		Description: "Vietnamese passport: TD3 MRZ, DG1 DG2 DG11 DG12 DG14 DG15, BAC with the MRZ",
 		Kind:        issue.Passport,
 		DataGroups:  []int{1, 2, 11, 12, 14, 15},
+		KeyCurve:    ec.ByName("P-256"),
 		Protocols:   []ProtocolFactory{NewBAC},
 		SelectMF:    apdu.SWOK,
 		Extended:    true,

@@ -9,11 +9,11 @@
 package issue
 
 import (
-	"crypto/ecdsa"
 	"fmt"
 	"slices"
 	"time"
 
+	"github.com/idagent/idagent/emrtd/ec"
 	"github.com/idagent/idagent/emrtd/sim/testpki"
 )
 
@@ -67,6 +67,11 @@ type Options struct {
 	CardAccess []byte // EF.CardAccess content; nil when the chip has none
 	Parents    ParentsNesting
 	Tamper     Tamper
+	// KeyCurve is the curve of the chip's CA and AA keys (P-256 when nil);
+	// ExplicitParams writes its domain parameters into DG14 and DG15
+	// instead of its OID.
+	KeyCurve       *ec.Curve
+	ExplicitParams bool
 }
 
 // Document is an issued document: its holder, the MRZ printed on it (the
@@ -76,8 +81,8 @@ type Document struct {
 	Identity Identity
 	MRZ      string
 	Files    map[uint16][]byte
-	AAKey    *ecdsa.PrivateKey // the chip's active authentication key
-	CAKey    *ecdsa.PrivateKey // the chip's chip authentication key
+	AAKey    *ec.PrivateKey // the chip's active authentication key (ECDSA)
+	CAKey    *ec.PrivateKey // the chip's chip authentication key (ECDH)
 	Signer   *testpki.Signer
 	Tamper   Tamper
 }
@@ -137,19 +142,23 @@ func signingTime(kind Kind, id Identity) time.Time {
 }
 
 type keySet struct {
-	aa, ca         *ecdsa.PrivateKey // the keys DG15 and DG14 publish
-	chipAA, chipCA *ecdsa.PrivateKey // the keys the chip holds
+	aa, ca         *ec.PrivateKey // the keys DG15 and DG14 publish
+	chipAA, chipCA *ec.PrivateKey // the keys the chip holds
 }
 
 func chipKeys(opts Options) (keySet, error) {
 	var k keySet
 	var err error
-	derive := func(purpose string) *ecdsa.PrivateKey {
+	curve := opts.KeyCurve
+	if curve == nil {
+		curve = ec.ByName("P-256")
+	}
+	derive := func(purpose string) *ec.PrivateKey {
 		if err != nil {
 			return nil
 		}
-		var key *ecdsa.PrivateKey
-		key, err = ChipKey(opts.Seed, purpose)
+		var key *ec.PrivateKey
+		key, err = ChipKey(opts.Seed, purpose, curve)
 		return key
 	}
 	k.aa, k.ca = derive("aa"), derive("ca")
@@ -193,9 +202,9 @@ func encodeDataGroup(n int, opts Options, id Identity, mrzText string, keys keyS
 		}
 		return DG13(id, opts.Parents)
 	case 14:
-		return DG14(&keys.ca.PublicKey, slices.Contains(opts.DataGroups, 15))
+		return DG14(&keys.ca.PublicKey, opts.ExplicitParams, slices.Contains(opts.DataGroups, 15))
 	case 15:
-		return DG15(&keys.aa.PublicKey)
+		return DG15(&keys.aa.PublicKey, opts.ExplicitParams)
 	}
 	return nil, fmt.Errorf("no encoder for this data group")
 }

@@ -1,11 +1,14 @@
 package issue
 
 import (
+	"crypto/ecdsa"
+	"crypto/x509"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
 
+	"github.com/idagent/idagent/emrtd/ec"
 	"github.com/idagent/idagent/emrtd/mrz"
 	"golang.org/x/text/unicode/norm"
 )
@@ -113,5 +116,36 @@ func TestExpiryRule(t *testing.T) {
 		if got := ExpiryFor(birth, c.issue); !got.Equal(c.want) {
 			t.Errorf("issue %v: got %v want %v", c.issue, got, c.want)
 		}
+	}
+}
+
+func TestChipKeyAndPublicKeyInfo(t *testing.T) {
+	p256 := ec.ByName("P-256")
+	a, err := ChipKey(1, "aa", p256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := ChipKey(1, "aa", p256)
+	c, _ := ChipKey(1, "ca", p256)
+	if a.D.Cmp(b.D) != 0 || a.D.Cmp(c.D) == 0 {
+		t.Error("chip keys not deterministic per seed and purpose")
+	}
+	spki, err := ECPublicKeyInfo(&a.PublicKey, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := x509.ParsePKIXPublicKey(spki)
+	if err != nil {
+		t.Fatalf("named-curve SubjectPublicKeyInfo: %v", err)
+	}
+	if pub := k.(*ecdsa.PublicKey); pub.X.Cmp(a.Point.X) != 0 || pub.Y.Cmp(a.Point.Y) != 0 {
+		t.Error("encoded point differs")
+	}
+	bp, err := ChipKey(1, "aa", ec.BrainpoolP256r1())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ECPublicKeyInfo(&bp.PublicKey, true); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -1,25 +1,23 @@
 package issue
 
 import (
-	"crypto/ecdsa"
-	"crypto/x509"
 	"encoding/asn1"
 	"encoding/hex"
 	"fmt"
 
+	"github.com/idagent/idagent/emrtd/ec"
 	"github.com/idagent/idagent/emrtd/tlv"
 	"golang.org/x/crypto/cryptobyte"
 )
 
 // Object identifiers of ICAO 9303-11 and BSI TR-03110.
 var (
-	oidPKECDH            = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 1, 2}
-	oidCAECDHAES128      = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 3, 2, 2}
-	oidAAProtocol        = asn1.ObjectIdentifier{2, 23, 136, 1, 1, 5}
-	oidECDSAPlainSHA256  = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 1, 1, 4, 1, 3}
-	oidTA                = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 2}
-	oidPACEECDHGMAES128  = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 4, 2, 2}
-	paramBrainpoolP256r1 = 13
+	oidPKECDH           = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 1, 2}
+	oidCAECDHAES128     = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 3, 2, 2}
+	oidAAProtocol       = asn1.ObjectIdentifier{2, 23, 136, 1, 1, 5}
+	oidECDSAPlainSHA256 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 1, 1, 4, 1, 3}
+	oidTA               = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 2}
+	oidPACEECDHGMAES128 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 4, 2, 2}
 )
 
 // CCCDCardAccess is EF.CardAccess exactly as read from 2021 CCCD cards
@@ -38,10 +36,10 @@ func mustHex(s string) []byte {
 
 // DG14 encodes the SecurityInfos of data group 14: the chip authentication
 // public key (ChipAuthenticationPublicKeyInfo), ChipAuthenticationInfo for
-// ECDH with AES-128, TerminalAuthenticationInfo, and, when aa is set,
+// ECDH with AES-128, TerminalAuthenticationInfo, and, when withAA is set,
 // ActiveAuthenticationInfo for ECDSA with SHA-256. The SET is DER-sorted.
-func DG14(caPublic *ecdsa.PublicKey, withAA bool) ([]byte, error) {
-	spki, err := x509.MarshalPKIXPublicKey(caPublic)
+func DG14(caPublic *ec.PublicKey, explicit, withAA bool) ([]byte, error) {
+	spki, err := ECPublicKeyInfo(caPublic, explicit)
 	if err != nil {
 		return nil, fmt.Errorf("encode CA public key: %w", err)
 	}
@@ -71,9 +69,10 @@ func PACECardAccess(paramID int) []byte {
 	})})
 }
 
-// DG15 encodes the active authentication public key (SubjectPublicKeyInfo).
-func DG15(aaPublic *ecdsa.PublicKey) ([]byte, error) {
-	spki, err := x509.MarshalPKIXPublicKey(aaPublic)
+// DG15 encodes the active authentication public key (SubjectPublicKeyInfo,
+// explicit domain parameters when explicit is set).
+func DG15(aaPublic *ec.PublicKey, explicit bool) ([]byte, error) {
+	spki, err := ECPublicKeyInfo(aaPublic, explicit)
 	if err != nil {
 		return nil, fmt.Errorf("encode AA public key: %w", err)
 	}
