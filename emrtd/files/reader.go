@@ -1,0 +1,275 @@
+package files
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/idagent/idagent/emrtd/sm"
+	"github.com/idagent/idagent/nfc"
+	"github.com/idagent/idagent/nfc/apdu"
+)
+
+// ExtendedMode says whether a Reader may use extended-length APDUs.
+type ExtendedMode int
+
+const (
+	// ExtendedAuto tries extended length on the first read and falls back
+	// (and remembers) when the chip or the reader refuses it.
+	ExtendedAuto ExtendedMode = iota
+	// ExtendedOff uses short APDUs only.
+	ExtendedOff
+)
+
+// DefaultMaxFileSize bounds the size a file may claim (1 MiB: a DG2 with a
+// high-resolution portrait or a DG3 with ten fingerprints fits; a chip
+// claiming 16 MB does not).
+const DefaultMaxFileSize = 1 << 20
+
+// defaultMaxReauth bounds the re-authentications of one Reader, so a chip
+// that keeps dropping its session cannot start a retry storm.
+const defaultMaxReauth = 3
+
+// Options configure a Reader.
+type Options struct {
+	Extended ExtendedMode
+	// NoSFI disables reads by short file identifier (always SELECT first).
+	NoSFI bool
+	// MaxFileSize is the largest file accepted; 0 means DefaultMaxFileSize.
+	MaxFileSize int
+	// Reauthenticate re-establishes access control after the chip dropped
+	// the secure messaging session (wrong MAC, unprotected 6987/6988/6982)
+	// and returns the new protected transport. Nil means a lost session
+	// ends the read with an error.
+	Reauthenticate func(ctx context.Context) (nfc.Transport, error)
+	// MaxReauth bounds the calls to Reauthenticate over the Reader's life;
+	// 0 means 3.
+	MaxReauth int
+}
+
+// ladder is the sequence of READ BINARY lengths a Reader steps down on
+// 6700, 6B00 or an extended-length failure. 223 is the largest plaintext
+// whose protected answer always fits a short response (AES); 160 and 112
+// are what the most conservative readers use.
+var ladder = []int{65536, 4096, 256, 223, 160, 112}
+
+// shortSMChunk is the largest plaintext whose protected response fits in a
+// short APDU for both ciphers: above it, an extended Le is needed.
+const shortSMChunk = 223
+
+// tri is a learned yes/no with an unknown start.
+type tri int8
+
+const (
+	unknown tri = iota
+	yes
+	no
+)
+
+func (t tri) String() string {
+	return [...]string{"unknown", "yes", "no"}[t]
+}
+
+// Link describes what a Reader has learned about the link.
+type Link struct {
+	Chunk    int    `json:"chunk"`    // the largest READ BINARY length in use
+	Extended string `json:"extended"` // "yes", "no" or "unknown"
+	SFI      string `json:"sfi"`      // short file identifiers work: "yes", "no", "unknown"
+	Reauth   int    `json:"reauth"`   // re-authentications so far
+}
+
+// Reader reads files from one chip. It is not safe for concurrent use.
+type Reader struct {
+	t        nfc.Transport
+	opts     Options
+	chunk    int
+	extended tri
+	sfi      tri
+	current  uint16 // FID of the selected EF; 0 when unknown
+	reauths  int
+}
+
+// NewReader returns a Reader over t (plain, or an sm.Channel).
+func NewReader(t nfc.Transport, opts Options) *Reader {
+	r := &Reader{t: t, opts: opts, chunk: ladder[0]}
+	if opts.Extended == ExtendedOff {
+		r.chunk, r.extended = apdu.MaxShortNe, no
+	}
+	if opts.NoSFI {
+		r.sfi = no
+	}
+	return r
+}
+
+// SetTransport replaces the transport, after access control opened (or
+// re-opened) a secure messaging session. What was learned about the link
+// is kept; the EF selection is forgotten.
+func (r *Reader) SetTransport(t nfc.Transport) {
+	r.t = t
+	r.current = 0
+}
+
+// Transport returns the transport in use.
+func (r *Reader) Transport() nfc.Transport { return r.t }
+
+// Link returns what the Reader has learned about the link.
+func (r *Reader) Link() Link {
+	return Link{Chunk: r.chunk, Extended: r.extended.String(), SFI: r.sfi.String(), Reauth: r.reauths}
+}
+
+func (r *Reader) maxFileSize() int {
+	if r.opts.MaxFileSize > 0 {
+		return r.opts.MaxFileSize
+	}
+	return DefaultMaxFileSize
+}
+
+// outcome is a status word and data, with plain set when the status word
+// came unprotected during secure messaging.
+type outcome struct {
+	sw    apdu.SW
+	data  []byte
+	plain bool
+}
+
+func (r *Reader) do(ctx context.Context, cmd apdu.Command) (outcome, error) {
+	resp, err := r.t.Exchange(ctx, cmd)
+	var p *sm.PlainStatusError
+	if errors.As(err, &p) {
+		return outcome{sw: p.SW, plain: true}, nil
+	}
+	if err != nil {
+		return outcome{}, err
+	}
+	return outcome{sw: resp.SW, data: resp.Data}, nil
+}
+
+// sessionLost reports whether the secure messaging session is gone: the
+// response failed its checks, or the chip answered unprotected with a
+// status word that means it dropped the session.
+func sessionLost(o outcome, err error) bool {
+	if err != nil {
+		return errors.Is(err, sm.ErrMAC) || errors.Is(err, sm.ErrMalformed) ||
+			errors.Is(err, sm.ErrMissingObjects) || errors.Is(err, sm.ErrClosed)
+	}
+	if !o.plain {
+		return false
+	}
+	switch o.sw {
+	case apdu.SWSMDataObjectsMissing, apdu.SWSMDataObjectsIncorrect, apdu.SWSecurityStatus, apdu.SWConditionsNotSatisfied:
+		return true
+	}
+	return false
+}
+
+// fatal reports whether err ends the read whatever is retried: the card,
+// reader or service is gone, or the caller gave up.
+func fatal(err error) bool {
+	return errors.Is(err, nfc.ErrCardRemoved) || errors.Is(err, nfc.ErrReaderRemoved) ||
+		errors.Is(err, nfc.ErrNoService) || errors.Is(err, nfc.ErrNoCard) ||
+		errors.Is(err, nfc.ErrSharingViolation) ||
+		errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+}
+
+// reauthenticate asks the hook for a new session.
+func (r *Reader) reauthenticate(ctx context.Context, cause error) error {
+	if r.opts.Reauthenticate == nil {
+		return fmt.Errorf("secure messaging session lost: %w", cause)
+	}
+	limit := r.opts.MaxReauth
+	if limit <= 0 {
+		limit = defaultMaxReauth
+	}
+	if r.reauths >= limit {
+		return fmt.Errorf("secure messaging session lost %d times, giving up: %w", r.reauths+1, cause)
+	}
+	r.reauths++
+	t, err := r.opts.Reauthenticate(ctx)
+	if err != nil {
+		return fmt.Errorf("re-authenticate: %w", err)
+	}
+	r.SetTransport(t)
+	return nil
+}
+
+// lostCause turns a lost-session outcome into an error.
+func lostCause(o outcome, err error) error {
+	if err != nil {
+		return err
+	}
+	return &sm.PlainStatusError{SW: o.sw}
+}
+
+// SelectApplication selects the eMRTD application by its AID (P2=0C, no
+// answer data; P2=00 as a fallback for chips that insist on returning the
+// FCI). The selected EF is forgotten.
+func (r *Reader) SelectApplication(ctx context.Context) error {
+	r.current = 0
+	cmd := apdu.Command{INS: apdu.InsSelect, P1: 0x04, P2: 0x0C, Data: AID}
+	o, err := r.do(ctx, cmd)
+	if err == nil && o.sw != apdu.SWOK && o.sw != apdu.SWFileNotFound && !fatalSW(o.sw) {
+		cmd.P2, cmd.Ne = 0x00, apdu.MaxShortNe
+		o, err = r.do(ctx, cmd)
+	}
+	if err != nil {
+		return fmt.Errorf("select eMRTD application: %w", err)
+	}
+	return statusErr("select eMRTD application", cmd, o)
+}
+
+// fatalSW reports status words that no other form of the command will fix.
+func fatalSW(sw apdu.SW) bool { return sw == apdu.SWSecurityStatus }
+
+// SelectMF selects the master file (00 A4 00 0C 02 3F00). Many chips refuse
+// it (the Vietnamese card answers 6D00): callers must ignore its error and
+// go on.
+func (r *Reader) SelectMF(ctx context.Context) error {
+	r.current = 0
+	cmd := apdu.Command{INS: apdu.InsSelect, P1: 0x00, P2: 0x0C, Data: []byte{0x3F, 0x00}}
+	o, err := r.do(ctx, cmd)
+	if err != nil {
+		return fmt.Errorf("select master file: %w", err)
+	}
+	return statusErr("select master file", cmd, o)
+}
+
+// Select selects an EF by file identifier (00 A4 02 0C 02 FID).
+func (r *Reader) Select(ctx context.Context, f File) error {
+	for {
+		o, err := r.selectEF(ctx, f)
+		if sessionLost(o, err) {
+			if err := r.reauthenticate(ctx, lostCause(o, err)); err != nil {
+				return fmt.Errorf("select %s: %w", f.Name, err)
+			}
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("select %s: %w", f.Name, err)
+		}
+		return statusErr("select "+f.Name, apdu.Command{INS: apdu.InsSelect, P1: 2, P2: 0x0C}, o)
+	}
+}
+
+func (r *Reader) selectEF(ctx context.Context, f File) (outcome, error) {
+	r.current = 0
+	cmd := apdu.Command{INS: apdu.InsSelect, P1: 0x02, P2: 0x0C, Data: []byte{byte(f.FID >> 8), byte(f.FID)}}
+	o, err := r.do(ctx, cmd)
+	if err == nil && o.sw == apdu.SWOK {
+		r.current = f.FID
+	}
+	return o, err
+}
+
+// statusErr maps a final status word to nil, ErrNotFound, ErrProtected or
+// an *apdu.Error.
+func statusErr(what string, cmd apdu.Command, o outcome) error {
+	switch o.sw {
+	case apdu.SWOK:
+		return nil
+	case apdu.SWFileNotFound:
+		return fmt.Errorf("%s: %w", what, ErrNotFound)
+	case apdu.SWSecurityStatus:
+		return fmt.Errorf("%s: %w", what, ErrProtected)
+	}
+	return fmt.Errorf("%s: %w", what, &apdu.Error{Command: cmd.String(), SW: o.sw})
+}
