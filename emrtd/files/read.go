@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/idagent/idagent/emrtd/sm"
 	"github.com/idagent/idagent/emrtd/tlv"
+	"github.com/idagent/idagent/nfc"
 	"github.com/idagent/idagent/nfc/apdu"
 )
 
@@ -72,9 +74,7 @@ func (r *Reader) readFile(ctx context.Context, f File) ([]byte, error) {
 			continue
 		}
 		if err != nil {
-			if want > apdu.MaxShortNe && !fatal(err) && r.extended != yes {
-				// The reader (or driver) cannot carry extended length.
-				r.extended, r.chunk = no, apdu.MaxShortNe
+			if r.linkRefused(err, want) {
 				continue
 			}
 			return nil, err
@@ -108,6 +108,13 @@ func (r *Reader) absorb(s *fileState, o outcome, want int) (end bool, err error)
 				// Even the smallest read is past the end.
 				return false, fmt.Errorf("%w: %d of %d bytes", ErrTruncated, len(s.buf), s.total)
 			}
+			return false, &apdu.Error{Command: "READ BINARY", SW: o.sw}
+		}
+		return false, nil
+	case apdu.SWNoPreciseDiagnosis:
+		// vpcd and some readers replace a response too long for them by
+		// 6F00: ask for less.
+		if want <= apdu.MaxShortNe || !r.stepDown() {
 			return false, &apdu.Error{Command: "READ BINARY", SW: o.sw}
 		}
 		return false, nil
@@ -148,6 +155,43 @@ func (r *Reader) absorb(s *fileState, o outcome, want int) (end bool, err error)
 		r.chunk = len(o.data)
 	}
 	return false, nil
+}
+
+// linkRefused handles a transport error of a READ BINARY that the reader
+// or its driver could not carry: it steps down and reports whether to try
+// again. Under secure messaging a response the reader dropped was still
+// counted by the chip: the next command then fails its MAC, the chip drops
+// the session and the read re-authenticates as for any lost session.
+func (r *Reader) linkRefused(err error, want int) bool {
+	if fatal(err) {
+		return false
+	}
+	if errors.Is(err, nfc.ErrAPDUTooLong) {
+		if want > apdu.MaxShortNe && r.extended != yes {
+			// The reader passes short APDUs only. Under secure messaging
+			// the protected answer to more than 223 bytes does not fit a
+			// short response either.
+			r.extended, r.chunk = no, apdu.MaxShortNe
+			if r.secure() {
+				r.chunk = shortSMChunk
+			}
+			return true
+		}
+		return r.stepDown()
+	}
+	if want > apdu.MaxShortNe && r.extended != yes {
+		// An untyped failure of the first extended command: the reader (or
+		// driver) does not carry extended length.
+		r.extended, r.chunk = no, apdu.MaxShortNe
+		return true
+	}
+	return false
+}
+
+// secure reports whether the transport is a secure messaging channel.
+func (r *Reader) secure() bool {
+	_, ok := r.t.(*sm.Channel)
+	return ok
 }
 
 // learnLength reads the TLV header at the start of the file.

@@ -14,6 +14,7 @@ import (
 	"github.com/idagent/idagent/emrtd/sm"
 	"github.com/idagent/idagent/nfc"
 	"github.com/idagent/idagent/nfc/apdu"
+	"github.com/idagent/idagent/nfc/virtual"
 )
 
 // simCard lets the reader talk to a software chip in-process. tamper, when
@@ -49,8 +50,19 @@ func openSim(t testing.TB, profile string, simOpts sim.Options, opts Options) *s
 	if err != nil {
 		t.Fatal(err)
 	}
+	return openSimCard(t, chip, nil, opts)
+}
+
+// openSimCard opens chip through via (nil: directly).
+func openSimCard(t testing.TB, chip *sim.Chip, via nfc.Card, opts Options) *session {
+	t.Helper()
 	card := &simCard{chip: chip}
-	meter := NewMeter(card)
+	var meter *Meter
+	if via != nil {
+		meter = NewMeter(via)
+	} else {
+		meter = NewMeter(card)
+	}
 	plain := nfc.NewTransport(meter)
 	key, err := access.ParseMRZ(chip.AccessData().MRZ)
 	if err != nil {
@@ -295,5 +307,36 @@ func BenchmarkReadCCCD(b *testing.B) {
 				b.ReportMetric(float64(s.meter.Stats().Exchanges), "exchanges/read")
 			}
 		})
+	}
+}
+
+// Through an in-process reader that passes short APDUs only, the chip
+// allowing extended length: the reader refuses the first extended command,
+// and the Reader continues with 223-byte reads.
+func TestShortOnlyReader(t *testing.T) {
+	m := virtual.New()
+	if err := m.AddReader("short", virtual.ReaderConfig{Limits: virtual.Limits{ShortOnly: true}}); err != nil {
+		t.Fatal(err)
+	}
+	chip, err := sim.New("cccd", sim.Options{Seed: 11})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Insert("short", chip); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := m.Connect(context.Background(), "short")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	s := openSimCard(t, chip, conn, Options{})
+	before := s.meter.Stats()
+	s.readAll(t, cccdFiles)
+	got := s.meter.Stats().Sub(before).Exchanges
+	min := minExchanges(s, cccdFiles, 223)
+	t.Logf("%d exchanges, minimum at 223 bytes %d, link %+v", got, min, s.reader.Link())
+	if float64(got) > 1.10*float64(min) || s.reader.Link().Reauth != 0 {
+		t.Errorf("%d exchanges (minimum %d), link %+v", got, min, s.reader.Link())
 	}
 }
