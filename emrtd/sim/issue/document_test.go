@@ -2,15 +2,14 @@ package issue
 
 import (
 	"bytes"
-	"crypto/ecdsa"
 	"crypto/sha256"
-	"crypto/x509"
 	"encoding/asn1"
 	"fmt"
 	"slices"
 	"testing"
 	"time"
 
+	"github.com/idagent/idagent/emrtd/cert"
 	"github.com/idagent/idagent/emrtd/ec"
 	"github.com/idagent/idagent/emrtd/mrz"
 	"github.com/idagent/idagent/emrtd/sim/testpki"
@@ -36,7 +35,7 @@ type parsedSOD struct {
 	hashes      map[int][]byte
 	attrs       []byte // DER SET (tag 31) as signed
 	sig         []byte
-	cert        *x509.Certificate
+	cert        *cert.Certificate
 	signingTime time.Time
 	digestAttr  []byte
 	content     []byte
@@ -70,7 +69,7 @@ func parseSOD(t *testing.T, file []byte) parsedSOD {
 	}
 	p.content = content
 	p.attrs = tlv.Encode(0x31, attrs)
-	if p.cert, err = x509.ParseCertificate(certs); err != nil {
+	if p.cert, err = cert.Parse(certs); err != nil {
 		t.Fatal(err)
 	}
 	for !attrs.Empty() {
@@ -110,24 +109,26 @@ func verify(t *testing.T, doc *Document) []string {
 	p := parseSOD(t, doc.Files[FIDSOD])
 	d := sha256.Sum256(p.attrs)
 	c := sha256.Sum256(p.content)
-	if !bytes.Equal(p.digestAttr, c[:]) || !ecdsa.VerifyASN1(p.cert.PublicKey.(*ecdsa.PublicKey), d[:], p.sig) {
+	if !bytes.Equal(p.digestAttr, c[:]) || !ec.VerifyASN1(p.cert.PublicKey.EC, d[:], p.sig) {
 		failed = append(failed, "sod.signature")
 	}
-	csca, _ := x509.ParseCertificate(testpki.CSCA())
+	csca, _ := cert.Parse(testpki.CSCA())
 	if p.cert.CheckSignatureFrom(csca) != nil {
 		failed = append(failed, "ds.chain")
 	}
-	if p.signingTime.Before(p.cert.NotBefore) || p.signingTime.After(p.cert.NotAfter) {
+	if !p.cert.ValidAt(p.signingTime) {
 		failed = append(failed, "ds.validity")
 	}
-	crl, _ := x509.ParseRevocationList(testpki.CRL())
-	for _, e := range crl.RevokedCertificateEntries {
-		if e.SerialNumber.Cmp(p.cert.SerialNumber) == 0 {
+	crl, _ := cert.ParseCRL(testpki.CRL())
+	for _, e := range crl.Revoked {
+		if e.Serial.Cmp(p.cert.Serial) == 0 {
 			failed = append(failed, "ds.revocation")
 		}
 	}
-	if p.cert.Subject.Country[0] != "VN" {
-		failed = append(failed, "ds.country")
+	for _, a := range p.cert.Subject.Attributes {
+		if a.Type.Equal(cert.OIDCountry) && a.Value != "VN" {
+			failed = append(failed, "ds.country")
+		}
 	}
 	for n := 1; n <= 16; n++ {
 		b, ok := doc.Files[FIDOfDG(n)]

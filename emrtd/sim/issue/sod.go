@@ -2,14 +2,14 @@ package issue
 
 import (
 	"crypto"
-	"crypto/ecdsa"
-	"crypto/x509"
 	"encoding/asn1"
 	"fmt"
 	"math/big"
 	"slices"
 	"time"
 
+	"github.com/idagent/idagent/emrtd/cert"
+	"github.com/idagent/idagent/emrtd/ec"
 	"github.com/idagent/idagent/emrtd/tlv"
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
@@ -28,8 +28,8 @@ var (
 // SODSigner is what signs an EF.SOD: a document signer certificate and its
 // key.
 type SODSigner struct {
-	Cert *x509.Certificate
-	Key  *ecdsa.PrivateKey
+	Cert *cert.Certificate
+	Key  *ec.PrivateKey
 }
 
 // SOD is an encoded EF.SOD with the parts a tamper needs to reach.
@@ -43,8 +43,8 @@ type SOD struct {
 // LDSSecurityObject v0 with SHA-256 hashes of the given data groups, with
 // the signer's certificate, and one SignerInfo (version 1, issuer and
 // serial) with signed attributes content type, signing time and message
-// digest, signed with ECDSA-SHA-256. The signature is deterministic
-// (RFC 6979), so the same inputs give the same bytes.
+// digest, signed with ECDSA-SHA-256 on the signer's curve. The signature
+// is deterministic (RFC 6979), so the same inputs give the same bytes.
 func EncodeSOD(dgs map[int][]byte, signer SODSigner, signingTime time.Time) (*SOD, error) {
 	lds, err := ldsSecurityObject(dgs)
 	if err != nil {
@@ -54,12 +54,15 @@ func EncodeSOD(dgs map[int][]byte, signer SODSigner, signingTime time.Time) (*SO
 	if err != nil {
 		return nil, err
 	}
-	digest := sha256Sum(attrs)
-	sig, err := signer.Key.Sign(nil, digest, crypto.SHA256)
+	alg, err := cert.SignatureAlgorithmFor(signer.Key, crypto.SHA256, false)
 	if err != nil {
 		return nil, fmt.Errorf("sign EF.SOD: %w", err)
 	}
-	content, err := signedData(lds, attrs, sig, signer.Cert)
+	sig, err := cert.SignMessage(signer.Key, alg, attrs)
+	if err != nil {
+		return nil, fmt.Errorf("sign EF.SOD: %w", err)
+	}
+	content, err := signedData(lds, attrs, sig, signer.Cert, cert.MarshalAlgorithm(alg))
 	if err != nil {
 		return nil, err
 	}
@@ -114,7 +117,7 @@ func signedAttributes(content []byte, signingTime time.Time) ([]byte, error) {
 	return derSet(attrs), nil
 }
 
-func signedData(content, attrs, sig []byte, cert *x509.Certificate) ([]byte, error) {
+func signedData(content, attrs, sig []byte, signer *cert.Certificate, sigAlg []byte) ([]byte, error) {
 	implicitAttrs := append([]byte{0xA0}, attrs[1:]...)
 	var b cryptobyte.Builder
 	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { // ContentInfo
@@ -130,18 +133,18 @@ func signedData(content, attrs, sig []byte, cert *x509.Certificate) ([]byte, err
 					})
 				})
 				b.AddASN1(cbasn1.Tag(0).ContextSpecific().Constructed(), func(b *cryptobyte.Builder) {
-					b.AddBytes(cert.Raw)
+					b.AddBytes(signer.Raw)
 				})
 				b.AddASN1(cbasn1.SET, func(b *cryptobyte.Builder) {
 					b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { // SignerInfo
 						b.AddASN1Int64(1)
 						b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-							b.AddBytes(cert.RawIssuer)
-							b.AddASN1BigInt(new(big.Int).Set(cert.SerialNumber))
+							b.AddBytes(signer.Issuer.Raw)
+							b.AddASN1BigInt(new(big.Int).Set(signer.Serial))
 						})
 						addAlgorithm(b, oidSHA256, false)
 						b.AddBytes(implicitAttrs)
-						addAlgorithm(b, oidECDSAWithSHA256, false)
+						b.AddBytes(sigAlg)
 						b.AddASN1OctetString(sig)
 					})
 				})

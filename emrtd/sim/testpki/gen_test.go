@@ -1,23 +1,19 @@
 package testpki
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
+	"crypto"
 	"crypto/rand"
-	"crypto/sha1"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
-	"fmt"
 	"math/big"
 	"os"
 	"testing"
 	"time"
+
+	"github.com/idagent/idagent/emrtd/cert"
+	"github.com/idagent/idagent/emrtd/ec"
 )
 
 // TestRegenerate rewrites every committed file of the test PKI. It runs only
-// with IDAGENT_REGEN_TESTPKI=1; after it, commit the files and update any
-// test that pins certificate bytes.
+// with IDAGENT_REGEN_TESTPKI=1; after it, commit the files.
 func TestRegenerate(t *testing.T) {
 	if os.Getenv("IDAGENT_REGEN_TESTPKI") != "1" {
 		t.Skip("set IDAGENT_REGEN_TESTPKI=1 to regenerate the test PKI")
@@ -30,17 +26,25 @@ func TestRegenerate(t *testing.T) {
 func date(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
 
 type issued struct {
-	cert *x509.Certificate
+	cert *cert.Certificate
 	der  []byte
-	key  *ecdsa.PrivateKey
+	key  *ec.PrivateKey
+}
+
+func name(country, cn string) []cert.Attribute {
+	return []cert.Attribute{
+		{Type: cert.OIDCountry, Value: country},
+		{Type: cert.OIDOrganization, Value: "idagent TEST PKI"},
+		{Type: cert.OIDCommonName, Value: cn},
+	}
 }
 
 func generate(dir string) error {
-	csca, err := newCSCA("VN", "TEST CSCA Vietnam (idagent simulator, NOT TRUSTED)", 1)
+	csca, err := newCSCA("TEST CSCA Vietnam (idagent simulator, NOT TRUSTED)", 1)
 	if err != nil {
 		return err
 	}
-	untrusted, err := newCSCA("VN", "TEST unknown CSCA (idagent simulator)", 2)
+	untrusted, err := newCSCA("TEST unknown CSCA (idagent simulator)", 2)
 	if err != nil {
 		return err
 	}
@@ -62,11 +66,11 @@ func generate(dir string) error {
 		{WrongCountry, "LA", date(2020, 1, 1), date(2040, 1, 1), csca},
 		{Untrusted, "VN", date(2020, 1, 1), date(2040, 1, 1), untrusted},
 	}
-	var revoked *x509.Certificate
+	var revoked *cert.Certificate
 	for i, s := range specs {
 		ds, err := newSigner(s.issuer, s.country, string(s.kind), int64(100+i), s.from, s.to)
 		if err != nil {
-			return fmt.Errorf("signer %s: %w", s.kind, err)
+			return err
 		}
 		if err := writeIssued(dir, "ds-"+string(s.kind), ds); err != nil {
 			return err
@@ -75,84 +79,57 @@ func generate(dir string) error {
 			revoked = ds.cert
 		}
 	}
-	crl, err := x509.CreateRevocationList(rand.Reader, &x509.RevocationList{
-		Number:     big.NewInt(1),
-		ThisUpdate: date(2025, 1, 1),
-		NextUpdate: date(2040, 1, 1),
-		RevokedCertificateEntries: []x509.RevocationListEntry{
-			{SerialNumber: revoked.SerialNumber, RevocationTime: date(2024, 6, 1), ReasonCode: 1}, // keyCompromise
-		},
-	}, csca.cert, csca.key)
+	crl, err := cert.CreateCRL(csca.cert, csca.key,
+		[]cert.RevokedCertificate{{Serial: revoked.Serial, RevocationTime: date(2024, 6, 1), Reason: 1}}, // keyCompromise
+		date(2025, 1, 1), date(2040, 1, 1), big.NewInt(1), crypto.SHA512)
 	if err != nil {
-		return fmt.Errorf("crl: %w", err)
+		return err
 	}
 	return os.WriteFile(dir+"/"+crlFile, crl, 0o644)
 }
 
-func newCSCA(country, cn string, serial int64) (issued, error) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+func newCSCA(cn string, serial int64) (issued, error) {
+	key, err := ec.GenerateKey(ec.BrainpoolP512r1(), rand.Reader)
 	if err != nil {
 		return issued{}, err
 	}
-	ski := keyID(&key.PublicKey)
-	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(serial),
-		Subject:               pkix.Name{Country: []string{country}, Organization: []string{"idagent TEST PKI"}, CommonName: cn},
-		NotBefore:             date(2019, 1, 1),
-		NotAfter:              date(2045, 1, 1),
-		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
-		BasicConstraintsValid: true,
-		IsCA:                  true,
-		MaxPathLen:            0,
-		MaxPathLenZero:        true,
-		SubjectKeyId:          ski,
-		SignatureAlgorithm:    x509.ECDSAWithSHA256,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	der, err := cert.Create(&cert.Template{
+		Serial: big.NewInt(serial), Subject: name("VN", cn),
+		NotBefore: date(2019, 1, 1), NotAfter: date(2045, 1, 1),
+		KeyUsage: cert.KeyUsageCertSign | cert.KeyUsageCRLSign, IsCA: true, MaxPathLen: 0,
+		Hash: crypto.SHA512, ExplicitParams: true,
+	}, &key.PublicKey, nil, key)
 	if err != nil {
 		return issued{}, err
 	}
-	cert, err := x509.ParseCertificate(der)
-	return issued{cert: cert, der: der, key: key}, err
+	c, err := cert.Parse(der)
+	return issued{cert: c, der: der, key: key}, err
 }
 
 func newSigner(ca issued, country, kind string, serial int64, from, to time.Time) (issued, error) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	key, err := ec.GenerateKey(ec.BrainpoolP256r1(), rand.Reader)
 	if err != nil {
 		return issued{}, err
 	}
-	tmpl := &x509.Certificate{
-		SerialNumber:       big.NewInt(serial),
-		Subject:            pkix.Name{Country: []string{country}, Organization: []string{"idagent TEST PKI"}, CommonName: "TEST Document Signer " + kind},
-		NotBefore:          from,
-		NotAfter:           to,
-		KeyUsage:           x509.KeyUsageDigitalSignature,
-		SubjectKeyId:       keyID(&key.PublicKey),
-		AuthorityKeyId:     ca.cert.SubjectKeyId,
-		SignatureAlgorithm: x509.ECDSAWithSHA256,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.cert, &key.PublicKey, ca.key)
+	der, err := cert.Create(&cert.Template{
+		Serial: big.NewInt(serial), Subject: name(country, "TEST Document Signer "+kind),
+		NotBefore: from, NotAfter: to, KeyUsage: cert.KeyUsageDigitalSignature,
+		Hash: crypto.SHA512, ExplicitParams: true,
+	}, &key.PublicKey, ca.cert, ca.key)
 	if err != nil {
 		return issued{}, err
 	}
-	cert, err := x509.ParseCertificate(der)
-	return issued{cert: cert, der: der, key: key}, err
+	c, err := cert.Parse(der)
+	return issued{cert: c, der: der, key: key}, err
 }
 
-// keyID is the SHA-1 of the public key point (RFC 5280 method 1).
-func keyID(pub *ecdsa.PublicKey) []byte {
-	point, _ := pub.Bytes()
-	sum := sha1.Sum(point)
-	return sum[:]
-}
-
-func writeIssued(dir, name string, c issued) error {
-	if err := os.WriteFile(dir+"/"+name+".cer", c.der, 0o644); err != nil {
+func writeIssued(dir, base string, c issued) error {
+	if err := os.WriteFile(dir+"/"+base+".cer", c.der, 0o644); err != nil {
 		return err
 	}
-	pk, err := x509.MarshalPKCS8PrivateKey(c.key)
+	pemKey, err := MarshalKey(c.key)
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(dir+"/"+name+".key", pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: pk}), 0o644)
+	return os.WriteFile(dir+"/"+base+".key", pemKey, 0o644)
 }

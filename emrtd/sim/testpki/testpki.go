@@ -3,6 +3,11 @@
 // tamper kinds need (valid, expired, revoked, wrong country, issued by an
 // untrusted CSCA), their private keys and a CRL.
 //
+// Like the real Vietnamese PKI, the CSCAs are ECDSA over brainpoolP512r1
+// with explicit domain parameters signing with SHA-512; the document
+// signers are brainpoolP256r1 with explicit parameters. Go's crypto/x509
+// cannot read them: emrtd/cert and emrtd/ec can.
+//
 // These are TEST anchors. Their private keys are public (they are committed
 // next to this file), so anything they sign proves nothing: they must never
 // be trusted by a production read. The agent loads CSCA only in its
@@ -14,12 +19,17 @@
 package testpki
 
 import (
-	"crypto/ecdsa"
-	"crypto/x509"
 	"embed"
+	"encoding/asn1"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"sync"
+
+	"github.com/idagent/idagent/emrtd/cert"
+	"github.com/idagent/idagent/emrtd/ec"
+	"golang.org/x/crypto/cryptobyte"
+	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 )
 
 //go:embed *.cer *.key *.crl
@@ -46,17 +56,15 @@ var SignerKinds = []SignerKind{Valid, Expired, Revoked, WrongCountry, Untrusted}
 type Signer struct {
 	Kind    SignerKind
 	CertDER []byte
-	Cert    *x509.Certificate
-	Key     *ecdsa.PrivateKey
+	Cert    *cert.Certificate
+	Key     *ec.PrivateKey
 	CSCADER []byte
 }
 
 // File names inside the package directory.
 const (
 	cscaFile          = "csca.cer"
-	cscaKeyFile       = "csca.key"
 	untrustedFile     = "untrusted-csca.cer"
-	untrustedKeyFile  = "untrusted-csca.key"
 	crlFile           = "csca.crl"
 	signerFilePattern = "ds-%s.cer"
 	signerKeyPattern  = "ds-%s.key"
@@ -104,11 +112,11 @@ func loadSigners() (map[SignerKind]*Signer, error) {
 
 func loadSigner(kind SignerKind) (*Signer, error) {
 	certDER := mustRead(fmt.Sprintf(signerFilePattern, kind))
-	cert, err := x509.ParseCertificate(certDER)
+	c, err := cert.Parse(certDER)
 	if err != nil {
 		return nil, fmt.Errorf("testpki: parse %s signer certificate: %w", kind, err)
 	}
-	key, err := parseKey(mustRead(fmt.Sprintf(signerKeyPattern, kind)))
+	key, err := ParseKey(mustRead(fmt.Sprintf(signerKeyPattern, kind)))
 	if err != nil {
 		return nil, fmt.Errorf("testpki: %s signer key: %w", kind, err)
 	}
@@ -116,23 +124,51 @@ func loadSigner(kind SignerKind) (*Signer, error) {
 	if kind == Untrusted {
 		issuer = UntrustedCSCA()
 	}
-	return &Signer{Kind: kind, CertDER: certDER, Cert: cert, Key: key, CSCADER: issuer}, nil
+	return &Signer{Kind: kind, CertDER: certDER, Cert: c, Key: key, CSCADER: issuer}, nil
 }
 
-func parseKey(pemBytes []byte) (*ecdsa.PrivateKey, error) {
-	block, _ := pem.Decode(pemBytes)
-	if block == nil {
-		return nil, fmt.Errorf("no PEM block")
+// MarshalKey encodes an EC private key as an RFC 5915 ECPrivateKey in PEM
+// ("EC PRIVATE KEY") with the curve's OID.
+func MarshalKey(k *ec.PrivateKey) ([]byte, error) {
+	if k.Curve.OID() == nil {
+		return nil, errors.New("testpki: key curve has no OID")
 	}
-	k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
+	var b cryptobyte.Builder
+	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+		b.AddASN1Int64(1)
+		b.AddASN1OctetString(k.Bytes())
+		b.AddASN1(cbasn1.Tag(0).ContextSpecific().Constructed(), func(b *cryptobyte.Builder) {
+			b.AddASN1ObjectIdentifier(k.Curve.OID())
+		})
+	})
+	der, err := b.Bytes()
 	if err != nil {
 		return nil, err
 	}
-	ec, ok := k.(*ecdsa.PrivateKey)
-	if !ok {
-		return nil, fmt.Errorf("key is %T, not ECDSA", k)
+	return pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: der}), nil
+}
+
+// ParseKey decodes what MarshalKey writes.
+func ParseKey(pemBytes []byte) (*ec.PrivateKey, error) {
+	block, _ := pem.Decode(pemBytes)
+	if block == nil || block.Type != "EC PRIVATE KEY" {
+		return nil, errors.New("no EC PRIVATE KEY PEM block")
 	}
-	return ec, nil
+	s := cryptobyte.String(block.Bytes)
+	var seq, params cryptobyte.String
+	var version int
+	var d []byte
+	var oid asn1.ObjectIdentifier
+	if !s.ReadASN1(&seq, cbasn1.SEQUENCE) || !seq.ReadASN1Integer(&version) || version != 1 ||
+		!seq.ReadASN1Bytes(&d, cbasn1.OCTET_STRING) ||
+		!seq.ReadASN1(&params, cbasn1.Tag(0).ContextSpecific().Constructed()) || !params.ReadASN1ObjectIdentifier(&oid) {
+		return nil, errors.New("malformed ECPrivateKey")
+	}
+	curve := ec.ByOID(oid)
+	if curve == nil {
+		return nil, fmt.Errorf("unknown curve %v", oid)
+	}
+	return ec.NewPrivateKey(curve, d)
 }
 
 func mustRead(name string) []byte {

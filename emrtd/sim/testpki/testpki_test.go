@@ -2,17 +2,24 @@ package testpki
 
 import (
 	"bytes"
-	"crypto/x509"
 	"testing"
 	"time"
+
+	"github.com/idagent/idagent/emrtd/cert"
 )
 
 func TestSignersChain(t *testing.T) {
-	csca, err := x509.ParseCertificate(CSCA())
+	csca, err := cert.Parse(CSCA())
 	if err != nil {
 		t.Fatal(err)
 	}
-	untrusted, err := x509.ParseCertificate(UntrustedCSCA())
+	if err := csca.CheckSignatureFrom(csca); err != nil {
+		t.Errorf("CSCA self-signature: %v", err)
+	}
+	if csca.PublicKey.EC == nil || csca.PublicKey.EC.Curve.Name() != "brainpoolP512r1" {
+		t.Errorf("CSCA key %v", csca.PublicKey)
+	}
+	untrusted, err := cert.Parse(UntrustedCSCA())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,7 +35,7 @@ func TestSignersChain(t *testing.T) {
 		if err := s.Cert.CheckSignatureFrom(issuer); err != nil {
 			t.Errorf("%s: not signed by its CSCA: %v", kind, err)
 		}
-		if !s.Key.PublicKey.Equal(s.Cert.PublicKey) {
+		if !s.Key.PublicKey.Equal(s.Cert.PublicKey.EC) {
 			t.Errorf("%s: key does not match certificate", kind)
 		}
 		if !bytes.Equal(s.CSCADER, issuer.Raw) {
@@ -43,28 +50,49 @@ func TestSignersChain(t *testing.T) {
 func TestSignerStates(t *testing.T) {
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	exp, _ := DocumentSigner(Expired)
-	if !now.After(exp.Cert.NotAfter) {
+	if exp.Cert.ValidAt(now) || exp.Cert.ValidAt(time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC)) {
 		t.Error("expired signer still valid")
 	}
 	wc, _ := DocumentSigner(WrongCountry)
-	if wc.Cert.Subject.Country[0] == "VN" {
-		t.Error("wrong-country signer has country VN")
+	if country(wc.Cert.Subject) != "LA" {
+		t.Error("wrong-country signer is not LA")
 	}
-	crl, err := x509.ParseRevocationList(CRL())
+	crl, err := cert.ParseCRL(CRL())
 	if err != nil {
 		t.Fatal(err)
 	}
-	csca, _ := x509.ParseCertificate(CSCA())
+	csca, _ := cert.Parse(CSCA())
 	if err := crl.CheckSignatureFrom(csca); err != nil {
 		t.Fatal(err)
 	}
 	rev, _ := DocumentSigner(Revoked)
 	valid, _ := DocumentSigner(Valid)
 	listed := map[string]bool{}
-	for _, e := range crl.RevokedCertificateEntries {
-		listed[e.SerialNumber.String()] = true
+	for _, e := range crl.Revoked {
+		listed[e.Serial.String()] = true
 	}
-	if !listed[rev.Cert.SerialNumber.String()] || listed[valid.Cert.SerialNumber.String()] {
+	if !listed[rev.Cert.Serial.String()] || listed[valid.Cert.Serial.String()] {
 		t.Error("CRL does not list exactly the revoked signer")
 	}
+}
+
+func TestKeyRoundTrip(t *testing.T) {
+	s, _ := DocumentSigner(Valid)
+	b, err := MarshalKey(s.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := ParseKey(b)
+	if err != nil || k.D.Cmp(s.Key.D) != 0 {
+		t.Errorf("round trip: %v", err)
+	}
+}
+
+func country(n cert.Name) string {
+	for _, a := range n.Attributes {
+		if a.Type.Equal(cert.OIDCountry) {
+			return a.Value
+		}
+	}
+	return ""
 }
