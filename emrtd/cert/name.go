@@ -157,3 +157,6 @@ func (n Name) Equal(o Name) bool {
 // foldCase is a simple case folding: upper then lower case, which maps
 // the letters names use (Latin, Greek, Cyrillic) to one form.
 func foldCase(s string) string { return strings.ToLower(strings.ToUpper(s)) }
+
+// ParseName decodes a Name already split out of a larger structure.
+func ParseName(v ber.Value) (Name, error) { return parseName(v) }

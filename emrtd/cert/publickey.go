@@ -192,7 +192,7 @@ func (k *PublicKey) VerifyDigest(alg SignatureAlgorithm, h crypto.Hash, digest, 
 	switch alg.Scheme {
 	case SchemeRSAPKCS1:
 		if k.Kind() != KeyRSA {
-			return fmt.Errorf("%w: %s with a %s", ErrUnsupported, alg.Scheme, k)
+			return mismatch(alg.Scheme, k)
 		}
 		if k.PSS != nil {
 			return fmt.Errorf("%w: key restricted to RSA-PSS used with PKCS#1 v1.5", ErrSignature)
@@ -205,7 +205,7 @@ func (k *PublicKey) VerifyDigest(alg SignatureAlgorithm, h crypto.Hash, digest, 
 		return k.verifyPSS(alg.PSS, h, digest, sig)
 	case SchemeECDSA, SchemeECDSAPlain:
 		if k.Kind() != KeyEC {
-			return fmt.Errorf("%w: %s with a %s", ErrUnsupported, alg.Scheme, k)
+			return mismatch(alg.Scheme, k)
 		}
 		ok := false
 		if alg.Scheme == SchemeECDSA {
@@ -223,7 +223,7 @@ func (k *PublicKey) VerifyDigest(alg SignatureAlgorithm, h crypto.Hash, digest, 
 
 func (k *PublicKey) verifyPSS(p *PSSParams, h crypto.Hash, digest, sig []byte) error {
 	if k.Kind() != KeyRSA {
-		return fmt.Errorf("%w: RSA-PSS with a %s", ErrUnsupported, k)
+		return mismatch(SchemeRSAPSS, k)
 	}
 	if p == nil {
 		return fmt.Errorf("%w: RSA-PSS without parameters", ErrUnsupported)
@@ -251,3 +251,12 @@ func rsaError(err error) error {
 }
 
 func sha256Sum(b []byte) [32]byte { return sha256.Sum256(b) }
+
+// mismatch reports a signature scheme that does not fit the key: a bad
+// signature for a known key type, unsupported for an unknown one.
+func mismatch(s Scheme, k *PublicKey) error {
+	if k.Kind() == KeyUnknown {
+		return fmt.Errorf("%w: %s signature for a %s", ErrUnsupported, s, k)
+	}
+	return fmt.Errorf("%w: %s signature for a %s", ErrSignature, s, k)
+}
