@@ -1,0 +1,128 @@
+// Package agent assembles idagent's background service: the card manager,
+// the read hub, the HTTP/WebSocket server and its listeners. Sub-packages hold
+// the parts: config, logging, protocol, session (readers and reads), api
+// (HTTP and WebSocket), svc (the OS service) and agenttest (a test client).
+package agent
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"sync"
+
+	"go.uber.org/zap"
+
+	"github.com/idagent/idagent/agent/api"
+	"github.com/idagent/idagent/agent/config"
+	"github.com/idagent/idagent/agent/protocol"
+	"github.com/idagent/idagent/agent/session"
+	"github.com/idagent/idagent/nfc"
+)
+
+// Options assemble an agent.
+type Options struct {
+	Config    *config.Config
+	Log       *zap.Logger
+	Version   string
+	Manager   nfc.Manager
+	Reader    session.Reader
+	Simulator api.Simulator // nil unless simulating
+	Trust     func() protocol.TrustState
+	Demo      http.Handler
+	CheckKey  func(protocol.AccessKey) error
+	Limits    api.Limits
+}
+
+// Agent is a running agent's parts.
+type Agent struct {
+	Hub    *session.Hub
+	Server *api.Server
+	log    *zap.Logger
+}
+
+// New builds an agent; Run starts it.
+func New(o Options) *Agent {
+	if o.Log == nil {
+		o.Log = zap.NewNop()
+	}
+	hub := session.New(session.Options{
+		Manager: o.Manager, Reader: o.Reader, Log: o.Log.Named("session"),
+		Ignore: o.Config.Ignored, ReadTimeout: o.Config.ReadTimeout,
+	})
+	srv := api.New(api.Options{
+		Config: o.Config, Hub: hub, Log: o.Log.Named("api"), Version: o.Version,
+		Simulator: o.Simulator, Trust: o.Trust, Demo: o.Demo, CheckKey: o.CheckKey, Limits: o.Limits,
+	})
+	return &Agent{Hub: hub, Server: srv, log: o.Log}
+}
+
+// Run serves on the listeners until ctx is done.
+func (a *Agent) Run(ctx context.Context, listeners []net.Listener) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		a.Hub.Run(ctx)
+	}()
+	for _, l := range listeners {
+		a.log.Info("listening", zap.String("addr", l.Addr().String()))
+	}
+	err := a.Server.Serve(ctx, listeners)
+	cancel()
+	wg.Wait()
+	return err
+}
+
+// Listen opens the listeners. An address the machine does not have (no IPv6
+// loopback) is skipped with a warning as long as another one works; a port
+// in use is an error naming the process that holds it when the OS can tell.
+func Listen(addrs []string, log *zap.Logger) ([]net.Listener, error) {
+	var ls []net.Listener
+	var skipped []error
+	for _, addr := range addrs {
+		l, err := net.Listen("tcp", addr)
+		if err == nil {
+			ls = append(ls, l)
+			continue
+		}
+		if isAddrInUse(err) {
+			closeAll(ls)
+			return nil, fmt.Errorf("listen on %s: %w", addr, portInUse(addr))
+		}
+		if isAddrNotAvail(err) {
+			skipped = append(skipped, fmt.Errorf("listen on %s: %w", addr, err))
+			if log != nil {
+				log.Warn("address not available on this machine: skipped", zap.String("addr", addr))
+			}
+			continue
+		}
+		closeAll(ls)
+		return nil, fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	if len(ls) == 0 {
+		return nil, errors.Join(append([]error{errors.New("no address to listen on")}, skipped...)...)
+	}
+	return ls, nil
+}
+
+func closeAll(ls []net.Listener) {
+	for _, l := range ls {
+		l.Close()
+	}
+}
+
+// ErrPortInUse is wrapped by Listen's error when another process holds the
+// port.
+var ErrPortInUse = errors.New("the port is in use")
+
+func portInUse(addr string) error {
+	_, port, _ := net.SplitHostPort(addr)
+	if owner := portOwner(port); owner != "" {
+		return fmt.Errorf("%w by %s (stop it, or choose another port with --listen or \"listen\" in the configuration)", ErrPortInUse, owner)
+	}
+	return fmt.Errorf("%w by another program (is idagent already running?)", ErrPortInUse)
+}

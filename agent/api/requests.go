@@ -1,0 +1,319 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/idagent/idagent/agent/config"
+	"github.com/idagent/idagent/agent/protocol"
+	"github.com/idagent/idagent/agent/session"
+)
+
+// handler answers one request: data for the response, or an error.
+type handler func(c *conn, data json.RawMessage) (any, *protocol.Error)
+
+var handlers = map[string]handler{
+	protocol.ReqHello:       (*conn).hello,
+	protocol.ReqReadersList: (*conn).readersList,
+	protocol.ReqReadStart:   (*conn).readStart,
+	protocol.ReqReadCancel:  (*conn).readCancel,
+	protocol.ReqSimInsert:   (*conn).simInsert,
+	protocol.ReqSimRemove:   (*conn).simRemove,
+}
+
+// handle parses one frame and sends exactly one response.
+func (c *conn) handle(msg []byte) {
+	var in protocol.Incoming
+	if err := json.Unmarshal(msg, &in); err != nil {
+		c.respond(nil, "", nil, protocol.Errorf(protocol.BadRequest, "malformed JSON: %s", jsonErrorText(err)))
+		return
+	}
+	id := in.ID
+	if !validID(id) {
+		c.respond(nil, in.Name, nil, protocol.Errorf(protocol.BadRequest, "a request needs an \"id\" (string or number)"))
+		return
+	}
+	if in.V == nil || *in.V != protocol.Version {
+		c.respond(id, in.Name, nil, protocol.Errorf(protocol.BadRequest, "\"v\" must be %d", protocol.Version))
+		return
+	}
+	if in.Type != protocol.TypeRequest {
+		c.respond(id, in.Name, nil, protocol.Errorf(protocol.BadRequest, "\"type\" must be \"request\""))
+		return
+	}
+	if !c.bucket.allow(time.Now()) {
+		c.respond(id, in.Name, nil, protocol.Errorf(protocol.Busy, "too many requests: slow down"))
+		return
+	}
+	h, ok := handlers[in.Name]
+	if !ok || (strings.HasPrefix(in.Name, "sim.") && c.s.o.Simulator == nil) {
+		c.respond(id, in.Name, nil, protocol.Errorf(protocol.UnknownRequest, "unknown request %q", truncate(in.Name, 40)))
+		return
+	}
+	data, perr := h(c, in.Data)
+	c.respond(id, in.Name, data, perr)
+}
+
+func validID(id json.RawMessage) bool {
+	id = bytes.TrimSpace(id)
+	if len(id) == 0 || len(id) > 128 {
+		return false
+	}
+	switch id[0] {
+	case '"', '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
+		return true
+	}
+	return false
+}
+
+// jsonErrorText describes a JSON error without quoting the input.
+func jsonErrorText(err error) string {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		return fmt.Sprintf("syntax error at byte %d", se.Offset)
+	case errors.As(err, &te):
+		if te.Field != "" {
+			return fmt.Sprintf("%q must be a JSON %s", te.Field, kindName(te.Type.Kind().String()))
+		}
+		return "wrong JSON type"
+	}
+	return "cannot decode"
+}
+
+func kindName(k string) string {
+	switch k {
+	case "slice":
+		return "array"
+	case "struct", "map", "ptr":
+		return "object"
+	case "int", "int64", "float64":
+		return "number"
+	case "bool":
+		return "boolean"
+	}
+	return k
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "…"
+	}
+	return s
+}
+
+// decode fills v from a request's data; absent or null data leaves v zero.
+func decode(data json.RawMessage, v any) *protocol.Error {
+	data = bytes.TrimSpace(data)
+	if len(data) == 0 || bytes.Equal(data, []byte("null")) {
+		return nil
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return protocol.Errorf(protocol.BadRequest, "bad \"data\": %s", jsonErrorText(err))
+	}
+	return nil
+}
+
+func (c *conn) policyInfo() protocol.PolicyInfo {
+	return protocol.PolicyInfo{Fields: c.policy.Fields, Photo: c.policy.Photo, Evidence: c.policy.Evidence}
+}
+
+func (c *conn) hello(data json.RawMessage) (any, *protocol.Error) {
+	var req protocol.Hello
+	if perr := decode(data, &req); perr != nil {
+		return nil, perr
+	}
+	if len(req.Versions) > 0 {
+		found := false
+		for _, v := range req.Versions {
+			found = found || v == protocol.Version
+		}
+		if !found {
+			return nil, protocol.Errorf(protocol.BadRequest, "no common protocol version: this agent speaks [%d]", protocol.Version)
+		}
+	}
+	caps := []string{"read", "photo", "challenge"}
+	if c.policy.Evidence {
+		caps = append(caps, "evidence")
+	}
+	if c.s.o.Simulator != nil {
+		caps = append(caps, "sim")
+	}
+	return protocol.HelloResponse{
+		Agent: "idagent", Version: c.s.o.Version, Protocol: protocol.Version, Capabilities: caps,
+		Simulate: c.s.o.Simulator != nil, Readers: c.s.hub.Readers(), Trust: c.s.o.Trust(), Policy: c.policyInfo(),
+	}, nil
+}
+
+func (c *conn) readersList(json.RawMessage) (any, *protocol.Error) {
+	if !c.s.hub.ServiceAvailable() {
+		return nil, protocol.Errorf(protocol.PCSCUnavailable, "the smart card service is not running")
+	}
+	return protocol.ReadersList{Readers: c.s.hub.Readers()}, nil
+}
+
+func (c *conn) readStart(data json.RawMessage) (any, *protocol.Error) {
+	var req protocol.ReadStart
+	if perr := decode(data, &req); perr != nil {
+		return nil, perr
+	}
+	spec, perr := c.readSpec(req)
+	if perr != nil {
+		return nil, perr
+	}
+	id, perr := c.s.hub.StartRead(c, spec)
+	if perr != nil {
+		return nil, perr
+	}
+	c.log.Info("read started", zap.String("readId", id), zap.String("reader", req.Reader))
+	return protocol.ReadStarted{ReadID: id}, nil
+}
+
+// readSpec validates read.start and builds the session's spec.
+func (c *conn) readSpec(req protocol.ReadStart) (session.Spec, *protocol.Error) {
+	if req.Access == nil {
+		return session.Spec{}, protocol.Errorf(protocol.BadRequest, "\"access\" is required")
+	}
+	if err := c.s.o.CheckKey(*req.Access); err != nil {
+		return session.Spec{}, protocol.Errorf(protocol.BadRequest, "access: %v", err)
+	}
+	for _, f := range req.Fields {
+		if !config.KnownField(f) {
+			return session.Spec{}, protocol.Errorf(protocol.BadRequest, "fields: unknown field %q", truncate(f, 40))
+		}
+	}
+	var challenge []byte
+	if req.Challenge != "" {
+		b, err := base64.StdEncoding.DecodeString(req.Challenge)
+		if err != nil || len(b) != 8 {
+			return session.Spec{}, protocol.Errorf(protocol.BadRequest, "challenge: want base64 of 8 bytes")
+		}
+		challenge = b
+	}
+	if req.TimeoutMs < 0 {
+		return session.Spec{}, protocol.Errorf(protocol.BadRequest, "timeoutMs must not be negative")
+	}
+	return session.Spec{
+		Reader:  req.Reader,
+		Request: session.Request{Access: *req.Access, Photo: req.Photo, Challenge: challenge, Evidence: req.Evidence},
+		Fields:  req.Fields,
+		Policy:  c.policy,
+		Timeout: time.Duration(req.TimeoutMs) * time.Millisecond,
+	}, nil
+}
+
+func (c *conn) readCancel(data json.RawMessage) (any, *protocol.Error) {
+	var req protocol.ReadCancel
+	if perr := decode(data, &req); perr != nil {
+		return nil, perr
+	}
+	if req.ReadID == "" {
+		return nil, protocol.Errorf(protocol.BadRequest, "\"readId\" is required")
+	}
+	if perr := c.s.hub.Cancel(c, req.ReadID); perr != nil {
+		return nil, perr
+	}
+	return protocol.Empty{}, nil
+}
+
+func (c *conn) simInsert(data json.RawMessage) (any, *protocol.Error) {
+	var req protocol.SimInsert
+	if perr := decode(data, &req); perr != nil {
+		return nil, perr
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	card, err := c.s.o.Simulator.Insert(ctx, req)
+	if err != nil {
+		return nil, protocol.ErrorFrom(err)
+	}
+	c.log.Info("simulated card inserted", zap.String("reader", card.Reader), zap.String("profile", req.Profile), zap.String("tamper", req.Tamper))
+	return card, nil
+}
+
+func (c *conn) simRemove(data json.RawMessage) (any, *protocol.Error) {
+	var req protocol.SimRemove
+	if perr := decode(data, &req); perr != nil {
+		return nil, perr
+	}
+	if err := c.s.o.Simulator.Remove(context.Background(), req.Reader); err != nil {
+		return nil, protocol.ErrorFrom(err)
+	}
+	return protocol.Empty{}, nil
+}
+
+// checkKeyFormat is the built-in access key check: exactly one form, with
+// the right shape. It never quotes the key.
+func checkKeyFormat(k protocol.AccessKey) error {
+	forms := 0
+	mrzParts := 0
+	for _, s := range []string{k.DocumentNumber, k.DateOfBirth, k.DateOfExpiry} {
+		if s != "" {
+			mrzParts++
+		}
+	}
+	if k.CAN != "" {
+		forms++
+		if !digits(k.CAN, 6, 6) {
+			return errors.New("can: want 6 digits")
+		}
+	}
+	if k.ID12 != "" {
+		forms++
+		if !digits(k.ID12, 12, 12) {
+			return errors.New("id12: want 12 digits")
+		}
+	}
+	if k.MRZ != "" {
+		forms++
+		if n := len(strings.Join(strings.Fields(k.MRZ), "")); n != 90 && n != 88 && n != 72 {
+			return errors.New("mrz: want the 2 or 3 lines of the machine readable zone")
+		}
+	}
+	if k.QR != "" {
+		forms++
+		if !strings.Contains(k.QR, "|") {
+			return errors.New("qr: not the card's QR payload")
+		}
+	}
+	if mrzParts > 0 {
+		forms++
+		if mrzParts != 3 {
+			return errors.New("documentNumber, dateOfBirth and dateOfExpiry go together")
+		}
+		if !digits(k.DateOfBirth, 6, 6) || !digits(k.DateOfExpiry, 6, 6) {
+			return errors.New("dateOfBirth and dateOfExpiry: want YYMMDD")
+		}
+		if len(k.DocumentNumber) > 22 {
+			return errors.New("documentNumber: too long")
+		}
+	}
+	switch forms {
+	case 0:
+		return errors.New("give one of can, id12, mrz, qr or documentNumber+dateOfBirth+dateOfExpiry")
+	case 1:
+		return nil
+	}
+	return errors.New("give only one key form")
+}
+
+func digits(s string, minLen, maxLen int) bool {
+	if len(s) < minLen || len(s) > maxLen {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,384 @@
+// Package api is the agent's HTTP face: GET /v1/health, the WebSocket API
+// at GET /v1/ws (docs/PROTOCOL.md), and the desk pages at /demo/. It checks
+// who is asking on every request (Host allowlist against DNS rebinding,
+// exact Origin allowlist against cross-site WebSocket hijacking) and keeps
+// each connection from hurting the others (size limit, connection cap, rate
+// limit, bounded send queue, keepalive).
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"go.uber.org/zap"
+
+	"github.com/idagent/idagent/agent/config"
+	"github.com/idagent/idagent/agent/protocol"
+	"github.com/idagent/idagent/agent/session"
+)
+
+// Simulator inserts and removes software chips (idagent run --simulate).
+type Simulator interface {
+	// Insert inserts a card and returns its access data. Unknown profiles
+	// or tampers are *protocol.Error BAD_REQUEST.
+	Insert(ctx context.Context, req protocol.SimInsert) (protocol.SimCard, error)
+	// Remove takes the card out of a reader ("" for the default one).
+	Remove(ctx context.Context, reader string) error
+}
+
+// Limits bound what one client can do. Zero values take the defaults of
+// docs/PROTOCOL.md §9.
+type Limits struct {
+	MaxMessage     int64         // bytes per frame from the client
+	MaxConnections int           // concurrent WebSockets (default: config)
+	SendQueue      int           // frames queued per connection
+	PingInterval   time.Duration // keepalive pings
+	PongWait       time.Duration // read deadline, extended by pongs and frames
+	WriteWait      time.Duration // per frame
+	RatePerSecond  float64       // requests per connection
+	Burst          int
+}
+
+func (l *Limits) fill(cfg *config.Config) {
+	def := func(v *int, d int) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	defd := func(v *time.Duration, d time.Duration) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	if l.MaxMessage <= 0 {
+		l.MaxMessage = 64 << 10
+	}
+	def(&l.MaxConnections, cfg.MaxConnections)
+	def(&l.SendQueue, 256)
+	defd(&l.PingInterval, 20*time.Second)
+	defd(&l.PongWait, 45*time.Second)
+	defd(&l.WriteWait, 10*time.Second)
+	if l.RatePerSecond <= 0 {
+		l.RatePerSecond = 20
+	}
+	def(&l.Burst, 40)
+}
+
+// Options configure a Server.
+type Options struct {
+	Config    *config.Config
+	Hub       *session.Hub
+	Log       *zap.Logger
+	Version   string
+	Simulator Simulator // nil unless simulating
+	// Trust reports the trust store's state; nil reports an empty store.
+	Trust func() protocol.TrustState
+	// Demo serves the desk pages at /demo/ when non-nil.
+	Demo http.Handler
+	// CheckKey validates an access key's format before a read starts; nil
+	// uses the built-in format check.
+	CheckKey func(protocol.AccessKey) error
+	Limits   Limits
+}
+
+// Server serves the agent's API.
+type Server struct {
+	o      Options
+	cfg    *config.Config
+	hub    *session.Hub
+	log    *zap.Logger
+	limits Limits
+
+	mu    sync.Mutex
+	ports map[int]bool // ports we listen on, for the Host and own-origin checks
+
+	conns    atomic.Int64
+	upgrader websocket.Upgrader
+	httpSrv  *http.Server
+}
+
+// New returns a server.
+func New(o Options) *Server {
+	if o.Log == nil {
+		o.Log = zap.NewNop()
+	}
+	if o.Trust == nil {
+		o.Trust = func() protocol.TrustState { return protocol.TrustState{State: "empty"} }
+	}
+	if o.CheckKey == nil {
+		o.CheckKey = checkKeyFormat
+	}
+	o.Limits.fill(o.Config)
+	s := &Server{o: o, cfg: o.Config, hub: o.Hub, log: o.Log, limits: o.Limits, ports: map[int]bool{}}
+	s.upgrader = websocket.Upgrader{
+		ReadBufferSize:   4096,
+		WriteBufferSize:  4096,
+		HandshakeTimeout: 10 * time.Second,
+		// The origin was checked against the allowlist before Upgrade;
+		// gorilla's same-origin default would pass DNS rebinding.
+		CheckOrigin: func(*http.Request) bool { return true },
+		Error: func(w http.ResponseWriter, r *http.Request, status int, reason error) {
+			writeError(w, status, protocol.Errorf(protocol.BadRequest, "websocket handshake failed"))
+		},
+	}
+	return s
+}
+
+// AllowPort adds a port to the Host allowlist (Serve does it for its
+// listeners).
+func (s *Server) AllowPort(port int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ports[port] = true
+}
+
+func (s *Server) portAllowed(port int) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.ports[port]
+}
+
+// Connections returns the number of open WebSocket connections.
+func (s *Server) Connections() int { return int(s.conns.Load()) }
+
+// Handler returns the HTTP handler.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/v1/health", s.serveHealth)
+	mux.HandleFunc("/v1/ws", s.serveWS)
+	if s.o.Demo != nil {
+		mux.Handle("/demo/", http.StripPrefix("/demo", s.o.Demo))
+	}
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, protocol.Errorf(protocol.BadRequest, "no such endpoint: see /v1/health and /v1/ws"))
+	})
+	return s.checkHost(securityHeaders(mux))
+}
+
+// Serve serves on the listeners until ctx is done, then shuts down.
+func (s *Server) Serve(ctx context.Context, listeners []net.Listener) error {
+	for _, l := range listeners {
+		if a, ok := l.Addr().(*net.TCPAddr); ok {
+			s.AllowPort(a.Port)
+		}
+	}
+	s.httpSrv = &http.Server{
+		Handler:           s.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		MaxHeaderBytes:    16 << 10,
+		ErrorLog:          zap.NewStdLog(s.log.Named("http")),
+	}
+	errc := make(chan error, len(listeners))
+	for _, l := range listeners {
+		go func() { errc <- s.httpSrv.Serve(l) }()
+	}
+	select {
+	case <-ctx.Done():
+	case err := <-errc:
+		if !errors.Is(err, http.ErrServerClosed) {
+			s.shutdown()
+			return err
+		}
+	}
+	s.shutdown()
+	return nil
+}
+
+func (s *Server) shutdown() {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	// Shutdown does not close hijacked WebSockets: Close does.
+	_ = s.httpSrv.Shutdown(ctx)
+	_ = s.httpSrv.Close()
+}
+
+// securityHeaders sets the headers every answer carries.
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Cache-Control", "no-store")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("X-Frame-Options", "DENY")
+		if len(r.URL.Path) >= 6 && r.URL.Path[:6] == "/demo/" {
+			h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'")
+		} else {
+			h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// checkHost refuses requests whose Host is not a loopback name with one of
+// our ports (DNS rebinding: the attacker's name resolves to 127.0.0.1).
+func (s *Server) checkHost(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !s.hostAllowed(r.Host) {
+			s.log.Warn("request with a foreign Host refused", zap.String("remote", r.RemoteAddr))
+			writeError(w, http.StatusMisdirectedRequest, protocol.Errorf(protocol.BadRequest, "host not allowed"))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) hostAllowed(hostport string) bool {
+	host, portStr, err := net.SplitHostPort(hostport)
+	if err != nil {
+		return false
+	}
+	port, err := strconv.Atoi(portStr)
+	if err != nil || !s.portAllowed(port) {
+		return false
+	}
+	switch host {
+	case "127.0.0.1", "localhost", "::1":
+		return true
+	}
+	for _, h := range s.cfg.Hosts {
+		if h == host {
+			return true
+		}
+	}
+	return false
+}
+
+// originPolicy decides whether a request's Origin may use the API, and with
+// which policy.
+func (s *Server) originPolicy(r *http.Request) (config.Policy, string, bool) {
+	raw := r.Header.Get("Origin")
+	if raw == "" || raw == "null" {
+		return s.cfg.NativePolicy, "", s.cfg.AllowNativeClients
+	}
+	origin, err := config.NormalizeOrigin(raw)
+	if err != nil {
+		return config.Policy{}, "", false
+	}
+	if p, ok := s.cfg.PolicyFor(origin); ok {
+		return p, origin, true
+	}
+	if s.ownOrigin(origin) {
+		if s.o.Simulator != nil {
+			return config.FullPolicy(), origin, true
+		}
+		return config.DefaultPolicy(), origin, true
+	}
+	return config.Policy{}, origin, false
+}
+
+// ownOrigin: the pages the agent serves itself (demo, simulate).
+func (s *Server) ownOrigin(origin string) bool {
+	if s.o.Demo == nil && s.o.Simulator == nil {
+		return false
+	}
+	for _, prefix := range []string{"http://127.0.0.1:", "http://localhost:", "http://[::1]:"} {
+		if len(origin) > len(prefix) && origin[:len(prefix)] == prefix {
+			port, err := strconv.Atoi(origin[len(prefix):])
+			return err == nil && s.portAllowed(port)
+		}
+	}
+	return false
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func writeError(w http.ResponseWriter, status int, e *protocol.Error) {
+	writeJSON(w, status, protocol.ErrorBody{Error: e})
+}
+
+var errOriginNotAllowed = protocol.Errorf(protocol.OriginNotAllowed, "this origin is not allowed to use the agent: add it to \"origins\" in the agent's configuration")
+
+// serveHealth answers GET /v1/health, with CORS for allowed origins and the
+// Private Network Access preflight.
+func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
+	origin := r.Header.Get("Origin")
+	_, _, allowed := s.originPolicy(r)
+	if origin != "" && origin != "null" {
+		w.Header().Set("Access-Control-Allow-Origin", origin)
+		w.Header().Add("Vary", "Origin")
+	}
+	if origin == "" {
+		allowed = true // curl, monitoring: nothing secret in health
+	}
+	switch r.Method {
+	case http.MethodOptions:
+		if !allowed {
+			w.WriteHeader(http.StatusForbidden)
+			return
+		}
+		w.Header().Set("Access-Control-Allow-Methods", "GET, OPTIONS")
+		if h := r.Header.Get("Access-Control-Request-Headers"); h != "" {
+			w.Header().Set("Access-Control-Allow-Headers", h)
+		}
+		if r.Header.Get("Access-Control-Request-Private-Network") == "true" {
+			w.Header().Set("Access-Control-Allow-Private-Network", "true")
+		}
+		w.Header().Set("Access-Control-Max-Age", "600")
+		w.WriteHeader(http.StatusNoContent)
+		return
+	case http.MethodGet, http.MethodHead:
+	default:
+		w.Header().Set("Allow", "GET, OPTIONS")
+		writeError(w, http.StatusMethodNotAllowed, protocol.Errorf(protocol.BadRequest, "method not allowed"))
+		return
+	}
+	if !allowed {
+		writeError(w, http.StatusForbidden, errOriginNotAllowed)
+		return
+	}
+	writeJSON(w, http.StatusOK, s.health())
+}
+
+func (s *Server) health() protocol.Health {
+	pcsc := "ok"
+	if !s.hub.ServiceAvailable() {
+		pcsc = "unavailable"
+	}
+	return protocol.Health{
+		Agent: "idagent", Version: s.o.Version, Protocol: []int{protocol.Version},
+		Simulate: s.o.Simulator != nil, PCSC: pcsc, Readers: s.hub.Readers(), Trust: s.o.Trust(),
+	}
+}
+
+// serveWS upgrades allowed clients to the WebSocket API.
+func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
+	policy, origin, ok := s.originPolicy(r)
+	if !ok {
+		s.log.Warn("websocket from a refused origin", zap.String("origin", originForLog(r)), zap.String("remote", r.RemoteAddr))
+		writeError(w, http.StatusForbidden, errOriginNotAllowed)
+		return
+	}
+	if n := s.conns.Add(1); n > int64(s.limits.MaxConnections) {
+		s.conns.Add(-1)
+		writeError(w, http.StatusServiceUnavailable, protocol.Errorf(protocol.Busy, "too many connections"))
+		return
+	}
+	ws, err := s.upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		s.conns.Add(-1)
+		return
+	}
+	c := newConn(s, ws, origin, policy)
+	go c.run()
+}
+
+// originForLog shortens a refused Origin header for the log.
+func originForLog(r *http.Request) string {
+	o := r.Header.Get("Origin")
+	if len(o) > 100 {
+		o = o[:100]
+	}
+	return o
+}

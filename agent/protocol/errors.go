@@ -1,0 +1,133 @@
+package protocol
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/idagent/idagent/emrtd/access"
+	"github.com/idagent/idagent/nfc"
+)
+
+// Code is a stable error code.
+type Code string
+
+// Error codes (docs/PROTOCOL.md §6).
+const (
+	BadRequest       Code = "BAD_REQUEST"
+	UnknownRequest   Code = "UNKNOWN_REQUEST"
+	BadState         Code = "BAD_STATE"
+	Busy             Code = "BUSY"
+	Timeout          Code = "TIMEOUT"
+	Cancelled        Code = "CANCELLED"
+	OriginNotAllowed Code = "ORIGIN_NOT_ALLOWED"
+	PCSCUnavailable  Code = "PCSC_UNAVAILABLE"
+	NoReader         Code = "NO_READER"
+	ReaderRemoved    Code = "READER_REMOVED"
+	NoCard           Code = "NO_CARD"
+	CardRemoved      Code = "CARD_REMOVED"
+	CardUnsupported  Code = "CARD_UNSUPPORTED"
+	AccessDenied     Code = "ACCESS_DENIED"
+	ReadIncomplete   Code = "READ_INCOMPLETE"
+	Internal         Code = "INTERNAL"
+)
+
+// AllCodes lists every code.
+var AllCodes = []Code{BadRequest, UnknownRequest, BadState, Busy, Timeout, Cancelled,
+	OriginNotAllowed, PCSCUnavailable, NoReader, ReaderRemoved, NoCard, CardRemoved,
+	CardUnsupported, AccessDenied, ReadIncomplete, Internal}
+
+// Retryable reports whether the same request may succeed later.
+func (c Code) Retryable() bool {
+	switch c {
+	case BadRequest, UnknownRequest, BadState, OriginNotAllowed, CardUnsupported, AccessDenied:
+		return false
+	}
+	return true
+}
+
+// Error is the error object of a response or of read.failed. Message never
+// holds personal data.
+type Error struct {
+	Code      Code   `json:"code"`
+	Message   string `json:"message"`
+	Retryable bool   `json:"retryable"`
+}
+
+func (e *Error) Error() string { return string(e.Code) + ": " + e.Message }
+
+// Errorf builds an Error; the message must not contain personal data.
+func Errorf(code Code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...), Retryable: code.Retryable()}
+}
+
+// Coded is implemented by errors of lower layers that know their code
+// (for example "not an eMRTD" → CARD_UNSUPPORTED).
+type Coded interface {
+	error
+	ErrorCode() string
+}
+
+// messages are the sentences sent for errors mapped from lower layers; the
+// underlying error text stays in the log.
+var messages = map[Code]string{
+	Timeout:         "the read timed out",
+	Cancelled:       "the read was cancelled",
+	PCSCUnavailable: "the smart card service is not running",
+	NoReader:        "no smart card reader is connected",
+	ReaderRemoved:   "the reader was removed during the read",
+	NoCard:          "no card on the reader",
+	CardRemoved:     "the card was removed during the read",
+	CardUnsupported: "the card is not a supported identity document",
+	AccessDenied:    "access denied: the key does not open this chip",
+	ReadIncomplete:  "the card stopped answering before the read was complete",
+	Busy:            "the card is in use by another program",
+	BadRequest:      "the access key is not valid",
+	Internal:        "internal error (see the agent log)",
+}
+
+// ErrorFrom maps an error of the card stack, the read pipeline or a
+// context to a protocol error.
+func ErrorFrom(err error) *Error {
+	var pe *Error
+	if errors.As(err, &pe) {
+		return pe
+	}
+	code := codeOf(err)
+	return &Error{Code: code, Message: messages[code], Retryable: code.Retryable()}
+}
+
+func codeOf(err error) Code {
+	var coded Coded
+	switch {
+	case errors.Is(err, context.Canceled):
+		return Cancelled
+	case errors.Is(err, context.DeadlineExceeded):
+		return Timeout
+	case errors.Is(err, access.ErrDenied):
+		return AccessDenied
+	case errors.Is(err, access.ErrInvalid):
+		return BadRequest
+	case errors.Is(err, nfc.ErrCardRemoved):
+		return CardRemoved
+	case errors.Is(err, nfc.ErrReaderRemoved):
+		return ReaderRemoved
+	case errors.Is(err, nfc.ErrNoService):
+		return PCSCUnavailable
+	case errors.Is(err, nfc.ErrNoReaders):
+		return NoReader
+	case errors.Is(err, nfc.ErrNoCard):
+		return NoCard
+	case errors.Is(err, nfc.ErrCardUnresponsive):
+		return ReadIncomplete
+	case errors.Is(err, nfc.ErrSharingViolation):
+		return Busy
+	case errors.As(err, &coded):
+		for _, c := range AllCodes {
+			if string(c) == coded.ErrorCode() {
+				return c
+			}
+		}
+	}
+	return Internal
+}

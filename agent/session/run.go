@@ -1,0 +1,342 @@
+package session
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"slices"
+	"sort"
+	"sync"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/idagent/idagent/agent/config"
+	"github.com/idagent/idagent/agent/protocol"
+	"github.com/idagent/idagent/emrtd/check"
+	"github.com/idagent/idagent/nfc"
+)
+
+// Spec is a read as a connection asked for it.
+type Spec struct {
+	Reader  string   // "" for any
+	Request Request  // access key and options
+	Fields  []string // fields wanted; nil for all the policy allows
+	Policy  config.Policy
+	Timeout time.Duration // 0 or more than the hub's: the hub's
+}
+
+// PersonalData marks Spec (it holds the access key).
+func (Spec) PersonalData() {}
+
+// read is one read in progress.
+type read struct {
+	id        string
+	owner     Sink
+	reader    string // "" while waiting for a card on any reader
+	connected bool   // a card connection is open: removal cancels the read
+	cancel    context.CancelCauseFunc
+
+	mu       sync.Mutex
+	finished bool // read.result or read.failed was sent
+}
+
+// send delivers a read event to the owner unless the read has finished.
+func (r *read) send(name string, data any) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.finished {
+		r.owner.Event(name, data)
+	}
+}
+
+// finish sends the final event once.
+func (r *read) finish(name string, data any) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.finished {
+		return false
+	}
+	r.finished = true
+	r.owner.Event(name, data)
+	return true
+}
+
+// StartRead starts a read for owner and returns its id. Everything else is
+// reported to owner as events.
+func (h *Hub) StartRead(owner Sink, spec Spec) (string, *protocol.Error) {
+	spec.Request.Photo = spec.Request.Photo && spec.Policy.Photo
+	spec.Request.Evidence = spec.Request.Evidence && spec.Policy.Evidence
+	timeout := h.timeout
+	if spec.Timeout > 0 && spec.Timeout < timeout {
+		timeout = spec.Timeout
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.stopped {
+		return "", errStopping
+	}
+	name, perr := h.pickReader(spec.Reader)
+	if perr != nil {
+		return "", perr
+	}
+	ctx, cancel := context.WithCancelCause(context.Background())
+	r := &read{id: newReadID(), owner: owner, reader: name, cancel: cancel}
+	h.reads[r.id] = r
+	if name != "" {
+		h.readers[name].read = r
+	}
+	h.wg.Add(1)
+	go h.run(ctx, r, spec, timeout)
+	return r.id, nil
+}
+
+// pickReader chooses the reader of a new read (with h.mu held); "" means
+// wait for a card on any free reader.
+func (h *Hub) pickReader(want string) (string, *protocol.Error) {
+	if !h.pcscOK {
+		return "", protocol.Errorf(protocol.PCSCUnavailable, "the smart card service is not running")
+	}
+	if want != "" {
+		rs, ok := h.readers[want]
+		if !ok {
+			return "", protocol.Errorf(protocol.NoReader, "no reader with this name is connected")
+		}
+		if rs.read != nil {
+			return "", protocol.Errorf(protocol.Busy, "a read is already running on this reader")
+		}
+		return want, nil
+	}
+	var free, withCard []string
+	for _, n := range h.order {
+		rs := h.readers[n]
+		if rs.read != nil {
+			continue
+		}
+		free = append(free, n)
+		if rs.present {
+			withCard = append(withCard, n)
+		}
+	}
+	switch {
+	case len(h.order) == 0:
+		return "", protocol.Errorf(protocol.NoReader, "no smart card reader is connected")
+	case len(free) == 0:
+		return "", protocol.Errorf(protocol.Busy, "a read is already running on every reader")
+	case len(withCard) == 1:
+		return withCard[0], nil
+	case len(withCard) > 1:
+		return "", protocol.Errorf(protocol.BadRequest, "several readers hold a card: name the reader")
+	case len(free) == 1:
+		return free[0], nil
+	}
+	return "", nil
+}
+
+// run performs one read and sends its events.
+func (h *Hub) run(parent context.Context, r *read, spec Spec, timeout time.Duration) {
+	defer h.wg.Done()
+	ctx, cancelTimeout := context.WithTimeoutCause(parent, timeout, errTimeout)
+	defer cancelTimeout()
+	start := time.Now()
+	em := &emitter{r: r, spec: spec}
+	res, err := h.waitAndRead(ctx, r, spec, em)
+	if err != nil {
+		// A cancellation cause (card removed, client gone, timeout) says
+		// more than the error it provoked in the reader.
+		perr := protocol.ErrorFrom(err)
+		if cause := context.Cause(ctx); ctx.Err() != nil && cause != nil {
+			perr = protocol.ErrorFrom(cause)
+		}
+		h.release(r)
+		if r.finish(protocol.EvReadFailed, protocol.Failed{ReadID: r.id, Error: perr}) {
+			h.log.Info("read failed", zap.String("readId", r.id), zap.String("code", string(perr.Code)),
+				zap.Error(err), zap.Duration("took", time.Since(start)))
+		}
+		return
+	}
+	em.Progress(protocol.PhaseDone, 100)
+	out := em.result(res)
+	h.release(r)
+	if r.finish(protocol.EvReadResult, out) {
+		h.log.Info("read finished", zap.String("readId", r.id), zap.String("overall", string(out.Verification.Overall)),
+			zap.Duration("took", time.Since(start)))
+	}
+}
+
+// waitAndRead waits for a card, connects and runs the reader. It returns
+// as soon as ctx is done, even if the reader implementation lingers; the
+// reader is released only when the implementation has returned.
+func (h *Hub) waitAndRead(ctx context.Context, r *read, spec Spec, em *emitter) (*Result, error) {
+	name, gen, err := h.waitForCard(ctx, r, em)
+	if err != nil {
+		return nil, err
+	}
+	em.Progress(protocol.PhaseConnecting, 5)
+	conn, err := h.mgr.Connect(ctx, name)
+	if err != nil {
+		if errors.Is(err, nfc.ErrNoCard) {
+			err = errors.Join(nfc.ErrCardRemoved, err)
+		}
+		return nil, err
+	}
+	defer conn.Close()
+	if !h.markConnected(r, name, gen) {
+		return nil, nfc.ErrCardRemoved
+	}
+	type outcome struct {
+		res *Result
+		err error
+	}
+	done := make(chan outcome, 1)
+	go func() {
+		res, err := h.reader.Read(ctx, conn, spec.Request, em)
+		done <- outcome{res, err}
+	}()
+	select {
+	case o := <-done:
+		return o.res, o.err
+	case <-ctx.Done():
+		// Report at once; wait for the implementation before the reader
+		// is released for the next card.
+		failed := protocol.ErrorFrom(context.Cause(ctx))
+		r.finish(protocol.EvReadFailed, protocol.Failed{ReadID: r.id, Error: failed})
+		h.log.Info("read failed", zap.String("readId", r.id), zap.String("code", string(failed.Code)))
+		<-done
+		return nil, context.Cause(ctx)
+	}
+}
+
+// waitForCard returns the reader and card generation to read, waiting for a
+// card when there is none.
+func (h *Hub) waitForCard(ctx context.Context, r *read, em *emitter) (string, uint64, error) {
+	announced := false
+	for {
+		h.mu.Lock()
+		name := r.reader
+		if name == "" {
+			name = h.freeReaderWithCard()
+			if name != "" {
+				r.reader = name
+				h.readers[name].read = r
+			}
+		}
+		if name != "" {
+			if rs, ok := h.readers[name]; ok && rs.present {
+				gen := rs.gen
+				h.mu.Unlock()
+				return name, gen, nil
+			}
+		}
+		changed := h.changed
+		h.mu.Unlock()
+		if !announced {
+			em.Progress(protocol.PhaseWaiting, 0)
+			announced = true
+		}
+		select {
+		case <-ctx.Done():
+			return "", 0, context.Cause(ctx)
+		case <-changed:
+		}
+	}
+}
+
+func (h *Hub) freeReaderWithCard() string {
+	for _, n := range h.order {
+		if rs := h.readers[n]; rs.read == nil && rs.present {
+			return n
+		}
+	}
+	return ""
+}
+
+// markConnected records that r holds a connection to card generation gen;
+// false if that card has already left.
+func (h *Hub) markConnected(r *read, name string, gen uint64) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	rs, ok := h.readers[name]
+	if !ok || !rs.present || rs.gen != gen {
+		return false
+	}
+	r.connected = true
+	return true
+}
+
+// release frees the reader and forgets the read.
+func (h *Hub) release(r *read) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	delete(h.reads, r.id)
+	if rs, ok := h.readers[r.reader]; ok && rs.read == r {
+		rs.read = nil
+	}
+	r.cancel(nil)
+	h.notifyChange()
+}
+
+// emitter turns observer calls into events for the read's owner, applying
+// the field policy.
+type emitter struct {
+	r       *read
+	spec    Spec
+	percent int
+}
+
+func (e *emitter) Progress(phase string, percent int) {
+	percent = max(min(percent, 100), e.percent)
+	e.percent = percent
+	e.r.send(protocol.EvReadProgress, protocol.Progress{ReadID: e.r.id, Phase: phase, Percent: percent})
+}
+
+func (e *emitter) Identity(fields protocol.Fields, checks check.Report) {
+	f, withheld := filterFields(fields, e.spec.Policy, e.spec.Fields)
+	e.r.send(protocol.EvReadIdentity, protocol.Identity{ReadID: e.r.id, Fields: f, Withheld: withheld, Checks: nonNil(checks)})
+}
+
+func (e *emitter) Photo(mime string, data []byte) {
+	if !e.spec.Request.Photo || len(data) == 0 {
+		return
+	}
+	e.r.send(protocol.EvReadPhoto, protocol.Photo{ReadID: e.r.id, Mime: mime, Base64: base64.StdEncoding.EncodeToString(data)})
+}
+
+func (e *emitter) result(res *Result) protocol.Result {
+	f, withheld := filterFields(res.Fields, e.spec.Policy, e.spec.Fields)
+	out := protocol.Result{
+		ReadID: e.r.id, Document: res.Document, Fields: f, Withheld: withheld,
+		Verification: protocol.Verification{Overall: res.Checks.Overall(), TestAnchor: res.TestAnchor, Checks: nonNil(res.Checks)},
+	}
+	if out.Document.DataGroups == nil {
+		out.Document.DataGroups = []string{}
+	}
+	if e.spec.Request.Evidence {
+		out.Evidence = res.Evidence
+	}
+	return out
+}
+
+func nonNil(r check.Report) check.Report {
+	if r == nil {
+		return check.Report{}
+	}
+	return r
+}
+
+// filterFields keeps the fields the policy allows and the client wants, and
+// names the ones the policy withholds.
+func filterFields(in protocol.Fields, p config.Policy, wanted []string) (protocol.Fields, []string) {
+	out := protocol.Fields{}
+	withheld := []string{}
+	for k, v := range in {
+		switch {
+		case !p.Allows(k):
+			withheld = append(withheld, k)
+		case len(wanted) == 0 || slices.Contains(wanted, k):
+			out[k] = v
+		}
+	}
+	sort.Strings(withheld)
+	return out, withheld
+}
