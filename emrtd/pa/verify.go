@@ -1,0 +1,351 @@
+package pa
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/idagent/idagent/emrtd/cert"
+	"github.com/idagent/idagent/emrtd/check"
+	"github.com/idagent/idagent/emrtd/cms"
+	"github.com/idagent/idagent/emrtd/trust"
+)
+
+// Reason codes of the passive authentication checks.
+const (
+	ReasonSignatureValid     = "SIGNATURE_VALID"
+	ReasonSignatureInvalid   = "SIGNATURE_INVALID"
+	ReasonDigestMismatch     = "DIGEST_MISMATCH"
+	ReasonContentType        = "CONTENT_TYPE_MISMATCH"
+	ReasonSODMalformed       = "SOD_MALFORMED"
+	ReasonDSNotFound         = "DS_NOT_FOUND"
+	ReasonUnsupported        = "ALGORITHM_UNSUPPORTED"
+	ReasonChainValid         = "CHAIN_VALID"
+	ReasonCSCANotTrusted     = "CSCA_NOT_TRUSTED"
+	ReasonChainBroken        = "CHAIN_BROKEN"
+	ReasonTestAnchor         = "TEST_ANCHOR"
+	ReasonDSValid            = "DS_VALID"
+	ReasonDSExpired          = "DS_EXPIRED"
+	ReasonDSNotYetValid      = "DS_NOT_YET_VALID"
+	ReasonSignedOutside      = "SIGNED_OUTSIDE_VALIDITY"
+	ReasonOutsideKeyUsage    = "SIGNED_OUTSIDE_KEY_USAGE_PERIOD"
+	ReasonCSCANotValid       = "CSCA_NOT_VALID_AT_SIGNING"
+	ReasonNotRevoked         = "NOT_REVOKED"
+	ReasonRevoked            = "DS_REVOKED"
+	ReasonNoCRL              = "NO_CRL"
+	ReasonCRLOutdated        = "CRL_OUTDATED"
+	ReasonCountryMatch       = "COUNTRY_MATCH"
+	ReasonCountryMismatch    = "COUNTRY_MISMATCH"
+	ReasonNoIssuingState     = "NO_ISSUING_STATE"
+	ReasonUnknownCountryCode = "UNKNOWN_COUNTRY_CODE"
+	ReasonHashMatch          = "HASH_MATCH"
+	ReasonHashMismatch       = "HASH_MISMATCH"
+	ReasonHashMissing        = "HASH_MISSING"
+	ReasonNoDS               = "NO_DS"
+	ReasonNoCSCA             = "NO_CSCA"
+)
+
+// Options are the inputs of Verify besides the SOD.
+type Options struct {
+	Trust            *trust.Store   // nil: no anchors, trust is UNKNOWN
+	AllowTestAnchors bool           // a chain ending at a test anchor passes (marked TEST_ANCHOR)
+	IssuingState     string         // ICAO code of the document's issuing state (DG1/MRZ), "" to skip
+	DataGroups       map[int][]byte // raw data groups exactly as read, by number
+	Now              time.Time      // time.Now() when zero
+}
+
+// Result is the outcome of passive authentication.
+type Result struct {
+	Report      check.Report
+	SOD         *SOD
+	Signer      *cms.SignerInfo
+	DS          *cert.Certificate // the document signer certificate, if found
+	DSFromStore bool              // taken from the trust store, not the SOD
+	CSCA        *trust.Entry      // the anchor the chain ends at, if any
+	SigningTime time.Time         // from the signed attributes, zero when absent
+}
+
+// VerifyBytes parses EF.SOD and verifies it; a file that does not parse
+// gives a report with sod.signature FAIL (SOD_MALFORMED) and the other
+// checks SKIPPED.
+func VerifyBytes(raw []byte, o Options) *Result {
+	sod, err := ParseSOD(raw)
+	if err != nil {
+		res := &Result{}
+		res.Report.Add(check.SODSignature, check.Fail, ReasonSODMalformed, "The chip's security data (EF.SOD) is malformed and cannot be verified.")
+		for _, name := range []string{check.DSChain, check.DSValidity, check.DSRevocation, check.DSCountry} {
+			res.Report.Add(name, check.Skipped, ReasonSODMalformed, "Not checked: the security data is malformed.")
+		}
+		for _, n := range sortedKeys(o.DataGroups) {
+			res.Report.Add(check.DGHash(n), check.Fail, ReasonSODMalformed, fmt.Sprintf("DG%d cannot be checked: the security data is malformed.", n))
+		}
+		return res
+	}
+	return Verify(sod, o)
+}
+
+// Verify runs every passive authentication check on a parsed SOD.
+func Verify(sod *SOD, o Options) *Result {
+	if o.Now.IsZero() {
+		o.Now = time.Now()
+	}
+	res := &Result{SOD: sod, Signer: sod.SignedData.Signers[0]}
+	res.SigningTime = res.Signer.SigningTime
+	res.checkSignature(o)
+	res.checkChain(o)
+	res.checkValidity(o)
+	res.checkRevocation(o)
+	res.checkCountry(o)
+	res.checkHashes(o)
+	return res
+}
+
+// findSigner returns the DS certificate named by the signer info: from the
+// SOD, else from the trust store.
+func (r *Result) findSigner(o Options) {
+	sd := r.SOD.SignedData
+	if c := sd.SignerCertificate(r.Signer); c != nil {
+		r.DS = c
+		return
+	}
+	if o.Trust != nil {
+		if c := o.Trust.DocumentSigner(r.Signer.Issuer, r.Signer.Serial, r.Signer.SubjectKeyID); c != nil {
+			r.DS, r.DSFromStore = c, true
+		}
+	}
+}
+
+func (r *Result) checkSignature(o Options) {
+	r.findSigner(o)
+	if r.DS == nil {
+		r.Report.Add(check.SODSignature, check.Unknown, ReasonDSNotFound,
+			"The document signer certificate is neither in the chip's security data nor in the trust store, so its signature cannot be checked.")
+		return
+	}
+	err := r.SOD.SignedData.Verify(r.Signer, r.DS)
+	from := ""
+	if r.DSFromStore {
+		from = " (certificate taken from the trust store)"
+	}
+	switch {
+	case err == nil:
+		r.Report.Add(check.SODSignature, check.Pass, ReasonSignatureValid,
+			fmt.Sprintf("The chip's security data is correctly signed by its document signer %s%s.", who(r.DS.Subject), from))
+	case errors.Is(err, cms.ErrDigestMismatch):
+		r.Report.Add(check.SODSignature, check.Fail, ReasonDigestMismatch,
+			"The list of data-group hashes does not match what the document signer signed: the security data was altered.")
+	case errors.Is(err, cms.ErrContentTypeMismatch):
+		r.Report.Add(check.SODSignature, check.Fail, ReasonContentType,
+			"The signed content type does not match the security data.")
+	case errors.Is(err, cert.ErrUnsupported), errors.Is(err, cert.ErrNoKey):
+		r.Report.Add(check.SODSignature, check.NotSupported, ReasonUnsupported,
+			fmt.Sprintf("The security data's signature algorithm (%s) or the signer's key (%s) is not supported.", r.Signer.SigAlg, r.DS.PublicKey))
+	default:
+		r.Report.Add(check.SODSignature, check.Fail, ReasonSignatureInvalid,
+			fmt.Sprintf("The security data's signature is not valid for the document signer %s%s.", who(r.DS.Subject), from))
+	}
+}
+
+func (r *Result) checkChain(o Options) {
+	if r.DS == nil {
+		r.Report.Add(check.DSChain, check.Skipped, ReasonNoDS, "Not checked: no document signer certificate.")
+		return
+	}
+	var cands []*trust.Entry
+	if o.Trust != nil {
+		cands = o.Trust.Issuers(r.DS)
+	}
+	if len(cands) == 0 {
+		r.Report.Add(check.DSChain, check.Unknown, ReasonCSCANotTrusted,
+			fmt.Sprintf("The document signer's country signing CA (%s) is not in the trust store: the document cannot be confirmed as genuine. Import the issuing country's CSCA or a master list.", who(r.DS.Issuer)))
+		return
+	}
+	var lastErr error
+	akiKnown := false
+	for _, e := range cands {
+		if len(r.DS.AuthorityKeyID) > 0 && bytes.Equal(e.Cert.SubjectKeyID, r.DS.AuthorityKeyID) {
+			akiKnown = true
+		}
+		if lastErr = r.DS.CheckSignatureFrom(e.Cert); lastErr == nil {
+			r.CSCA = e
+			break
+		}
+	}
+	switch {
+	case r.CSCA == nil && errors.Is(lastErr, cert.ErrUnsupported):
+		r.Report.Add(check.DSChain, check.NotSupported, ReasonUnsupported,
+			fmt.Sprintf("The document signer certificate's signature algorithm (%s) is not supported.", r.DS.SigAlg))
+	case r.CSCA == nil && akiKnown:
+		// The DS names a trusted CSCA key that did not sign it: forged.
+		r.Report.Add(check.DSChain, check.Fail, ReasonChainBroken,
+			fmt.Sprintf("The document signer certificate claims to be issued by the trusted CSCA %s, but that CSCA's key did not sign it.", who(r.DS.Issuer)))
+	case r.CSCA == nil:
+		// Same CSCA name, unknown key: most often a newer CSCA certificate
+		// that the trust store lacks, so trust is unknown, not failed.
+		r.Report.Add(check.DSChain, check.Unknown, ReasonCSCANotTrusted,
+			fmt.Sprintf("The trust store has a CSCA named %s, but not the key that issued this document signer; import a current master list or that country's newest CSCA certificate.", who(r.DS.Issuer)))
+	case r.CSCA.Test && !o.AllowTestAnchors:
+		r.Report.Add(check.DSChain, check.Fail, ReasonTestAnchor,
+			fmt.Sprintf("The document signer chains to TEST anchor %s: this is a test document, not accepted as genuine.", who(r.CSCA.Cert.Subject)))
+	case r.CSCA.Test:
+		r.Report.Add(check.DSChain, check.Pass, ReasonTestAnchor,
+			fmt.Sprintf("The document signer chains to TEST anchor %s (test anchors are accepted for this verification).", who(r.CSCA.Cert.Subject)))
+	default:
+		r.Report.Add(check.DSChain, check.Pass, ReasonChainValid,
+			fmt.Sprintf("The document signer was issued by the trusted country signing CA %s.", who(r.CSCA.Cert.Subject)))
+	}
+}
+
+func (r *Result) checkValidity(o Options) {
+	if r.DS == nil {
+		r.Report.Add(check.DSValidity, check.Skipped, ReasonNoDS, "Not checked: no document signer certificate.")
+		return
+	}
+	ds, st := r.DS, r.SigningTime
+	if !st.IsZero() && !ds.ValidAt(st) {
+		r.Report.Add(check.DSValidity, check.Fail, ReasonSignedOutside,
+			fmt.Sprintf("The document was signed on %s, outside its document signer certificate's validity (%s to %s).", day(st), day(ds.NotBefore), day(ds.NotAfter)))
+		return
+	}
+	if r.CSCA != nil {
+		at := st
+		if at.IsZero() {
+			at = ds.NotBefore
+		}
+		if c := r.CSCA.Cert; !c.ValidAt(at) {
+			r.Report.Add(check.DSValidity, check.Fail, ReasonCSCANotValid,
+				fmt.Sprintf("The country signing CA certificate was not valid (%s to %s) when the document was signed (%s).", day(c.NotBefore), day(c.NotAfter), day(at)))
+			return
+		}
+	}
+	switch {
+	case o.Now.Before(ds.NotBefore):
+		r.Report.Add(check.DSValidity, check.Fail, ReasonDSNotYetValid,
+			fmt.Sprintf("The document signer certificate is not valid before %s.", day(ds.NotBefore)))
+	case o.Now.After(ds.NotAfter) && st.IsZero():
+		r.Report.Add(check.DSValidity, check.Warn, ReasonDSExpired,
+			fmt.Sprintf("The document signer certificate expired on %s and the security data does not record when it was signed; an older document may still be genuine.", day(ds.NotAfter)))
+	case o.Now.After(ds.NotAfter):
+		r.Report.Add(check.DSValidity, check.Warn, ReasonDSExpired,
+			fmt.Sprintf("The document signer certificate expired on %s; the document was signed on %s, while it was valid.", day(ds.NotAfter), day(st)))
+	case !st.IsZero() && outsideKeyUsage(ds, st):
+		r.Report.Add(check.DSValidity, check.Warn, ReasonOutsideKeyUsage,
+			fmt.Sprintf("The document was signed on %s, outside the signer key's usage period.", day(st)))
+	default:
+		r.Report.Add(check.DSValidity, check.Pass, ReasonDSValid,
+			fmt.Sprintf("The document signer certificate is valid (%s to %s).", day(ds.NotBefore), day(ds.NotAfter)))
+	}
+}
+
+func outsideKeyUsage(c *cert.Certificate, t time.Time) bool {
+	return (!c.PrivateKeyNotBefore.IsZero() && t.Before(c.PrivateKeyNotBefore)) ||
+		(!c.PrivateKeyNotAfter.IsZero() && t.After(c.PrivateKeyNotAfter))
+}
+
+func (r *Result) checkRevocation(o Options) {
+	switch {
+	case r.DS == nil:
+		r.Report.Add(check.DSRevocation, check.Skipped, ReasonNoDS, "Not checked: no document signer certificate.")
+		return
+	case r.CSCA == nil:
+		r.Report.Add(check.DSRevocation, check.Skipped, ReasonNoCSCA, "Not checked: the country signing CA is not trusted.")
+		return
+	}
+	crls := o.Trust.CRLs(r.CSCA)
+	if len(crls) == 0 {
+		r.Report.Add(check.DSRevocation, check.Unknown, ReasonNoCRL,
+			fmt.Sprintf("No revocation list of %s is in the trust store; revocation was not checked.", who(r.CSCA.Cert.Subject)))
+		return
+	}
+	outdated := true
+	for _, c := range crls {
+		if rc, ok := c.CRL.Lookup(r.DS.Serial); ok {
+			r.Report.Add(check.DSRevocation, check.Fail, ReasonRevoked,
+				fmt.Sprintf("The document signer certificate was revoked on %s.", day(rc.RevocationTime)))
+			return
+		}
+		if c.CRL.NextUpdate.IsZero() || !c.CRL.NextUpdate.Before(o.Now) {
+			outdated = false
+		}
+	}
+	if outdated {
+		r.Report.Add(check.DSRevocation, check.Warn, ReasonCRLOutdated,
+			"The document signer is not on the revocation list, but the newest list in the trust store is past its next-update date.")
+		return
+	}
+	r.Report.Add(check.DSRevocation, check.Pass, ReasonNotRevoked, "The document signer certificate is not revoked.")
+}
+
+func (r *Result) checkCountry(o Options) {
+	if r.DS == nil {
+		r.Report.Add(check.DSCountry, check.Skipped, ReasonNoDS, "Not checked: no document signer certificate.")
+		return
+	}
+	dsCountry := r.DS.Subject.Country()
+	if r.CSCA != nil && r.CSCA.Cert.Subject.Country() != dsCountry {
+		r.Report.Add(check.DSCountry, check.Fail, ReasonCountryMismatch,
+			fmt.Sprintf("The document signer's country (%s) differs from its country signing CA's (%s).", dsCountry, r.CSCA.Cert.Subject.Country()))
+		return
+	}
+	if o.IssuingState == "" {
+		r.Report.Add(check.DSCountry, check.Skipped, ReasonNoIssuingState, "Not checked: the document's issuing state is not known here.")
+		return
+	}
+	want, ok := CountryOf(o.IssuingState)
+	if !ok {
+		r.Report.Add(check.DSCountry, check.Unknown, ReasonUnknownCountryCode,
+			fmt.Sprintf("The issuing state code %q is not a known country code.", o.IssuingState))
+		return
+	}
+	if want != dsCountry {
+		r.Report.Add(check.DSCountry, check.Fail, ReasonCountryMismatch,
+			fmt.Sprintf("The document says it was issued by %s, but its signer belongs to %s.", o.IssuingState, dsCountry))
+		return
+	}
+	r.Report.Add(check.DSCountry, check.Pass, ReasonCountryMatch,
+		fmt.Sprintf("The document signer belongs to the issuing state (%s).", o.IssuingState))
+}
+
+func (r *Result) checkHashes(o Options) {
+	lds := r.SOD.LDS
+	for _, n := range sortedKeys(o.DataGroups) {
+		name := check.DGHash(n)
+		want, listed := lds.Hashes[n]
+		switch {
+		case !listed:
+			r.Report.Add(name, check.Fail, ReasonHashMissing,
+				fmt.Sprintf("DG%d was read from the chip but the security data does not list it, so it is not protected.", n))
+		case lds.Hash == 0:
+			r.Report.Add(name, check.NotSupported, ReasonUnsupported,
+				fmt.Sprintf("DG%d: the security data's hash algorithm (%s) is not supported.", n, lds.HashAlgorithm.OID))
+		default:
+			h := lds.Hash.New()
+			h.Write(o.DataGroups[n])
+			if bytes.Equal(h.Sum(nil), want) {
+				r.Report.Add(name, check.Pass, ReasonHashMatch, fmt.Sprintf("DG%d matches the signed hash.", n))
+			} else {
+				r.Report.Add(name, check.Fail, ReasonHashMismatch,
+					fmt.Sprintf("DG%d does not match the signed hash: its content was changed after the document was issued.", n))
+			}
+		}
+	}
+}
+
+// who names a certificate holder for messages: CN (C), else the whole name.
+func who(n cert.Name) string {
+	cn, c := n.CommonName(), n.Country()
+	switch {
+	case cn != "" && c != "":
+		return fmt.Sprintf("%q (%s)", cn, c)
+	case cn != "":
+		return fmt.Sprintf("%q", cn)
+	}
+	return n.String()
+}
+
+func day(t time.Time) string { return t.UTC().Format("2006-01-02") }
+
+func sortedKeys(m map[int][]byte) []int { return slices.Sorted(maps.Keys(m)) }
