@@ -1,0 +1,203 @@
+package pace
+
+import (
+	"errors"
+	"fmt"
+	"math/big"
+
+	"github.com/idagent/idagent/emrtd/dh"
+	"github.com/idagent/idagent/emrtd/ec"
+	"github.com/idagent/idagent/emrtd/lds"
+	"golang.org/x/crypto/cryptobyte"
+	casn1 "golang.org/x/crypto/cryptobyte/asn1"
+)
+
+// Domain is the static domain parameters of a Diffie-Hellman key agreement:
+// an elliptic curve (ECDH) or a MODP group (DH). Exactly one is set. PACE
+// maps a nonce into a new generator of it; Chip Authentication and the
+// chip authentication mapping use the chip's static key on it.
+type Domain struct {
+	Curve *ec.Curve
+	Group *dh.Group
+}
+
+// KeyAgreement reports whether the domain is an elliptic curve or a MODP
+// group.
+func (d Domain) KeyAgreement() lds.KeyAgreement {
+	if d.Curve != nil {
+		return lds.KeyAgreementECDH
+	}
+	return lds.KeyAgreementDH
+}
+
+// Valid reports whether exactly one of Curve and Group is set.
+func (d Domain) Valid() bool { return (d.Curve == nil) != (d.Group == nil) }
+
+func (d Domain) String() string {
+	switch {
+	case d.Curve != nil:
+		return d.Curve.String()
+	case d.Group != nil:
+		return fmt.Sprintf("%d-bit MODP group with %d-bit subgroup", d.Group.P().BitLen(), d.Group.Q().BitLen())
+	}
+	return "no domain parameters"
+}
+
+// SecurityBits estimates the strength of the domain in bits, as NIST SP
+// 800-57 rates them: half the order for a curve, 80 for a 1024-bit and 112
+// for a 2048-bit MODP group. Selection among PACEInfos uses it.
+func (d Domain) SecurityBits() int {
+	switch {
+	case d.Curve != nil:
+		return d.Curve.N().BitLen() / 2
+	case d.Group != nil:
+		switch bits := d.Group.P().BitLen(); {
+		case bits >= 15360:
+			return 256
+		case bits >= 7680:
+			return 192
+		case bits >= 3072:
+			return 128
+		case bits >= 2048:
+			return 112
+		}
+		return 80
+	}
+	return 0
+}
+
+// ErrDomain is wrapped when domain parameters are unknown or malformed.
+var ErrDomain = errors.New("unsupported or malformed domain parameters")
+
+// StandardDomain returns the standardized domain parameters of ICAO 9303-11
+// §9.5.1 (table 6): 0–2 the RFC 5114 MODP groups, 8–18 the NIST and
+// brainpool curves.
+func StandardDomain(id int) (Domain, error) {
+	sp, ok := lds.StandardizedDomainParameterByID(id)
+	if !ok {
+		return Domain{}, fmt.Errorf("%w: parameter ID %d is not standardized", ErrDomain, id)
+	}
+	if !sp.EC {
+		g, err := dh.Standard(id)
+		if err != nil {
+			return Domain{}, fmt.Errorf("%w: %v", ErrDomain, err)
+		}
+		return Domain{Group: g}, nil
+	}
+	c := ec.ByName(sp.Name)
+	if c == nil {
+		return Domain{}, fmt.Errorf("%w: curve of parameter ID %d", ErrDomain, id)
+	}
+	return Domain{Curve: c}, nil
+}
+
+// DomainOfAlgorithm decodes the domain parameters of an AlgorithmIdentifier
+// as PACEDomainParameterInfo and ChipAuthenticationDomainParameterInfo
+// carry them: id-ecPublicKey with ECParameters, dhpublicnumber with X9.42
+// DomainParameters, or standardizedDomainParameters with a parameter ID.
+func DomainOfAlgorithm(a lds.AlgorithmIdentifier) (Domain, error) {
+	switch {
+	case a.Algorithm.Equal(lds.OIDECPublicKey):
+		c, err := ec.ParseParameters(a.Parameters)
+		if err != nil {
+			return Domain{}, fmt.Errorf("%w: %v", ErrDomain, err)
+		}
+		return Domain{Curve: c}, nil
+	case a.Algorithm.Equal(lds.OIDDHPublicNumber):
+		g, err := parseDHParameters(a.Parameters)
+		if err != nil {
+			return Domain{}, err
+		}
+		return Domain{Group: g}, nil
+	case a.Algorithm.Equal(lds.OIDStandardizedDomainParameters):
+		in := cryptobyte.String(a.Parameters)
+		var id int
+		if !in.ReadASN1Integer(&id) || !in.Empty() {
+			return Domain{}, fmt.Errorf("%w: standardized domain parameters without an ID", ErrDomain)
+		}
+		return StandardDomain(id)
+	}
+	return Domain{}, fmt.Errorf("%w: algorithm %s", ErrDomain, a.Algorithm)
+}
+
+// DomainOfKey returns the domain parameters of a public key as
+// ChipAuthenticationPublicKeyInfo (DG14, EF.CardSecurity) and DG15 carry
+// it.
+func DomainOfKey(k *lds.PublicKey) (Domain, error) {
+	if k == nil {
+		return Domain{}, fmt.Errorf("%w: no public key", ErrDomain)
+	}
+	if k.StandardizedParameterID != nil {
+		return StandardDomain(*k.StandardizedParameterID)
+	}
+	switch {
+	case k.AlgorithmOID.Equal(lds.OIDECPublicKey):
+		if k.Parameters == nil {
+			return Domain{}, fmt.Errorf("%w: EC key without curve parameters", ErrDomain)
+		}
+		return DomainOfAlgorithm(lds.AlgorithmIdentifier{Algorithm: k.AlgorithmOID, Parameters: k.Parameters})
+	case k.AlgorithmOID.Equal(lds.OIDDHPublicNumber):
+		g, err := parseDHParameters(k.Parameters)
+		if err != nil {
+			return Domain{}, err
+		}
+		return Domain{Group: g}, nil
+	}
+	return Domain{}, fmt.Errorf("%w: key algorithm %s", ErrDomain, k.AlgorithmOID)
+}
+
+// PublicValue returns the encoded public value of a key on d: the point
+// (uncompressed) of an EC key, or the big-endian value of a DH key (the
+// subjectPublicKey of a DH key is a DER INTEGER). It is validated.
+func (d Domain) PublicValue(k *lds.PublicKey) ([]byte, error) {
+	if k == nil {
+		return nil, fmt.Errorf("%w: no public key", ErrDomain)
+	}
+	switch {
+	case d.Curve != nil:
+		p, err := d.Curve.Unmarshal(k.Key)
+		if err != nil {
+			return nil, fmt.Errorf("public key: %w", err)
+		}
+		return d.Curve.Marshal(p), nil
+	case d.Group != nil:
+		in := cryptobyte.String(k.Key)
+		y := new(big.Int)
+		if !in.ReadASN1Integer(y) || !in.Empty() {
+			// Some documents store the bare value.
+			y.SetBytes(k.Key)
+		}
+		if err := d.Group.Validate(y); err != nil {
+			return nil, fmt.Errorf("public key: %w", err)
+		}
+		return d.Group.Encode(y), nil
+	}
+	return nil, fmt.Errorf("%w: no domain", ErrDomain)
+}
+
+// parseDHParameters decodes X9.42 DomainParameters { p, g, q, j OPTIONAL,
+// validationParms OPTIONAL }, returning the standard group when the values
+// equal one (that saves the primality tests).
+func parseDHParameters(der []byte) (*dh.Group, error) {
+	in := cryptobyte.String(der)
+	var seq cryptobyte.String
+	p, g, q := new(big.Int), new(big.Int), new(big.Int)
+	if !in.ReadASN1(&seq, casn1.SEQUENCE) || !in.Empty() ||
+		!seq.ReadASN1Integer(p) || !seq.ReadASN1Integer(g) || !seq.ReadASN1Integer(q) {
+		return nil, fmt.Errorf("%w: DH DomainParameters", ErrDomain)
+	}
+	if p.BitLen() > 8192 || q.BitLen() > p.BitLen() {
+		return nil, fmt.Errorf("%w: DH group of %d bits", ErrDomain, p.BitLen())
+	}
+	for id := 0; id <= 2; id++ {
+		s, _ := dh.Standard(id)
+		if s.P().Cmp(p) == 0 && s.G().Cmp(g) == 0 && s.Q().Cmp(q) == 0 {
+			return s, nil
+		}
+	}
+	grp, err := dh.NewGroup(p, g, q)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrDomain, err)
+	}
+	return grp, nil
+}

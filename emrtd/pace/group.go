@@ -1,0 +1,155 @@
+package pace
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"math/big"
+
+	"github.com/idagent/idagent/emrtd/dh"
+	"github.com/idagent/idagent/emrtd/ec"
+)
+
+// Tags of the public value in a public key data object (ICAO 9303-11
+// §9.4.5, BSI TR-03110-3 D.3.4): the point of an EC key, the value of a DH
+// key.
+const (
+	tagECPoint  = 0x86
+	tagDHPublic = 0x84
+)
+
+// errInvalidPublic is wrapped when the peer's public value is malformed,
+// off the curve, outside the subgroup, or equal to ours.
+var errInvalidPublic = errors.New("invalid public key")
+
+// keyPair is an ephemeral key of a domain with its encoded public value.
+type keyPair struct {
+	ec  *ec.PrivateKey
+	dh  *dh.PrivateKey
+	pub []byte
+}
+
+// generate draws a key pair of the domain's current generator.
+func (d Domain) generate(rng io.Reader) (*keyPair, error) {
+	if d.Curve != nil {
+		k, err := ec.GenerateKey(d.Curve, rng)
+		if err != nil {
+			return nil, err
+		}
+		return &keyPair{ec: k, pub: k.PublicKey.Bytes()}, nil
+	}
+	k, err := dh.GenerateKey(d.Group, rng)
+	if err != nil {
+		return nil, err
+	}
+	return &keyPair{dh: k, pub: k.PublicBytes()}, nil
+}
+
+// publicTag is the tag of the public value in a public key data object.
+func (d Domain) publicTag() uint32 {
+	if d.Curve != nil {
+		return tagECPoint
+	}
+	return tagDHPublic
+}
+
+// decodePoint decodes and validates a peer's uncompressed point (PACE and
+// CA use uncompressed points only).
+func (d Domain) decodePoint(b []byte) (ec.Point, error) {
+	if len(b) == 0 || b[0] != 4 {
+		return ec.Point{}, fmt.Errorf("%w: not an uncompressed point", errInvalidPublic)
+	}
+	p, err := d.Curve.Unmarshal(b)
+	if err != nil {
+		return ec.Point{}, fmt.Errorf("%w: %v", errInvalidPublic, err)
+	}
+	return p, nil
+}
+
+// decodeValue decodes and validates a peer's DH public value.
+func (d Domain) decodeValue(b []byte) (*big.Int, error) {
+	y, err := d.Group.Decode(b)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", errInvalidPublic, err)
+	}
+	return y, nil
+}
+
+// validatePublic checks a peer's public value.
+func (d Domain) validatePublic(b []byte) error {
+	if d.Curve != nil {
+		_, err := d.decodePoint(b)
+		return err
+	}
+	_, err := d.decodeValue(b)
+	return err
+}
+
+// agree is the key agreement KA of ICAO 9303-11 §9.6: the x-coordinate of
+// the shared point (ECDH) or the shared value (DH), each encoded in the
+// field's length. A peer key equal to ours is refused, as §4.4.1 asks.
+func (k *keyPair) agree(peer []byte) ([]byte, error) {
+	if bytes.Equal(peer, k.pub) {
+		return nil, fmt.Errorf("%w: the peer's key equals ours", errInvalidPublic)
+	}
+	if k.ec != nil {
+		p, err := Domain{Curve: k.ec.Curve}.decodePoint(peer)
+		if err != nil {
+			return nil, err
+		}
+		return k.ec.ECDH(p)
+	}
+	y, err := Domain{Group: k.dh.Group}.decodeValue(peer)
+	if err != nil {
+		return nil, err
+	}
+	return k.dh.SharedSecret(y)
+}
+
+// mapGeneric is the Generic Mapping (§4.4.3.3.1): with H the shared
+// element of the mapping keys, the new generator is s·G + H (ECDH) or
+// g^s·h (DH).
+func (d Domain) mapGeneric(k *keyPair, peer, s []byte) (Domain, error) {
+	if bytes.Equal(peer, k.pub) {
+		return Domain{}, fmt.Errorf("%w: the peer's mapping key equals ours", errInvalidPublic)
+	}
+	if d.Curve != nil {
+		p, err := d.decodePoint(peer)
+		if err != nil {
+			return Domain{}, err
+		}
+		h, err := k.ec.SharedPoint(p)
+		if err != nil {
+			return Domain{}, fmt.Errorf("%w: %v", errInvalidPublic, err)
+		}
+		g := d.Curve.Add(d.Curve.ScalarBaseMult(s), h)
+		mapped, err := d.Curve.WithGenerator(g)
+		if err != nil {
+			return Domain{}, fmt.Errorf("generic mapping: %w", err)
+		}
+		return Domain{Curve: mapped}, nil
+	}
+	y, err := d.decodeValue(peer)
+	if err != nil {
+		return Domain{}, err
+	}
+	h, err := k.dh.SharedElement(y)
+	if err != nil {
+		return Domain{}, fmt.Errorf("%w: %v", errInvalidPublic, err)
+	}
+	g := d.Group.Mul(d.Group.Exp(d.Group.G(), s), h)
+	mapped, err := d.Group.WithGenerator(g)
+	if err != nil {
+		return Domain{}, fmt.Errorf("generic mapping: %w", err)
+	}
+	return Domain{Group: mapped}, nil
+}
+
+// generator returns the encoded current generator (tests and diagnostics).
+func (d Domain) generator() []byte {
+	if d.Curve != nil {
+		return d.Curve.Marshal(d.Curve.G())
+	}
+	return d.Group.Encode(d.Group.G())
+}

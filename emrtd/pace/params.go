@@ -1,0 +1,221 @@
+package pace
+
+import (
+	"cmp"
+	"encoding/asn1"
+	"fmt"
+	"slices"
+
+	"github.com/idagent/idagent/emrtd/lds"
+	"github.com/idagent/idagent/emrtd/sm"
+)
+
+// NoParameterID is Params.ParameterID when the chip names no domain
+// parameter ID (a single PACEDomainParameterInfo without one): MSE:Set AT
+// then goes without tag 84.
+const NoParameterID = -1
+
+// Params is one PACE configuration: what a PACEInfo of EF.CardAccess
+// describes and MSE:Set AT selects.
+type Params struct {
+	Protocol     asn1.ObjectIdentifier // id-PACE-{DH,ECDH}-{GM,IM,CAM}-{3DES-CBC-CBC,AES-CBC-CMAC-n}
+	Mapping      lds.Mapping
+	KeyAgreement lds.KeyAgreement
+	Cipher       sm.Cipher
+	// ParameterID is the domain parameter ID sent in tag 84 of MSE:Set AT,
+	// or NoParameterID.
+	ParameterID int
+	// Domain is the static domain parameters.
+	Domain Domain
+}
+
+// String names the configuration: "id-PACE-ECDH-GM-AES-CBC-CMAC-128 on
+// brainpoolP256r1 (parameter ID 13)".
+func (p Params) String() string {
+	s := lds.ProtocolName(p.Protocol) + " on " + p.Domain.String()
+	if p.ParameterID != NoParameterID {
+		s += fmt.Sprintf(" (parameter ID %d)", p.ParameterID)
+	}
+	return s
+}
+
+// protocolKind decodes the mapping, key agreement and cipher of a PACE
+// protocol identifier.
+func protocolKind(oid asn1.ObjectIdentifier) (lds.Mapping, lds.KeyAgreement, sm.Cipher, error) {
+	n := len(lds.OIDPACE)
+	if len(oid) != n+2 || !oid[:n].Equal(lds.OIDPACE) {
+		return "", "", 0, fmt.Errorf("%w: %s is not a PACE protocol", ErrUnsupported, oid)
+	}
+	var m lds.Mapping
+	var ka lds.KeyAgreement
+	switch oid[n] {
+	case 1:
+		m, ka = lds.MappingGM, lds.KeyAgreementDH
+	case 2:
+		m, ka = lds.MappingGM, lds.KeyAgreementECDH
+	case 3:
+		m, ka = lds.MappingIM, lds.KeyAgreementDH
+	case 4:
+		m, ka = lds.MappingIM, lds.KeyAgreementECDH
+	case 6:
+		m, ka = lds.MappingCAM, lds.KeyAgreementECDH
+	default:
+		return "", "", 0, fmt.Errorf("%w: PACE mapping %d", ErrUnsupported, oid[n])
+	}
+	c := sm.Cipher(oid[n+1])
+	if c < sm.TDES || c > sm.AES256 || (m == lds.MappingCAM && c == sm.TDES) {
+		return "", "", 0, fmt.Errorf("%w: PACE cipher %d with %s", ErrUnsupported, oid[n+1], m)
+	}
+	return m, ka, c, nil
+}
+
+// NewParams builds the configuration of a protocol identifier on
+// standardized domain parameters (the usual PACEInfo).
+func NewParams(protocol asn1.ObjectIdentifier, parameterID int) (Params, error) {
+	d, err := StandardDomain(parameterID)
+	if err != nil {
+		return Params{}, err
+	}
+	return newParams(protocol, parameterID, d)
+}
+
+func newParams(protocol asn1.ObjectIdentifier, parameterID int, d Domain) (Params, error) {
+	m, ka, c, err := protocolKind(protocol)
+	if err != nil {
+		return Params{}, err
+	}
+	p := Params{Protocol: append(asn1.ObjectIdentifier(nil), protocol...), Mapping: m, KeyAgreement: ka,
+		Cipher: c, ParameterID: parameterID, Domain: d}
+	if err := p.check(); err != nil {
+		return Params{}, err
+	}
+	return p, nil
+}
+
+// check refuses combinations this package cannot run.
+func (p Params) check() error {
+	if !p.Domain.Valid() {
+		return fmt.Errorf("%w: no domain parameters", ErrUnsupported)
+	}
+	if p.Domain.KeyAgreement() != p.KeyAgreement {
+		return fmt.Errorf("%w: %s protocol on %s", ErrUnsupported, p.KeyAgreement, p.Domain)
+	}
+	if p.Mapping == lds.MappingIM && !p.Domain.supportsIntegrated() {
+		return fmt.Errorf("%w: integrated mapping on %s (needs p ≡ 3 mod 4)", ErrUnsupported, p.Domain)
+	}
+	return nil
+}
+
+// ParamsOf resolves a PACEInfo: standardized parameters by ID, or the
+// PACEDomainParameterInfo the ID (or, with none, the only one) names.
+func ParamsOf(info lds.PACEInfo, domains []lds.PACEDomainParameterInfo) (Params, error) {
+	id := NoParameterID
+	if info.ParameterID != nil {
+		id = *info.ParameterID
+	}
+	if d, ok := findDomainInfo(info, domains); ok {
+		dom, err := DomainOfAlgorithm(d.DomainParameter)
+		if err != nil {
+			return Params{}, fmt.Errorf("PACEDomainParameterInfo: %w", err)
+		}
+		return newParams(info.Protocol, id, dom)
+	}
+	if id == NoParameterID {
+		return Params{}, fmt.Errorf("%w: PACEInfo names no domain parameters", ErrUnsupported)
+	}
+	d, err := StandardDomain(id)
+	if err != nil {
+		return Params{}, err
+	}
+	return newParams(info.Protocol, id, d)
+}
+
+// findDomainInfo finds the PACEDomainParameterInfo of a PACEInfo: the one
+// with its parameter ID, or the only one when neither has an ID.
+func findDomainInfo(info lds.PACEInfo, domains []lds.PACEDomainParameterInfo) (lds.PACEDomainParameterInfo, bool) {
+	for _, d := range domains {
+		if d.KeyAgreement != info.KeyAgreement {
+			continue
+		}
+		switch {
+		case info.ParameterID != nil && d.ParameterID != nil && *d.ParameterID == *info.ParameterID:
+			return d, true
+		case info.ParameterID == nil && d.ParameterID == nil && len(domains) == 1:
+			return d, true
+		}
+	}
+	return lds.PACEDomainParameterInfo{}, false
+}
+
+// Candidates returns every PACE configuration of the SecurityInfos that
+// this package can run, strongest first (see Select for the order).
+func Candidates(infos *lds.SecurityInfos) []Params {
+	if infos == nil {
+		return nil
+	}
+	var out []Params
+	for _, info := range infos.PACE {
+		p, err := ParamsOf(info, infos.PACEDomainParameters)
+		if err == nil {
+			out = append(out, p)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b Params) int { return -compareStrength(a, b) })
+	return out
+}
+
+// Select chooses the strongest PACE configuration the chip lists in
+// EF.CardAccess. The order is, first criterion first:
+//
+//  1. security level: the smaller of the domain's (half the curve order,
+//     80 bits for a 1024-bit and 112 for a 2048-bit MODP group) and the
+//     cipher's (112 bits for 3DES, the AES key size);
+//  2. mapping: chip authentication mapping (it authenticates the chip as
+//     well), then generic, then integrated;
+//  3. cipher key size, then the domain's security level;
+//  4. ECDH before DH, then the order of EF.CardAccess.
+//
+// Configurations this package cannot run (unknown protocols or parameter
+// IDs, integrated mapping on P-224) are skipped.
+func Select(infos *lds.SecurityInfos) (Params, error) {
+	c := Candidates(infos)
+	if len(c) == 0 {
+		return Params{}, fmt.Errorf("%w: EF.CardAccess lists no PACE configuration this reader supports", ErrUnsupported)
+	}
+	return c[0], nil
+}
+
+func cipherBits(c sm.Cipher) int {
+	if c == sm.TDES {
+		return 112
+	}
+	return 8 * c.KeySize()
+}
+
+func mappingRank(m lds.Mapping) int {
+	switch m {
+	case lds.MappingCAM:
+		return 3
+	case lds.MappingGM:
+		return 2
+	}
+	return 1
+}
+
+// compareStrength orders configurations by the criteria of Select.
+func compareStrength(a, b Params) int {
+	level := func(p Params) int { return min(p.Domain.SecurityBits(), cipherBits(p.Cipher)) }
+	ecdh := func(p Params) int {
+		if p.KeyAgreement == lds.KeyAgreementECDH {
+			return 1
+		}
+		return 0
+	}
+	return cmp.Or(
+		cmp.Compare(level(a), level(b)),
+		cmp.Compare(mappingRank(a.Mapping), mappingRank(b.Mapping)),
+		cmp.Compare(cipherBits(a.Cipher), cipherBits(b.Cipher)),
+		cmp.Compare(a.Domain.SecurityBits(), b.Domain.SecurityBits()),
+		cmp.Compare(ecdh(a), ecdh(b)),
+	)
+}
