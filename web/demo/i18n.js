@@ -1,0 +1,119 @@
+// The desk pages' own words, Vietnamese first. Errors, phases and checks
+// come from the client's messages.js.
+
+export const TEXT = {
+  title: ['idagent – Quầy tiếp nhận', 'idagent – Front desk'],
+  formsNav: ['Biểu mẫu', 'Forms'],
+  tabHospital: ['Bệnh viện', 'Hospital'],
+  tabHotel: ['Khách sạn', 'Hotel'],
+  tabOnestop: ['Một cửa', 'One-stop'],
+  langSwitch: ['Switch to English', 'Chuyển sang tiếng Việt'],
+  langButton: ['EN', 'VI'],
+  cardTitle: ['Thẻ', 'Card'],
+  keyLabel: ['Số định danh, CAN hoặc quét mã QR', 'ID number, CAN or scan the QR code'],
+  keyHint: [
+    'Nhập 12 số trên mặt trước thẻ (hoặc 6 số CAN), hoặc quét mã QR, rồi nhấn Enter. Mã được xóa khi thẻ rời đầu đọc.',
+    'Type the 12 digits on the front of the card (or the 6-digit CAN), or scan the QR code, then press Enter. The key is forgotten when the card leaves the reader.'],
+  keyOldId: ['9 số là số CMND cũ: hãy nhập 12 số định danh trên thẻ căn cước.', '9 digits is an old ID (CMND) number: type the 12-digit number of the chip card.'],
+  keyRemembered: ['Mã đã nhập (xóa khi nhấc thẻ)', 'Key entered (forgotten when the card is lifted)'],
+  read: ['Đọc thẻ', 'Read card'],
+  cancel: ['Hủy', 'Cancel'],
+  noPhoto: ['Ảnh chân dung', 'Photo'],
+  photoCaption: ['Ảnh chân dung trong chip', 'Photo from the chip'],
+  photoAlt: ['Ảnh chân dung đọc từ chip của thẻ', 'Photo read from the card\'s chip'],
+  hospitalTitle: ['Tiếp nhận bệnh nhân', 'Patient check-in'],
+  hotelTitle: ['Khai báo lưu trú', 'Guest registration'],
+  onestopTitle: ['Tờ khai (bộ phận một cửa)', 'Application form (one-stop counter)'],
+  f_idNumberInsurance: ['Số định danh cá nhân (tra cứu BHYT)', 'Personal ID number (health insurance lookup)'],
+  f_idNumber: ['Số định danh cá nhân', 'Personal ID number'],
+  f_oldIdNumber: ['Số CMND cũ', 'Old ID number (CMND)'],
+  f_fullName: ['Họ và tên', 'Full name'],
+  f_dateOfBirth: ['Ngày sinh', 'Date of birth'],
+  f_sex: ['Giới tính', 'Sex'],
+  f_nationality: ['Quốc tịch', 'Nationality'],
+  f_ethnicity: ['Dân tộc', 'Ethnicity'],
+  f_religion: ['Tôn giáo', 'Religion'],
+  f_placeOfOrigin: ['Quê quán', 'Place of origin'],
+  f_placeOfResidence: ['Nơi thường trú', 'Place of residence'],
+  f_address: ['Địa chỉ thường trú', 'Permanent address'],
+  f_identifyingMarks: ['Đặc điểm nhận dạng', 'Identifying marks'],
+  f_dateOfIssue: ['Ngày cấp', 'Date of issue'],
+  f_dateOfExpiry: ['Có giá trị đến', 'Valid until'],
+  f_spouseName: ['Họ tên vợ/chồng', 'Spouse\'s name'],
+  f_fatherName: ['Họ tên cha', 'Father\'s name'],
+  f_motherName: ['Họ tên mẹ', 'Mother\'s name'],
+  f_documentType: ['Loại giấy tờ', 'Document type'],
+  f_documentNumberHotel: ['Số giấy tờ', 'Document number'],
+  sexM: ['Nam', 'Male'],
+  sexF: ['Nữ', 'Female'],
+  sexX: ['Khác', 'Unspecified'],
+  docIdCard: ['Căn cước / CCCD', 'Vietnamese ID card'],
+  docPassport: ['Hộ chiếu', 'Passport'],
+  docOther: ['Khác', 'Other'],
+  clear: ['Xóa biểu mẫu', 'Clear form'],
+  withheld: ['(không được cấp quyền nhận)', '(not allowed for this page)'],
+  noExpiry: ['Không thời hạn', 'No expiry'],
+  verifyTitle: ['Kiểm tra thẻ', 'Card checks'],
+  verdictIdle: ['Chưa đọc thẻ', 'No card read yet'],
+  connOpen: ['Đã kết nối', 'Connected'],
+  connConnecting: ['Đang kết nối…', 'Connecting…'],
+  connReconnecting: ['Mất kết nối', 'Disconnected'],
+  connClosed: ['Đã ngắt', 'Closed'],
+  reconnected: ['Đã kết nối lại với phần mềm đầu đọc thẻ.', 'Reconnected to the card reader software.'],
+  retryIn: ['Thử lại sau {s} giây.', 'Retrying in {s} s.'],
+  readerNone: ['Chưa có đầu đọc thẻ nào.', 'No card reader attached.'],
+  readerCard: ['{r}: có thẻ', '{r}: card present'],
+  readerNoCard: ['{r}: chưa có thẻ', '{r}: no card'],
+  simTitle: ['Thẻ mô phỏng', 'Simulated cards'],
+  simProfile: ['Loại thẻ', 'Card type'],
+  simTamper: ['Làm giả', 'Forgery'],
+  simSeed: ['Mã người (seed)', 'Person (seed)'],
+  simKeyForm: ['Điền mã bằng', 'Fill key with'],
+  simKeyId12: ['Số định danh', 'ID number'],
+  simKeyQR: ['Mã QR', 'QR code'],
+  simInsert: ['Đặt thẻ', 'Insert card'],
+  simRemove: ['Nhấc thẻ', 'Remove card'],
+  simFill: ['Điền mã', 'Fill key'],
+  simId12: ['Số định danh', 'ID number'],
+  simNoTamper: ['Không (thẻ thật)', 'None (genuine)'],
+  p_cccd: ['CCCD 2021', 'CCCD 2021'],
+  p_cccd2024: ['Căn cước 2024', 'Căn cước 2024'],
+  p_passport: ['Hộ chiếu', 'Passport'],
+  't_dg13-edited': ['Sửa địa chỉ (DG13)', 'Edited address (DG13)'],
+  't_dg2-swapped': ['Thay ảnh (DG2)', 'Swapped photo (DG2)'],
+  't_dg1-edited': ['Sửa tên trong MRZ (DG1)', 'Edited MRZ name (DG1)'],
+  't_sod-bad-signature': ['Chữ ký số hỏng', 'Broken signature'],
+  't_dsc-untrusted': ['Người ký không được tin cậy', 'Untrusted signer'],
+  't_dsc-expired': ['Chứng chỉ ký hết hạn', 'Expired signer'],
+  't_dsc-revoked': ['Chứng chỉ ký bị thu hồi', 'Revoked signer'],
+  't_dsc-wrong-country': ['Người ký sai quốc gia', 'Signer of another country'],
+  't_aa-clone': ['Chip sao chép (AA)', 'Cloned chip (AA)'],
+  't_ca-clone': ['Chip sao chép (CA)', 'Cloned chip (CA)'],
+  't_mrz-dg13-mismatch': ['Số định danh không khớp', 'ID number mismatch'],
+};
+
+/** Profiles and tamper kinds of the software chip (docs/SIMULATOR.md). */
+export const SIM_PROFILES = ['cccd', 'cccd2024', 'passport'];
+export const SIM_TAMPERS = ['', 'dg13-edited', 'dg2-swapped', 'dg1-edited', 'sod-bad-signature', 'dsc-untrusted',
+  'dsc-expired', 'dsc-revoked', 'dsc-wrong-country', 'aa-clone', 'ca-clone', 'mrz-dg13-mismatch'];
+
+/**
+ * The text of a key in a language, with {name} placeholders filled.
+ * @param {string} key
+ * @param {'vi'|'en'} lang
+ * @param {Record<string,string|number>} [vars]
+ */
+export function t(key, lang, vars) {
+  const entry = TEXT[key];
+  let s = entry ? entry[lang === 'en' ? 1 : 0] : key;
+  if (vars) for (const [k, v] of Object.entries(vars)) s = s.replace(`{${k}}`, String(v));
+  return s;
+}
+
+/** Applies the language to every element marked with data-i18n*. */
+export function applyLanguage(root, lang) {
+  root.documentElement.lang = lang;
+  root.title = t('title', lang);
+  for (const el of root.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n, lang);
+  for (const el of root.querySelectorAll('[data-i18n-aria]')) el.setAttribute('aria-label', t(el.dataset.i18nAria, lang));
+}
