@@ -640,3 +640,14 @@ func BenchmarkECDSAVerify(b *testing.B) {
 		})
 	}
 }
+
+func BenchmarkFieldMul(b *testing.B) {
+	for _, c := range []*Curve{BrainpoolP256r1(), BrainpoolP512r1()} {
+		b.Run(c.Name(), func(b *testing.B) {
+			x, y := c.g.x, c.g.y
+			for range b.N {
+				c.f.mul(&x, &x, &y)
+			}
+		})
+	}
+}

@@ -44,7 +44,9 @@ func Verify(pub *PublicKey, digest []byte, r, s *big.Int) bool {
 	u1.Mod(u1, n)
 	u2 := new(big.Int).Mul(r, w)
 	u2.Mod(u2, n)
-	x := c.Add(c.ScalarBaseMult(u1.Bytes()), c.ScalarMult(pub.Point, u2.Bytes()))
+	q := c.toJac(pub.Point)
+	sum := c.mulAddVar(u1.Bytes(), &c.g, u2.Bytes(), &q)
+	x := c.toAffine(&sum)
 	if x.IsInfinity() {
 		return false
 	}

@@ -57,12 +57,15 @@ func limbsOf(x *big.Int) fe {
 
 // mul sets z = x·y·R⁻¹ mod p (Montgomery multiplication, CIOS method).
 func (f *field) mul(z, x, y *fe) {
-	var t [maxLimbs + 2]uint64
+	var tt [maxLimbs + 2]uint64
 	n := f.n
-	for i := 0; i < n; i++ {
+	xs, ys, ps := x[:n:n], y[:n:n], f.p[:n:n]
+	t := tt[: n+2 : n+2]
+	pInv := f.pInv
+	for _, yi := range ys {
 		var c uint64
-		for j := 0; j < n; j++ {
-			hi, lo := bits.Mul64(x[j], y[i])
+		for j, xj := range xs {
+			hi, lo := bits.Mul64(xj, yi)
 			var c1, c2 uint64
 			lo, c1 = bits.Add64(lo, t[j], 0)
 			lo, c2 = bits.Add64(lo, c, 0)
@@ -72,12 +75,12 @@ func (f *field) mul(z, x, y *fe) {
 		t[n], c3 = bits.Add64(t[n], c, 0)
 		t[n+1] = c3
 
-		m := t[0] * f.pInv
-		hi, lo := bits.Mul64(m, f.p[0])
+		m := t[0] * pInv
+		hi, lo := bits.Mul64(m, ps[0])
 		_, c1 := bits.Add64(lo, t[0], 0)
 		c = hi + c1
 		for j := 1; j < n; j++ {
-			hi, lo := bits.Mul64(m, f.p[j])
+			hi, lo := bits.Mul64(m, ps[j])
 			var c2 uint64
 			lo, c1 = bits.Add64(lo, t[j], 0)
 			lo, c2 = bits.Add64(lo, c, 0)

@@ -1,0 +1,97 @@
+package ec
+
+// Variable-time arithmetic for public scalars only (signature verification):
+// it branches on the values and is several times faster than the ladder.
+
+// addVar sets r = p + q, branching on the special cases.
+func (c *Curve) addVar(r, p, q *jac) {
+	f := c.f
+	if f.isZero(&p.z) != 0 {
+		*r = *q
+		return
+	}
+	if f.isZero(&q.z) != 0 {
+		*r = *p
+		return
+	}
+	var z1z1, z2z2, u1, u2, s1, s2, h, i, j, rr, v, t fe
+	f.sqr(&z1z1, &p.z)
+	f.sqr(&z2z2, &q.z)
+	f.mul(&u1, &p.x, &z2z2)
+	f.mul(&u2, &q.x, &z1z1)
+	f.mul(&s1, &p.y, &q.z)
+	f.mul(&s1, &s1, &z2z2)
+	f.mul(&s2, &q.y, &p.z)
+	f.mul(&s2, &s2, &z1z1)
+	f.sub(&h, &u2, &u1)
+	f.sub(&rr, &s2, &s1)
+	if f.isZero(&h) != 0 {
+		if f.isZero(&rr) != 0 {
+			c.double(r, p)
+			return
+		}
+		*r = jac{x: f.one, y: f.one} // p = −q
+		return
+	}
+	var out jac
+	f.add(&i, &h, &h)
+	f.sqr(&i, &i)
+	f.mul(&j, &h, &i)
+	f.add(&rr, &rr, &rr)
+	f.mul(&v, &u1, &i)
+	f.sqr(&out.x, &rr)
+	f.sub(&out.x, &out.x, &j)
+	f.sub(&out.x, &out.x, &v)
+	f.sub(&out.x, &out.x, &v)
+	f.sub(&t, &v, &out.x)
+	f.mul(&t, &t, &rr)
+	f.mul(&s1, &s1, &j)
+	f.add(&s1, &s1, &s1)
+	f.sub(&out.y, &t, &s1)
+	f.add(&t, &p.z, &q.z)
+	f.sqr(&t, &t)
+	f.sub(&t, &t, &z1z1)
+	f.sub(&t, &t, &z2z2)
+	f.mul(&out.z, &t, &h)
+	*r = out
+}
+
+// window16 returns the table 0·p … 15·p.
+func (c *Curve) window16(p *jac) *[16]jac {
+	var t [16]jac
+	t[0] = jac{x: c.f.one, y: c.f.one}
+	t[1] = *p
+	for i := 2; i < 16; i++ {
+		if i%2 == 0 {
+			c.double(&t[i], &t[i/2])
+		} else {
+			c.addVar(&t[i], &t[i-1], p)
+		}
+	}
+	return &t
+}
+
+// mulAddVar returns k1·p1 + k2·p2 for public scalars (Shamir's trick with
+// 4-bit windows).
+func (c *Curve) mulAddVar(k1 []byte, p1 *jac, k2 []byte, p2 *jac) jac {
+	t1, t2 := c.window16(p1), c.window16(p2)
+	n := max(len(k1), len(k2))
+	a, b := make([]byte, n), make([]byte, n)
+	copy(a[n-len(k1):], k1)
+	copy(b[n-len(k2):], k2)
+	r := jac{x: c.f.one, y: c.f.one}
+	for i := 0; i < n; i++ {
+		for _, shift := range [2]uint{4, 0} {
+			for range 4 {
+				c.double(&r, &r)
+			}
+			if d := a[i] >> shift & 15; d != 0 {
+				c.addVar(&r, &r, &t1[d])
+			}
+			if d := b[i] >> shift & 15; d != 0 {
+				c.addVar(&r, &r, &t2[d])
+			}
+		}
+	}
+	return r
+}
