@@ -479,7 +479,9 @@ func TestRequestErrors(t *testing.T) {
 		if err := c.SendRaw(tc.frame); err != nil {
 			t.Fatal(err)
 		}
-		f, err := c.WaitAfter(before, wait, func(f *agenttest.Frame) bool { return f.Type == "response" && string(f.ID) == tc.id && f.Code() == tc.code })
+		f, err := c.WaitAfter(before, wait, func(f *agenttest.Frame) bool {
+			return f.Type == "response" && string(f.ID) == tc.id && f.Code() == tc.code
+		})
 		if err != nil {
 			t.Fatalf("%s: no %s response with id %s: %v\n%v", tc.frame, tc.code, tc.id, err, lastFrame(c))
 		}
@@ -489,7 +491,9 @@ func TestRequestErrors(t *testing.T) {
 	}
 	// Binary frames are refused, and the connection survives everything.
 	c.WS.WriteMessage(2, []byte{1, 2, 3})
-	must(t)(c.WaitFor(wait, func(f *agenttest.Frame) bool { return f.Code() == "BAD_REQUEST" && strings.Contains(f.Error.Message, "binary") }))
+	must(t)(c.WaitFor(wait, func(f *agenttest.Frame) bool {
+		return f.Code() == "BAD_REQUEST" && strings.Contains(f.Error.Message, "binary")
+	}))
 	if r := must(t)(c.Request("hello", nil)); r.Error != nil {
 		t.Fatalf("connection did not survive: %s", r.Raw)
 	}

@@ -160,7 +160,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, protocol.Errorf(protocol.BadRequest, "no such endpoint: see /v1/health and /v1/ws"))
 	})
-	return s.checkHost(securityHeaders(mux))
+	return securityHeaders(s.checkHost(mux))
 }
 
 // Serve serves on the listeners until ctx is done, then shuts down.

@@ -485,3 +485,19 @@ func NormalizeOrigin(s string) (string, error) {
 	}
 	return scheme + "://" + host, nil
 }
+
+// InitialFile is the configuration written by `idagent service install`
+// when none exists: the defaults spelled out, logging to logFile, no
+// origin allowed yet (the administrator adds the desk application's).
+func InitialFile(logFile string) []byte {
+	b, _ := json.MarshalIndent(map[string]any{
+		"_comment":           "idagent configuration: see docs/CONFIG.md. Add your desk application's origin to \"origins\".",
+		"listen":             []string{"127.0.0.1:" + strconv.Itoa(DefaultPort), "[::1]:" + strconv.Itoa(DefaultPort)},
+		"origins":            []any{},
+		"allowNativeClients": false,
+		"log":                map[string]any{"level": "info", "file": logFile},
+		"readTimeout":        "60s",
+		"demo":               false,
+	}, "", "  ")
+	return append(b, '\n')
+}

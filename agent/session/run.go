@@ -197,8 +197,17 @@ func (h *Hub) waitAndRead(ctx context.Context, r *read, spec Spec, em *emitter) 
 	case o := <-done:
 		return o.res, o.err
 	case <-ctx.Done():
-		// Report at once; wait for the implementation before the reader
-		// is released for the next card.
+	}
+	// Cancelled: the implementation normally returns at once (its
+	// exchanges fail). If it lingers, report the failure anyway, and wait
+	// for it before the reader is released for the next card.
+	select {
+	case o := <-done:
+		if o.err == nil {
+			o.err = context.Cause(ctx) // finished, but too late to count
+		}
+		return nil, o.err
+	case <-time.After(lingerGrace):
 		failed := protocol.ErrorFrom(context.Cause(ctx))
 		r.finish(protocol.EvReadFailed, protocol.Failed{ReadID: r.id, Error: failed})
 		h.log.Info("read failed", zap.String("readId", r.id), zap.String("code", string(failed.Code)))
@@ -206,6 +215,10 @@ func (h *Hub) waitAndRead(ctx context.Context, r *read, spec Spec, em *emitter) 
 		return nil, context.Cause(ctx)
 	}
 }
+
+// lingerGrace is how long a cancelled read may take to return before its
+// failure is reported without it.
+const lingerGrace = time.Second
 
 // waitForCard returns the reader and card generation to read, waiting for a
 // card when there is none.

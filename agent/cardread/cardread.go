@@ -1,0 +1,158 @@
+// Package cardread adapts idagent's read pipeline (emrtd/read) to the agent:
+// it turns read.start's access key into pipeline keys, the pipeline's
+// results into the protocol's identity fields, the portrait into an image a
+// browser shows, and the pipeline's errors into protocol error codes.
+package cardread
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/idagent/idagent/agent/protocol"
+	"github.com/idagent/idagent/agent/session"
+	"github.com/idagent/idagent/emrtd/files"
+	"github.com/idagent/idagent/emrtd/read"
+	"github.com/idagent/idagent/emrtd/trust"
+	"github.com/idagent/idagent/nfc"
+)
+
+// Reader reads cards with emrtd/read. The zero value works.
+type Reader struct {
+	// Configure, when set, adjusts the pipeline's options before each read
+	// (trust store, link settings).
+	Configure func(*read.Options)
+	// Trust is the trust store for passive authentication (nil: empty);
+	// AllowTestAnchors lets a chain end at a test anchor (simulate mode).
+	Trust            *trust.Store
+	AllowTestAnchors bool
+	Now              func() time.Time
+}
+
+var _ session.Reader = (*Reader)(nil)
+
+// dataGroups read besides DG1: the personal details and the data groups
+// chip and active authentication need.
+var dataGroups = []int{11, 12, 13, 14, 15}
+
+// Read implements session.Reader.
+func (r *Reader) Read(ctx context.Context, card nfc.Conn, req session.Request, obs session.Observer) (*session.Result, error) {
+	now := time.Now()
+	if r.Now != nil {
+		now = r.Now()
+	}
+	keys, err := Keys(req.Access, now)
+	if err != nil {
+		return nil, protocol.Errorf(protocol.BadRequest, "access: %v", err)
+	}
+	opts := read.Options{
+		Keys: keys, DataGroups: dataGroups, Photo: req.Photo, AAChallenge: req.Challenge,
+		OnProgress: func(p read.Progress) { obs.Progress(phaseOf(p), p.Percent) },
+		OnIdentity: func(res *read.Result) { obs.Identity(Fields(res, now), res.Checks) },
+		OnPhoto: func(p read.Photo) {
+			if mime, img, err := Portrait(p.DG2); err == nil {
+				obs.Progress(protocol.PhasePhoto, 90)
+				obs.Photo(mime, img)
+			}
+		},
+	}
+	if r.Configure != nil {
+		r.Configure(&opts)
+	}
+	res, err := read.Read(ctx, card, opts)
+	if err != nil {
+		return nil, classify(err)
+	}
+	checks := passiveAuth(res, r.Trust, r.AllowTestAnchors)
+	out := &session.Result{
+		Document:   document(res),
+		Fields:     Fields(res, now),
+		Checks:     checks,
+		TestAnchor: TestAnchorUsed(checks),
+	}
+	if req.Evidence {
+		out.Evidence = evidence(res, req.Challenge)
+	}
+	return out, nil
+}
+
+// phaseOf maps the pipeline's phases to the protocol's.
+func phaseOf(p read.Progress) string {
+	switch p.Phase {
+	case read.PhaseSelect:
+		return protocol.PhaseConnecting
+	case read.PhaseAccess:
+		return protocol.PhaseAccess
+	case read.PhaseDone:
+		return protocol.PhaseVerifying
+	}
+	if p.File == "DG2" {
+		return protocol.PhasePhoto
+	}
+	return protocol.PhaseReading
+}
+
+// errUnsupported marks a card without the eMRTD application.
+type errUnsupported struct{ err error }
+
+func (e errUnsupported) Error() string     { return e.err.Error() }
+func (e errUnsupported) Unwrap() error     { return e.err }
+func (e errUnsupported) ErrorCode() string { return string(protocol.CardUnsupported) }
+
+func classify(err error) error {
+	if errors.Is(err, files.ErrNotFound) && !errors.Is(err, nfc.ErrCardRemoved) {
+		return errUnsupported{err}
+	}
+	return err
+}
+
+func document(res *read.Result) protocol.Document {
+	d := protocol.Document{Type: string(res.DocumentType), Access: res.AccessControl, DataGroups: []string{}}
+	if res.DG1 != nil {
+		d.Code = strings.TrimRight(res.DG1.DocumentCode, "<")
+		d.IssuingState = res.DG1.IssuingState
+	}
+	for _, f := range res.Files {
+		if f.Status == read.FileRead && f.DG > 0 {
+			d.DataGroups = append(d.DataGroups, f.Name)
+		}
+	}
+	return d
+}
+
+func evidence(res *read.Result, challenge []byte) *protocol.Evidence {
+	e := &protocol.Evidence{DataGroups: map[string]string{}}
+	for _, f := range res.Files {
+		if f.Status != read.FileRead {
+			continue
+		}
+		switch {
+		case f.Name == "EF.SOD":
+			e.SOD = base64.StdEncoding.EncodeToString(f.Data)
+		case f.DG > 0:
+			e.DataGroups[f.Name] = base64.StdEncoding.EncodeToString(f.Data)
+		}
+	}
+	if challenge != nil {
+		e.Challenge = base64.StdEncoding.EncodeToString(challenge)
+	}
+	return e
+}
+
+// Portrait extracts the face image from DG2. A JPEG is passed on as is;
+// JPEG 2000, which browsers do not show, is refused until emrtd/lds can
+// decode it (the read then has no read.photo, and says so in the log).
+func Portrait(dg2 []byte) (mime string, img []byte, err error) {
+	if i := bytes.Index(dg2, []byte{0xFF, 0xD8, 0xFF}); i >= 0 {
+		return "image/jpeg", dg2[i:], nil
+	}
+	for _, sig := range [][]byte{{0x00, 0x00, 0x00, 0x0C, 0x6A, 0x50, 0x20, 0x20}, {0xFF, 0x4F, 0xFF, 0x51}} {
+		if bytes.Contains(dg2, sig) {
+			return "", nil, errors.New("the portrait is JPEG 2000, which cannot be converted yet")
+		}
+	}
+	return "", nil, errors.New("DG2 holds no JPEG or JPEG 2000 image")
+}

@@ -1,0 +1,139 @@
+// Package simulate is the agent's simulate mode: in-process readers
+// (nfc/virtual) into which sim.insert puts software chips (emrtd/sim), so
+// integrators develop against the real API without a reader or a card.
+package simulate
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/idagent/idagent/agent/protocol"
+	"github.com/idagent/idagent/emrtd/sim"
+	"github.com/idagent/idagent/emrtd/sim/issue"
+	"github.com/idagent/idagent/emrtd/sim/link"
+	"github.com/idagent/idagent/nfc/virtual"
+)
+
+// Readers are the simulated readers' names.
+var Readers = []string{"Simulated reader 0", "Simulated reader 1"}
+
+// DefaultProfile is inserted when sim.insert names none.
+const DefaultProfile = "cccd"
+
+// Simulator inserts software chips into virtual readers.
+type Simulator struct {
+	Manager *virtual.Manager
+}
+
+// New returns a simulator with the readers of Readers; linkName ("" for
+// none) slows every exchange to the time of a contactless link
+// (emrtd/sim/link: iso14443-106 … iso14443-848).
+func New(linkName string) (*Simulator, error) {
+	m := virtual.New()
+	cfg := virtual.ReaderConfig{}
+	if linkName != "" {
+		model, err := link.New(linkName)
+		if err != nil {
+			return nil, fmt.Errorf("link model: %w (want one of %s)", err, strings.Join(link.Names, ", "))
+		}
+		cfg.Delay = model.Delay
+	}
+	for _, name := range Readers {
+		if err := m.AddReader(name, cfg); err != nil {
+			return nil, err
+		}
+	}
+	return &Simulator{Manager: m}, nil
+}
+
+// TrustState is what simulate mode reports about trust: only the test
+// anchor.
+func TrustState() protocol.TrustState {
+	return protocol.TrustState{State: "test", Anchors: 1, Test: true}
+}
+
+// Insert issues a chip and inserts it, replacing any card in the reader.
+func (s *Simulator) Insert(_ context.Context, req protocol.SimInsert) (protocol.SimCard, error) {
+	profile := req.Profile
+	if profile == "" {
+		profile = DefaultProfile
+	}
+	if !slices.Contains(sim.Profiles(), profile) {
+		return protocol.SimCard{}, protocol.Errorf(protocol.BadRequest, "unknown profile %q: want one of %s", trunc(profile), strings.Join(sim.Profiles(), ", "))
+	}
+	tamper := issue.Tamper(req.Tamper)
+	if tamper != issue.NoTamper && !slices.Contains(issue.Tampers, tamper) {
+		return protocol.SimCard{}, protocol.Errorf(protocol.BadRequest, "unknown tamper %q: want one of %s", trunc(req.Tamper), tamperNames())
+	}
+	reader, err := s.reader(req.Reader)
+	if err != nil {
+		return protocol.SimCard{}, err
+	}
+	seed := randomSeed()
+	if req.Seed != nil {
+		seed = uint64(*req.Seed)
+	}
+	chip, err := sim.New(profile, sim.Options{Seed: seed, Tamper: tamper})
+	if err != nil {
+		return protocol.SimCard{}, fmt.Errorf("issue the simulated card: %w", err)
+	}
+	if err := s.Manager.Insert(reader, chip); err != nil {
+		return protocol.SimCard{}, fmt.Errorf("insert the simulated card: %w", err)
+	}
+	a := chip.AccessData()
+	return protocol.SimCard{Reader: reader, ID12: a.ID12, CAN: a.CAN, DocumentNumber: a.DocumentNumber,
+		DateOfBirth: a.DateOfBirth, DateOfExpiry: a.DateOfExpiry, MRZ: a.MRZ}, nil
+}
+
+// Remove takes the card out of a reader.
+func (s *Simulator) Remove(ctx context.Context, name string) error {
+	reader, err := s.reader(name)
+	if err != nil {
+		return err
+	}
+	states, err := s.Manager.Readers(ctx)
+	if err != nil {
+		return err
+	}
+	for _, st := range states {
+		if st.Name == reader && !st.CardPresent {
+			return protocol.Errorf(protocol.BadState, "no card in this reader")
+		}
+	}
+	return s.Manager.Remove(reader)
+}
+
+func (s *Simulator) reader(name string) (string, error) {
+	if name == "" {
+		return Readers[0], nil
+	}
+	if !slices.Contains(Readers, name) {
+		return "", protocol.Errorf(protocol.NoReader, "no simulated reader with this name: want one of %s", strings.Join(Readers, ", "))
+	}
+	return name, nil
+}
+
+func tamperNames() string {
+	var names []string
+	for _, t := range issue.Tampers {
+		names = append(names, string(t))
+	}
+	return strings.Join(names, ", ")
+}
+
+func randomSeed() uint64 {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return binary.BigEndian.Uint64(b[:]) >> 1
+}
+
+func trunc(s string) string {
+	if len(s) > 40 {
+		return s[:40]
+	}
+	return s
+}

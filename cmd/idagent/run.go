@@ -1,0 +1,170 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"go.uber.org/zap"
+
+	"github.com/idagent/idagent/agent"
+	"github.com/idagent/idagent/agent/cardread"
+	"github.com/idagent/idagent/agent/config"
+	"github.com/idagent/idagent/agent/logging"
+	"github.com/idagent/idagent/agent/protocol"
+	"github.com/idagent/idagent/agent/simulate"
+	"github.com/idagent/idagent/agent/svc"
+	"github.com/idagent/idagent/emrtd/sim/link"
+	"github.com/idagent/idagent/nfc/pcsc"
+	"github.com/idagent/idagent/web"
+)
+
+// exitConfig: the configuration is unusable (sysexits EX_CONFIG).
+const exitConfig = 78
+
+func init() {
+	register(&command{name: "run", summary: "run the agent (WebSocket API for browsers) in the foreground", run: runAgent})
+}
+
+// listFlag collects a repeatable flag.
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ",") }
+func (l *listFlag) Set(s string) error { *l = append(*l, s); return nil }
+
+// runFlags are the flags of idagent run.
+type runFlags struct {
+	simulate bool
+	config   string
+	listen   listFlag
+	link     string
+	logLevel string
+	service  bool
+}
+
+func runAgent(ctx context.Context, e *env, args []string) int {
+	var f runFlags
+	fs := newFlags(e, "run", "[--simulate [--link MODEL]] [--config FILE] [--listen ADDR]...")
+	fs.BoolVar(&f.simulate, "simulate", false, "serve simulated readers holding software chips (sim.insert/sim.remove); no pcscd needed")
+	fs.StringVar(&f.config, "config", "", "configuration file (default "+config.DefaultFile()+" when it exists)")
+	fs.Var(&f.listen, "listen", "address to listen on, host:port (repeatable; replaces \"listen\" of the configuration)")
+	fs.StringVar(&f.link, "link", "", "with --simulate: delay exchanges like a contactless link: "+strings.Join(link.Names, ", "))
+	fs.StringVar(&f.logLevel, "log-level", "", "debug, info, warn or error (replaces log.level of the configuration)")
+	fs.BoolVar(&f.service, "service", false, "run under the service manager (set by 'idagent service install')")
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(e.stderr, "idagent run: unexpected argument %q\n", fs.Arg(0))
+		return exitUsage
+	}
+	if f.link != "" && !f.simulate {
+		fmt.Fprintln(e.stderr, "idagent run: --link needs --simulate")
+		return exitUsage
+	}
+	cfg, err := loadRunConfig(f)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "idagent: %v\n", err)
+		return exitConfig
+	}
+	if f.service {
+		return svc.RunUnderManager(ctx, svc.Program{Run: func(ctx context.Context) error { return serveAgent(ctx, e, f, cfg) }}, e.stderr)
+	}
+	if err := serveAgent(ctx, e, f, cfg); err != nil {
+		fmt.Fprintf(e.stderr, "idagent: %v\n", err)
+		if errors.Is(err, agent.ErrPortInUse) {
+			return exitNoCard // EX_UNAVAILABLE: a resource (the port) is taken
+		}
+		return exitSoft
+	}
+	return exitOK
+}
+
+func loadRunConfig(f runFlags) (*config.Config, error) {
+	cfg, err := config.Load(f.config)
+	if err != nil {
+		return nil, err
+	}
+	if len(f.listen) > 0 {
+		if err := cfg.SetListen(f.listen); err != nil {
+			return nil, err
+		}
+	}
+	if f.logLevel != "" {
+		if _, err := logging.ParseLevel(f.logLevel); err != nil {
+			return nil, fmt.Errorf("--log-level: %w", err)
+		}
+		cfg.Log.Level = f.logLevel
+	}
+	if f.simulate {
+		cfg.Demo = true
+	}
+	return cfg, nil
+}
+
+// serveAgent builds the agent from the configuration and serves until ctx
+// is done.
+func serveAgent(ctx context.Context, e *env, f runFlags, cfg *config.Config) error {
+	log, err := logging.New(logging.Options{
+		Level: cfg.Log.Level, Console: e.stderr, NoConsole: f.service && cfg.Log.File != "",
+		File: cfg.Log.File, MaxSizeMB: cfg.Log.MaxSizeMB, MaxBackups: cfg.Log.MaxBackups, MaxAgeDays: cfg.Log.MaxAgeDays,
+	})
+	if err != nil {
+		return fmt.Errorf("log: %w", err)
+	}
+	defer func() { _ = log.Sync() }()
+	opts, err := agentOptions(f, cfg, log)
+	if err != nil {
+		return err
+	}
+	ls, err := agent.Listen(cfg.Listen, log)
+	if err != nil {
+		return err
+	}
+	mode := ""
+	if f.simulate {
+		mode = " (simulated readers)"
+	}
+	for _, l := range ls {
+		fmt.Fprintf(e.stderr, "idagent %s: serving ws://%s/v1/ws%s\n", version, l.Addr(), mode)
+	}
+	if cfg.Demo {
+		fmt.Fprintf(e.stderr, "idagent: desk pages at http://%s/demo/\n", ls[0].Addr())
+	}
+	return agent.New(opts).Run(ctx, ls)
+}
+
+// agentOptions chooses the card manager, reader and trust store for the
+// mode.
+func agentOptions(f runFlags, cfg *config.Config, log *zap.Logger) (agent.Options, error) {
+	o := agent.Options{Config: cfg, Log: log, Version: version, CheckKey: cardread.CheckKey}
+	if cfg.Demo {
+		o.Demo = web.Handler()
+	}
+	if f.simulate {
+		s, err := simulate.New(f.link)
+		if err != nil {
+			return o, err
+		}
+		store, state, err := cardread.SimTrust()
+		if err != nil {
+			return o, fmt.Errorf("load the simulator's test anchor: %w", err)
+		}
+		o.Manager, o.Simulator = s.Manager, s
+		o.Reader = &cardread.Reader{Trust: store, AllowTestAnchors: true}
+		o.Trust = func() protocol.TrustState { return state }
+		log.Warn("simulate mode: simulated readers and a TEST trust anchor; never use these reads in production")
+		return o, nil
+	}
+	store, state, err := cardread.OpenTrust(cfg.TrustStore)
+	if err != nil {
+		log.Warn("trust store unusable: reads will verify as UNKNOWN", zap.Error(err), zap.String("store", cfg.TrustStore))
+	} else if state.Anchors == 0 {
+		log.Warn("trust store empty: reads will verify as UNKNOWN; import a master list with 'idagent trust import'", zap.String("store", cfg.TrustStore))
+	}
+	o.Manager = pcsc.New()
+	o.Reader = &cardread.Reader{Trust: store}
+	o.Trust = func() protocol.TrustState { return state }
+	return o, nil
+}

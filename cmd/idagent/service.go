@@ -1,0 +1,100 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+
+	"github.com/idagent/idagent/agent/config"
+	"github.com/idagent/idagent/agent/svc"
+)
+
+func init() {
+	register(&command{name: "service", summary: "install, uninstall, start, stop, restart the agent as a system service, or show its status", run: runService})
+}
+
+// serviceManager opens the OS service; tests replace it.
+var serviceManager = func(spec svc.Spec) (svc.Manager, error) { return svc.New(spec) }
+
+func runService(_ context.Context, e *env, args []string) int {
+	fs := newFlags(e, "service", "install|uninstall|start|stop|restart|status [--config FILE]")
+	cfgFile := fs.String("config", config.DefaultFile(), "configuration file the service runs with (install creates it when missing)")
+	// The action comes first: idagent service install --config FILE.
+	if len(args) == 0 || (len(args) > 0 && args[0] != "" && args[0][0] == '-') {
+		if code, ok := parseFlags(fs, args); !ok {
+			return code
+		}
+		fs.Usage()
+		return exitUsage
+	}
+	action := args[0]
+	if code, ok := parseFlags(fs, args[1:]); !ok {
+		return code
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(e.stderr, "idagent service: unexpected argument %q\n", fs.Arg(0))
+		return exitUsage
+	}
+	known := false
+	for _, a := range svc.Actions {
+		known = known || a == action
+	}
+	if !known {
+		fmt.Fprintf(e.stderr, "idagent service: unknown action %q\n", action)
+		fs.Usage()
+		return exitUsage
+	}
+	spec, err := svc.DefaultSpec(*cfgFile, config.LogDir())
+	if err != nil {
+		fmt.Fprintf(e.stderr, "idagent service: %v\n", err)
+		return exitSoft
+	}
+	if action == "install" {
+		if err := ensureConfig(spec.ConfigFile); err != nil {
+			fmt.Fprintf(e.stderr, "idagent service: %v\n", err)
+			return exitSoft
+		}
+		// A bad configuration must stop the install, not a service that
+		// then restarts forever.
+		if _, err := config.Load(spec.ConfigFile); err != nil {
+			fmt.Fprintf(e.stderr, "idagent service: %v\n", err)
+			return exitConfig
+		}
+	}
+	m, err := serviceManager(spec)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "idagent service: %v\n", err)
+		return exitSoft
+	}
+	msg, err := svc.Control(m, action)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "idagent service: %v\n", err)
+		if runtime.GOOS != "windows" && os.Geteuid() != 0 {
+			fmt.Fprintln(e.stderr, "idagent service: managing system services needs root (sudo)")
+		}
+		return exitFailed
+	}
+	fmt.Fprintln(e.stdout, msg)
+	return exitOK
+}
+
+// ensureConfig writes the initial configuration when the file is missing,
+// and creates the log directory.
+func ensureConfig(file string) error {
+	if err := os.MkdirAll(config.LogDir(), 0o755); err != nil {
+		return fmt.Errorf("create the log directory: %w", err)
+	}
+	if _, err := os.Stat(file); err == nil || !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+		return fmt.Errorf("create the configuration directory: %w", err)
+	}
+	if err := os.WriteFile(file, config.InitialFile(filepath.Join(config.LogDir(), "idagent.log")), 0o644); err != nil {
+		return fmt.Errorf("write the initial configuration: %w", err)
+	}
+	return nil
+}
