@@ -157,12 +157,13 @@ func vpcdReaderName(addr string) string {
 // shows it on purpose (the user asked for a test card and needs its keys).
 func printAccessData(w io.Writer, data sim.AccessData, f simFlags) error {
 	if f.json {
-		b, err := json.Marshal(data)
-		if err != nil {
-			return fmt.Errorf("encode access data: %w", err)
+		// One line, and the MRZ's '<' left as it is (no HTML escaping).
+		enc := json.NewEncoder(w)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(data); err != nil {
+			return fmt.Errorf("write access data: %w", err)
 		}
-		_, err = fmt.Fprintf(w, "%s\n", b)
-		return err
+		return nil
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "Software chip (profile %s, seed %d", f.profile, f.seed)
@@ -182,7 +183,7 @@ func printAccessData(w io.Writer, data sim.AccessData, f simFlags) error {
 		}
 		fmt.Fprintf(&b, "  %-16s %s\n", label, line)
 	}
-	b.WriteString("This is a test identity signed by the TEST CSCA (emrtd/sim/testpki). Press Ctrl-C to remove the card.\n")
+	b.WriteString("A test identity: its keys and signatures come from the TEST PKI (emrtd/sim/testpki).\nPress Ctrl-C to remove the card.\n")
 	_, err := io.WriteString(w, b.String())
 	return err
 }

@@ -49,7 +49,7 @@ func TestSimServesThroughVPCDProtocol(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	done := make(chan int, 1)
 	go func() {
-		done <- dispatch(ctx, &env{stdout: &stdout, stderr: &stderr}, []string{"sim", "--profile", "cccd", "--vpcd", ln.Addr().String(), "--seed", "5", "--json"})
+		done <- dispatch(ctx, &env{stdout: &stdout, stderr: &stderr}, []string{"sim", "--profile", "cccd", "--vpcd", ln.Addr().String(), "--seed", "5", "--json", "--link", "iso14443-848"})
 	}()
 	conn, err := ln.Accept()
 	if err != nil {
@@ -76,6 +76,9 @@ func TestSimServesThroughVPCDProtocol(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("idagent sim did not stop on cancellation")
+	}
+	if strings.Contains(stdout.String(), `\u003c`) {
+		t.Error("JSON escapes the MRZ fillers")
 	}
 	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
 	if len(lines) != 1 {
