@@ -38,7 +38,7 @@ func td3(state, name, doc, nat, dob, sex, doe, personal string) string {
 	return l1 + l2 + string(mrz.CheckDigit(composite))
 }
 
-func utf8s(s string) []byte      { return tlv.Encode(tagUTF8String, []byte(s)) }
+func utf8s(s string) []byte     { return tlv.Encode(tagUTF8String, []byte(s)) }
 func printable(s string) []byte { return tlv.Encode(tagPrintableString, []byte(s)) }
 
 func field(n int, values ...[]byte) []byte {
