@@ -7,6 +7,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"time"
@@ -45,9 +46,13 @@ type ImportOptions struct {
 	Now  time.Time // for expiry warnings; time.Now() when zero
 }
 
-// Import adds a master list, certificate (DER or PEM) or CRL to the store
+// Import adds a master list, certificate (DER or PEM), CRL or ICAO PKD
+// LDIF file (every master list, certificate and CRL in it) to the store
 // and, for a directory-backed store, writes it there.
 func (s *Store) Import(path string, o ImportOptions) (*ImportResult, error) {
+	if head, err := readHead(path); err == nil && isLDIF(head) {
+		return s.ImportLDIF(path, o)
+	}
 	b, err := readBounded(path)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", filepath.Base(path), err)
@@ -55,7 +60,22 @@ func (s *Store) Import(path string, o ImportOptions) (*ImportResult, error) {
 	return s.ImportBytes(b, filepath.Base(path), o)
 }
 
-// ImportBytes is Import for data already read; source names it.
+// readHead returns the first bytes of a file.
+func readHead(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	buf := make([]byte, 64)
+	n, err := io.ReadFull(f, buf)
+	if err != nil && n == 0 {
+		return nil, err
+	}
+	return buf[:n], nil
+}
+
+// ImportBytes is Import for data already read (not LDIF); source names it.
 func (s *Store) ImportBytes(b []byte, source string, o ImportOptions) (*ImportResult, error) {
 	if o.Now.IsZero() {
 		o.Now = time.Now()
