@@ -370,9 +370,18 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		s.conns.Add(-1)
 		return
 	}
+	if tcp, ok := ws.UnderlyingConn().(*net.TCPConn); ok {
+		// Bound what the kernel buffers for a client that stops reading,
+		// so that it blocks the writer (and is dropped) after kilobytes,
+		// not megabytes.
+		_ = tcp.SetWriteBuffer(sendBuffer)
+	}
 	c := newConn(s, ws, origin, policy)
 	go c.run()
 }
+
+// sendBuffer is the kernel send buffer of a WebSocket: a few photos.
+const sendBuffer = 128 << 10
 
 // originForLog shortens a refused Origin header for the log.
 func originForLog(r *http.Request) string {

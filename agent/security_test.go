@@ -1,0 +1,366 @@
+package agent_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/idagent/idagent/agent/agenttest"
+	"github.com/idagent/idagent/agent/api"
+	"github.com/idagent/idagent/agent/protocol"
+)
+
+// get sends a GET with the given Host and Origin headers.
+func (h *harness) get(method, path, host, origin string, extra map[string]string) *http.Response {
+	h.t.Helper()
+	req, err := http.NewRequest(method, "http://"+h.addr+path, nil)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	if host != "" {
+		req.Host = host
+	}
+	if origin != "" {
+		req.Header.Set("Origin", origin)
+	}
+	for k, v := range extra {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	h.t.Cleanup(func() { resp.Body.Close() })
+	return resp
+}
+
+func errorCode(t *testing.T, resp *http.Response) string {
+	t.Helper()
+	var body protocol.ErrorBody
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil || body.Error == nil {
+		t.Fatalf("no JSON error body (%d)", resp.StatusCode)
+	}
+	return string(body.Error.Code)
+}
+
+func TestHostAllowlist(t *testing.T) {
+	h := start(t, nil)
+	port := h.port()
+	for _, host := range []string{fmt.Sprintf("127.0.0.1:%d", port), fmt.Sprintf("localhost:%d", port), fmt.Sprintf("[::1]:%d", port)} {
+		if resp := h.get("GET", "/v1/health", host, "", nil); resp.StatusCode != 200 {
+			t.Errorf("Host %s refused: %d", host, resp.StatusCode)
+		}
+	}
+	// DNS rebinding: the attacker's name resolves to 127.0.0.1, so its
+	// page's Origin and Host agree; the Host allowlist stops it.
+	for _, host := range []string{"evil.example:" + fmt.Sprint(port), "127.0.0.1:1", "127.0.0.1", "localhost.evil.example:" + fmt.Sprint(port)} {
+		for _, path := range []string{"/v1/health", "/v1/ws", "/demo/"} {
+			resp := h.get("GET", path, host, "http://"+host, nil)
+			if resp.StatusCode != http.StatusMisdirectedRequest {
+				t.Errorf("Host %q %s: %d", host, path, resp.StatusCode)
+			}
+		}
+	}
+	// A WebSocket with a rebinding Host never upgrades.
+	d := websocket.Dialer{NetDial: func(_, _ string) (net.Conn, error) { return net.Dial("tcp", h.addr) }}
+	hdr := http.Header{"Origin": {"http://evil.example:" + fmt.Sprint(port)}}
+	if _, resp, err := d.Dial(fmt.Sprintf("ws://evil.example:%d/v1/ws", port), hdr); err == nil || resp == nil || resp.StatusCode != http.StatusMisdirectedRequest {
+		t.Fatalf("rebinding upgrade: %v %v", err, resp)
+	}
+}
+
+func TestOriginAllowlist(t *testing.T) {
+	h := start(t, nil)
+	for _, origin := range []string{"https://evil.example", "https://desk.example.evil.example", "http://desk.example", "https://desk.example:8443", "null", "file://", ""} {
+		c, resp, err := agenttest.Dial(h.addr, origin)
+		if err == nil {
+			c.Close()
+			t.Errorf("origin %q connected", origin)
+			continue
+		}
+		if resp == nil || resp.StatusCode != http.StatusForbidden || errorCode(t, resp) != "ORIGIN_NOT_ALLOWED" {
+			t.Errorf("origin %q: %v", origin, err)
+		}
+	}
+	// Exact match after normalisation (default port, case).
+	for _, origin := range []string{"https://desk.example", "https://DESK.example:443"} {
+		c, _, err := agenttest.Dial(h.addr, origin)
+		if err != nil {
+			t.Errorf("origin %q refused: %v", origin, err)
+			continue
+		}
+		c.Close()
+	}
+	// The agent's own origin only when it serves pages.
+	if _, _, err := agenttest.Dial(h.addr, fmt.Sprintf("http://127.0.0.1:%d", h.port())); err == nil {
+		t.Error("own origin allowed without demo pages")
+	}
+}
+
+func TestNativeClients(t *testing.T) {
+	s := newSetup()
+	s.cfg.AllowNativeClients = true
+	h := start(t, s)
+	for _, origin := range []string{"", "null"} {
+		c, _, err := agenttest.Dial(h.addr, origin)
+		if err != nil {
+			t.Fatalf("native client %q refused: %v", origin, err)
+		}
+		if r := must(t)(c.Request("hello", nil)); r.Error != nil {
+			t.Fatal(r.Raw)
+		}
+		c.Close()
+	}
+	if _, _, err := agenttest.Dial(h.addr, "https://evil.example"); err == nil {
+		t.Fatal("native clients allowed, but a foreign web origin connected")
+	}
+}
+
+func TestHealthCORSAndHeaders(t *testing.T) {
+	h := start(t, nil)
+	h.insert(reader0)
+	resp := h.get("GET", "/v1/health", "", deskOrigin, nil)
+	if resp.StatusCode != 200 || resp.Header.Get("Access-Control-Allow-Origin") != deskOrigin || resp.Header.Get("Vary") != "Origin" {
+		t.Fatalf("health for an allowed origin: %d %v", resp.StatusCode, resp.Header)
+	}
+	var health protocol.Health
+	if err := json.NewDecoder(resp.Body).Decode(&health); err != nil || health.Agent != "idagent" || health.PCSC != "ok" ||
+		len(health.Readers) != 2 || !health.Readers[0].CardPresent || health.Trust.State != "empty" || health.Protocol[0] != 1 {
+		t.Fatalf("health: %+v %v", health, err)
+	}
+	for k, want := range map[string]string{"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff",
+		"Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'", "Referrer-Policy": "no-referrer"} {
+		if got := resp.Header.Get(k); got != want {
+			t.Errorf("%s: %q", k, got)
+		}
+	}
+	// Refused origin: 403 with only the error, readable by the page.
+	resp = h.get("GET", "/v1/health", "", "https://evil.example", nil)
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 403 || resp.Header.Get("Access-Control-Allow-Origin") != "https://evil.example" ||
+		!strings.Contains(string(body), "ORIGIN_NOT_ALLOWED") || strings.Contains(string(body), "readers") {
+		t.Fatalf("health for a refused origin: %d %s", resp.StatusCode, body)
+	}
+	// The Local Network Access / Private Network Access preflight.
+	resp = h.get("OPTIONS", "/v1/health", "", deskOrigin, map[string]string{
+		"Access-Control-Request-Method": "GET", "Access-Control-Request-Private-Network": "true"})
+	if resp.StatusCode != 204 || resp.Header.Get("Access-Control-Allow-Private-Network") != "true" ||
+		resp.Header.Get("Access-Control-Allow-Origin") != deskOrigin {
+		t.Fatalf("preflight: %d %v", resp.StatusCode, resp.Header)
+	}
+	if resp := h.get("OPTIONS", "/v1/health", "", "https://evil.example", map[string]string{"Access-Control-Request-Private-Network": "true"}); resp.StatusCode != 403 || resp.Header.Get("Access-Control-Allow-Private-Network") != "" {
+		t.Fatalf("preflight of a refused origin: %d", resp.StatusCode)
+	}
+	if resp := h.get("POST", "/v1/health", "", deskOrigin, nil); resp.StatusCode != 405 {
+		t.Fatalf("POST: %d", resp.StatusCode)
+	}
+	if resp := h.get("GET", "/nope", "", "", nil); resp.StatusCode != 404 || resp.Header.Get("X-Content-Type-Options") != "nosniff" {
+		t.Fatalf("unknown path: %d", resp.StatusCode)
+	}
+}
+
+func TestOversizedFrame(t *testing.T) {
+	h := start(t, nil)
+	bystander := h.dial(deskOrigin)
+	c := h.dial(deskOrigin)
+	big := `{"v":1,"type":"request","name":"hello","id":1,"data":{"pad":"` + strings.Repeat("x", 70<<10) + `"}}`
+	c.SendRaw(big)
+	deadline := time.Now().Add(wait)
+	for c.Closed() == nil {
+		if time.Now().After(deadline) {
+			t.Fatal("oversized frame did not close the connection")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if ce, ok := c.Closed().(*websocket.CloseError); !ok || ce.Code != websocket.CloseMessageTooBig {
+		t.Logf("closed with %v", c.Closed())
+	}
+	if r := must(t)(bystander.Request("hello", nil)); r.Error != nil {
+		t.Fatal("bystander affected")
+	}
+	// 60 KiB is within the limit.
+	ok := h.dial(deskOrigin)
+	if r := must(t)(ok.Request("hello", map[string]any{"pad": strings.Repeat("y", 60<<10)})); r.Error != nil {
+		t.Fatal(r.Raw)
+	}
+}
+
+func TestRateLimit(t *testing.T) {
+	h := start(t, nil)
+	c := h.dial(deskOrigin)
+	var ids []string
+	for i := 0; i < 100; i++ {
+		id, err := c.Send("readers.list", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	busy := 0
+	for _, id := range ids {
+		r := must(t)(c.Response(id, wait))
+		if r.Code() == "BUSY" {
+			busy++
+		}
+	}
+	if busy == 0 || busy > 60+5 {
+		t.Fatalf("%d of 100 requests answered BUSY", busy)
+	}
+	time.Sleep(200 * time.Millisecond)
+	if r := must(t)(c.Request("hello", nil)); r.Error != nil {
+		t.Fatalf("rate limit does not recover: %s", r.Raw)
+	}
+}
+
+func TestThousandConnections(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short")
+	}
+	h := start(t, nil)
+	bystander := h.dial(deskOrigin)
+	var mu sync.Mutex
+	refused, open := 0, []*agenttest.Client{}
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 50)
+	for i := 0; i < 1000; i++ {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			c, resp, err := agenttest.Dial(h.addr, deskOrigin)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				if resp != nil && resp.StatusCode == http.StatusServiceUnavailable {
+					refused++
+				}
+				return
+			}
+			open = append(open, c)
+		}()
+	}
+	wg.Wait()
+	t.Logf("1000 dials: %d open, %d refused with 503", len(open), refused)
+	if len(open) > 64 || refused < 1000-64 {
+		t.Fatalf("connection cap not enforced: %d open", len(open))
+	}
+	// The bystander still works, events still flow.
+	h.insert(reader0)
+	must(t)(bystander.Event("card.inserted", wait, nil))
+	if r := must(t)(bystander.Request("readers.list", nil)); r.Error != nil {
+		t.Fatal(r.Raw)
+	}
+	for _, c := range open {
+		c.Close()
+	}
+	deadline := time.Now().Add(wait)
+	for h.agent.Server.Connections() > 1 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d connections left after closing", h.agent.Server.Connections())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	// Slots are free again.
+	h.dial(deskOrigin)
+}
+
+func TestClientThatNeverReads(t *testing.T) {
+	s := newSetup()
+	s.opts.Limits = api.Limits{SendQueue: 64, WriteWait: 500 * time.Millisecond}
+	h := start(t, s)
+	// A WebSocket that never reads, with a tiny receive window set before
+	// connecting, so the agent's writes to it soon block.
+	d := websocket.Dialer{ReadBufferSize: 1024, WriteBufferSize: 1024, NetDial: func(network, addr string) (net.Conn, error) {
+		nd := net.Dialer{Control: smallReceiveBuffer}
+		return nd.Dial(network, addr)
+	}}
+	stalled, _, err := d.Dial("ws://"+h.addr+"/v1/ws", http.Header{"Origin": {deskOrigin}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stalled.Close()
+	good := h.dial(deskOrigin)
+	must(t)(good.Request("hello", nil))
+	// Flood events: card in and out many times, a little faster than a
+	// clerk could (bursts larger than the send queue drop any client).
+	start := time.Now()
+	const cycles = 2000
+	for i := 0; i < cycles; i++ {
+		h.insert(reader0)
+		h.remove(reader0)
+		if i%2 == 0 {
+			time.Sleep(time.Millisecond)
+		}
+	}
+	if took := time.Since(start); took > 15*time.Second {
+		t.Fatalf("events blocked by the stalled client: %v", took)
+	}
+	// The good client received them all, in order.
+	deadline := time.Now().Add(wait)
+	for {
+		n := 0
+		for _, f := range good.Frames() {
+			if f.Name == "card.removed" {
+				n++
+			}
+		}
+		if n == cycles {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("good client got %d of %d card.removed; closed: %v", n, cycles, good.Closed())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	// The stalled one was dropped.
+	deadline = time.Now().Add(wait)
+	for h.agent.Server.Connections() > 1 {
+		if time.Now().After(deadline) {
+			t.Fatalf("stalled client not dropped (%d connections)", h.agent.Server.Connections())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestKeepalive(t *testing.T) {
+	s := newSetup()
+	s.opts.Limits = api.Limits{PingInterval: 50 * time.Millisecond, PongWait: 300 * time.Millisecond}
+	h := start(t, s)
+	// A client that answers pings (gorilla does while reading) stays.
+	c := h.dial(deskOrigin)
+	time.Sleep(700 * time.Millisecond)
+	if r := must(t)(c.Request("hello", nil)); r.Error != nil {
+		t.Fatal(r.Raw)
+	}
+	// A peer that sends nothing and answers no ping is closed after the
+	// pong wait.
+	raw, err := net.Dial("tcp", h.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	fmt.Fprintf(raw, "GET /v1/ws HTTP/1.1\r\nHost: %s\r\nOrigin: %s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n", h.addr, deskOrigin)
+	raw.SetReadDeadline(time.Now().Add(3 * time.Second))
+	buf := make([]byte, 4096)
+	for {
+		if _, err := raw.Read(buf); err != nil {
+			break // closed by the agent (or deadline: checked below)
+		}
+	}
+	deadline := time.Now().Add(wait)
+	for h.agent.Server.Connections() > 1 {
+		if time.Now().After(deadline) {
+			t.Fatal("silent peer not closed")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
