@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# deps.sh installs what building and testing idagent needs, and only what is
+# missing, so running it again is cheap. It uses apt-get (Debian, Ubuntu) and
+# needs root or sudo when something must be installed; apt-get update runs
+# only when an install fails (stale package lists).
+#
+# Each dependency group is a function named in STEPS; to add one (a browser,
+# node packages), write a function and append its name.
+set -euo pipefail
+
+STEPS=(cgo_toolchain pcsc)
+
+# cgo_toolchain: ebfe/scard links libpcsclite through cgo on Linux.
+cgo_toolchain() {
+	local pkgs=()
+	command -v gcc >/dev/null || pkgs+=(gcc libc6-dev)
+	command -v pkg-config >/dev/null || pkgs+=(pkg-config)
+	apt_install "${pkgs[@]}"
+}
+
+# pcsc: the smart-card service, its headers and the virtual reader driver
+# that the integration tests and `idagent sim` plug software chips into.
+pcsc() {
+	apt_install pcscd libpcsclite-dev vsmartcard-vpcd
+}
+
+# apt_install installs the named Debian packages that are not installed yet.
+apt_install() {
+	local missing=() p
+	for p in "$@"; do
+		if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$'; then
+			missing+=("$p")
+		fi
+	done
+	[ "${#missing[@]}" -eq 0 ] && return 0
+	echo "deps: installing ${missing[*]}"
+	if ! as_root apt-get install -y -q "${missing[@]}"; then
+		echo "deps: install failed; updating the package lists and retrying"
+		as_root apt-get update -q
+		as_root apt-get install -y -q "${missing[@]}"
+	fi
+}
+
+# as_root runs a command as root: directly, or through sudo.
+as_root() {
+	if [ "$(id -u)" -eq 0 ]; then
+		DEBIAN_FRONTEND=noninteractive "$@"
+	elif command -v sudo >/dev/null; then
+		sudo DEBIAN_FRONTEND=noninteractive "$@"
+	else
+		echo "deps: need root to run: $*" >&2
+		return 1
+	fi
+}
+
+if ! command -v apt-get >/dev/null; then
+	echo "deps: apt-get not found; install by hand: gcc pkg-config pcscd libpcsclite-dev vsmartcard-vpcd" >&2
+	exit 1
+fi
+for step in "${STEPS[@]}"; do
+	"$step"
+done
