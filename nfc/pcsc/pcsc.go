@@ -62,6 +62,8 @@ type Manager struct {
 	// PollInterval is how often a watcher lists the readers when the service
 	// cannot report reader changes itself (macOS); 0 means 1 s.
 	PollInterval time.Duration
+
+	noPnP bool // tests: poll as if the service had no PnP notifications
 }
 
 var _ nfc.Manager = (*Manager)(nil)

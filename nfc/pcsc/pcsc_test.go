@@ -394,3 +394,21 @@ func TestServiceRestart(t *testing.T) {
 	}
 	transceive(t, connect(t, pcsc.New(), pcsctest.Reader0), selectApp)
 }
+
+// TestWatchPolling runs the watcher as on a service without PnP
+// notifications, where it polls the reader list.
+func TestWatchPolling(t *testing.T) {
+	pcsctest.Require(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ev := events{t, pcsc.PollingManager().Watch(ctx)}
+	ev.until(nfc.ReaderAdded, pcsctest.Reader1)
+	_, in := insertCard(t, vpcd.Config{})
+	if got := describe(ev.next()); got != "card.inserted "+pcsctest.Reader0+" 3B80800101" {
+		t.Fatalf("after insertion: %q", got)
+	}
+	in.Remove()
+	if got := describe(ev.next()); got != "card.removed "+pcsctest.Reader0 {
+		t.Fatalf("after removal: %q", got)
+	}
+}

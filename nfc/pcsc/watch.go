@@ -40,7 +40,7 @@ func (m *Manager) Watch(ctx context.Context) <-chan nfc.Event {
 	if poll <= 0 {
 		poll = defaultPoll
 	}
-	w := &watcher{out: out, poll: poll, known: map[string]*readerInfo{}}
+	w := &watcher{out: out, poll: poll, noPnP: m.noPnP, known: map[string]*readerInfo{}}
 	go w.run(ctx)
 	return out
 }
@@ -52,6 +52,7 @@ type watcher struct {
 	known map[string]*readerInfo // readers announced, by name
 	order []string               // their names, in announcement order
 	lost  bool                   // ServiceLost reported, ServiceRestored not yet
+	noPnP bool
 }
 
 // readerInfo is what the watcher has announced about one reader.
@@ -119,6 +120,9 @@ func (w *watcher) monitor(ctx context.Context, sc *scard.Context) error {
 	pnp, err := pnpState(sc)
 	if err != nil {
 		return err
+	}
+	if w.noPnP {
+		pnp = nil
 	}
 	for ctx.Err() == nil {
 		names, err := listReaders(sc)
