@@ -301,8 +301,13 @@ func (c *removingCard) Transmit(ctx context.Context, cmd []byte) ([]byte, error)
 func BenchmarkReadCCCD(b *testing.B) {
 	for name, limits := range map[string]sim.Limits{"extended": {}, "short": {NoExtended: true}} {
 		b.Run(name, func(b *testing.B) {
+			chip, err := sim.New("cccd", sim.Options{Seed: 1, Limits: limits})
+			if err != nil {
+				b.Fatal(err)
+			}
 			for b.Loop() {
-				s := openSim(b, "cccd", sim.Options{Seed: 1, Limits: limits}, Options{})
+				chip.Reset()
+				s := openSimCard(b, chip, nil, Options{})
 				s.readAll(b, cccdFiles)
 				b.ReportMetric(float64(s.meter.Stats().Exchanges), "exchanges/read")
 			}

@@ -46,14 +46,32 @@ func RetailMAC(key, data []byte) ([]byte, error) {
 	if len(data) == 0 || len(data)%des.BlockSize != 0 {
 		return nil, fmt.Errorf("secure messaging: retail MAC over %d bytes, not a multiple of 8", len(data))
 	}
-	k1, err := des.NewCipher(key[:8])
+	m, err := newRetail(key)
 	if err != nil {
 		return nil, err
+	}
+	return m.sum(data), nil
+}
+
+// retail holds the two DES key schedules of a retail MAC key, so a session
+// computes them once.
+type retail struct{ k1, k2 cipher.Block }
+
+func newRetail(key []byte) (retail, error) {
+	k1, err := des.NewCipher(key[:8])
+	if err != nil {
+		return retail{}, err
 	}
 	k2, err := des.NewCipher(key[8:16])
 	if err != nil {
-		return nil, err
+		return retail{}, err
 	}
+	return retail{k1, k2}, nil
+}
+
+// sum computes the retail MAC of padded data.
+func (m retail) sum(data []byte) []byte {
+	k1, k2 := m.k1, m.k2
 	h := make([]byte, des.BlockSize)
 	for i := 0; i < len(data); i += des.BlockSize {
 		for j := range h {
@@ -63,7 +81,7 @@ func RetailMAC(key, data []byte) ([]byte, error) {
 	}
 	k2.Decrypt(h, h)
 	k1.Encrypt(h, h)
-	return h, nil
+	return h
 }
 
 // CMAC computes the full CMAC (NIST SP 800-38B, RFC 4493) of msg with a

@@ -75,7 +75,7 @@ func (s State) String() string {
 type Session struct {
 	cipher Cipher
 	enc    cipher.Block
-	macKey []byte
+	retail retail       // 3DES only: the retail MAC key schedules
 	mac    cipher.Block // AES only: the CMAC block cipher
 	ssc    []byte
 	saved  []byte // reader: the SSC before the last WrapCommand
@@ -94,11 +94,14 @@ func NewSession(c Cipher, ksEnc, ksMAC, ssc []byte) (*Session, error) {
 	if len(ksMAC) != c.KeySize() {
 		return nil, fmt.Errorf("session MAC key: %w: %v with a %d-byte key", ErrKey, c, len(ksMAC))
 	}
-	s := &Session{cipher: c, enc: enc, macKey: append([]byte(nil), ksMAC...)}
-	if c != TDES {
-		if s.mac, err = c.NewBlock(ksMAC); err != nil {
-			return nil, fmt.Errorf("session MAC key: %w", err)
-		}
+	s := &Session{cipher: c, enc: enc}
+	if c == TDES {
+		s.retail, err = newRetail(ksMAC)
+	} else {
+		s.mac, err = c.NewBlock(ksMAC)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("session MAC key: %w", err)
 	}
 	switch {
 	case ssc == nil:
@@ -180,8 +183,7 @@ func (s *Session) checksum(parts ...[]byte) []byte {
 	}
 	in = Pad(in, s.enc.BlockSize())
 	if s.cipher == TDES {
-		m, _ := RetailMAC(s.macKey, in) // key length and padding checked already
-		return m
+		return s.retail.sum(in)
 	}
 	return CMAC(s.mac, in)[:8]
 }
