@@ -16,8 +16,12 @@ func init() {
 	register(&command{name: "service", summary: "install, uninstall, start, stop, restart the agent as a system service, or show its status", run: runService})
 }
 
-// serviceManager opens the OS service; tests replace it.
-var serviceManager = func(spec svc.Spec) (svc.Manager, error) { return svc.New(spec) }
+// serviceManager opens the OS service, and serviceLogDir is where the
+// service logs; tests replace both.
+var (
+	serviceManager = func(spec svc.Spec) (svc.Manager, error) { return svc.New(spec) }
+	serviceLogDir  = config.LogDir
+)
 
 func runService(_ context.Context, e *env, args []string) int {
 	fs := newFlags(e, "service", "install|uninstall|start|stop|restart|status [--config FILE]")
@@ -47,7 +51,7 @@ func runService(_ context.Context, e *env, args []string) int {
 		fs.Usage()
 		return exitUsage
 	}
-	spec, err := svc.DefaultSpec(*cfgFile, config.LogDir())
+	spec, err := svc.DefaultSpec(*cfgFile, serviceLogDir())
 	if err != nil {
 		fmt.Fprintf(e.stderr, "idagent service: %v\n", err)
 		return exitSoft
@@ -84,7 +88,7 @@ func runService(_ context.Context, e *env, args []string) int {
 // ensureConfig writes the initial configuration when the file is missing,
 // and creates the log directory.
 func ensureConfig(file string) error {
-	if err := os.MkdirAll(config.LogDir(), 0o755); err != nil {
+	if err := os.MkdirAll(serviceLogDir(), 0o755); err != nil {
 		return fmt.Errorf("create the log directory: %w", err)
 	}
 	if _, err := os.Stat(file); err == nil || !errors.Is(err, os.ErrNotExist) {
@@ -93,7 +97,7 @@ func ensureConfig(file string) error {
 	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
 		return fmt.Errorf("create the configuration directory: %w", err)
 	}
-	if err := os.WriteFile(file, config.InitialFile(filepath.Join(config.LogDir(), "idagent.log")), 0o644); err != nil {
+	if err := os.WriteFile(file, config.InitialFile(filepath.Join(serviceLogDir(), "idagent.log")), 0o644); err != nil {
 		return fmt.Errorf("write the initial configuration: %w", err)
 	}
 	return nil

@@ -1,0 +1,194 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/idagent/idagent/agent/agenttest"
+	"github.com/idagent/idagent/agent/svc"
+	"github.com/kardianos/service"
+)
+
+// lockedBuffer is a bytes.Buffer safe for the agent's goroutines.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *lockedBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *lockedBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func runIdagent(ctx context.Context, args ...string) (int, *lockedBuffer, *lockedBuffer) {
+	out, errb := &lockedBuffer{}, &lockedBuffer{}
+	code := dispatch(ctx, &env{stdout: out, stderr: errb, stdin: strings.NewReader("")}, args)
+	return code, out, errb
+}
+
+func TestRunSimulate(t *testing.T) {
+	t.Setenv("IDAGENT_CONFIG", filepath.Join(t.TempDir(), "none.json"))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	out, errb := &lockedBuffer{}, &lockedBuffer{}
+	done := make(chan int, 1)
+	go func() {
+		done <- dispatch(ctx, &env{stdout: out, stderr: errb}, []string{"run", "--simulate", "--listen", "127.0.0.1:0"})
+	}()
+	re := regexp.MustCompile(`serving ws://([0-9.:]+)/v1/ws`)
+	var addr string
+	for deadline := time.Now().Add(10 * time.Second); addr == ""; time.Sleep(10 * time.Millisecond) {
+		if m := re.FindStringSubmatch(errb.String()); m != nil {
+			addr = m[1]
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("agent did not start: %s", errb.String())
+		}
+	}
+	// The desk pages' own origin is allowed in simulate mode.
+	_, port, _ := net.SplitHostPort(addr)
+	c, _, err := agenttest.Dial(addr, "http://127.0.0.1:"+port)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	r, err := c.Request("sim.insert", map[string]any{"profile": "cccd", "seed": 1})
+	if err != nil || r.Error != nil {
+		t.Fatalf("sim.insert: %v %s", err, r.Raw)
+	}
+	cancel()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, errb.String())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("agent did not stop")
+	}
+	if !strings.Contains(errb.String(), "TEST trust anchor") {
+		t.Errorf("simulate mode not announced: %s", errb.String())
+	}
+}
+
+func TestRunBadConfig(t *testing.T) {
+	f := filepath.Join(t.TempDir(), "c.json")
+	os.WriteFile(f, []byte(`{"origins":[{"origin":"https://a.example","fields":["religon"]}]}`), 0o600)
+	code, _, errb := runIdagent(context.Background(), "run", "--config", f)
+	if code != exitConfig || !strings.Contains(errb.String(), "origins[0].fields[0]") || strings.Count(strings.TrimSpace(errb.String()), "\n") != 0 {
+		t.Fatalf("exit %d: %q", code, errb.String())
+	}
+	code, _, errb = runIdagent(context.Background(), "run", "--config", filepath.Join(t.TempDir(), "missing.json"))
+	if code != exitConfig || !strings.Contains(errb.String(), "missing.json") {
+		t.Fatalf("missing file: exit %d: %q", code, errb.String())
+	}
+	code, _, errb = runIdagent(context.Background(), "run", "--listen", "0.0.0.0:20606", "--config", f)
+	if code != exitConfig {
+		t.Fatalf("bad config ignored: %d %s", code, errb.String())
+	}
+}
+
+func TestRunListenRefusesNetwork(t *testing.T) {
+	t.Setenv("IDAGENT_CONFIG", filepath.Join(t.TempDir(), "none.json"))
+	code, _, errb := runIdagent(context.Background(), "run", "--listen", "0.0.0.0:20606")
+	if code != exitConfig || !strings.Contains(errb.String(), "--listen") || !strings.Contains(errb.String(), "exposeToNetwork") {
+		t.Fatalf("exit %d: %q", code, errb.String())
+	}
+	code, _, _ = runIdagent(context.Background(), "run", "--link", "iso14443-424")
+	if code != exitUsage {
+		t.Fatalf("--link without --simulate: exit %d", code)
+	}
+}
+
+func TestRunPortInUse(t *testing.T) {
+	t.Setenv("IDAGENT_CONFIG", filepath.Join(t.TempDir(), "none.json"))
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	code, _, errb := runIdagent(context.Background(), "run", "--simulate", "--listen", l.Addr().String())
+	msg := errb.String()
+	if code != exitNoCard || !strings.Contains(msg, "in use by") {
+		t.Fatalf("exit %d: %q", code, msg)
+	}
+	// This test process holds the port: on Linux the message names it.
+	if !strings.Contains(msg, "pid "+strconv.Itoa(os.Getpid())) {
+		t.Logf("owner not named (not Linux?): %s", msg)
+	}
+}
+
+// fakeService records what idagent service asks the manager.
+type fakeService struct{ calls []string }
+
+func (f *fakeService) Install() error   { f.calls = append(f.calls, "install"); return nil }
+func (f *fakeService) Uninstall() error { f.calls = append(f.calls, "uninstall"); return nil }
+func (f *fakeService) Start() error     { f.calls = append(f.calls, "start"); return nil }
+func (f *fakeService) Stop() error      { f.calls = append(f.calls, "stop"); return nil }
+func (f *fakeService) Restart() error   { f.calls = append(f.calls, "restart"); return nil }
+func (f *fakeService) Status() (service.Status, error) {
+	f.calls = append(f.calls, "status")
+	return service.StatusStopped, nil
+}
+
+func TestServiceCommand(t *testing.T) {
+	dir := t.TempDir()
+	fake := &fakeService{}
+	var gotSpec svc.Spec
+	oldMgr, oldLog := serviceManager, serviceLogDir
+	serviceManager = func(s svc.Spec) (svc.Manager, error) { gotSpec = s; return fake, nil }
+	serviceLogDir = func() string { return filepath.Join(dir, "logs") }
+	defer func() { serviceManager, serviceLogDir = oldMgr, oldLog }()
+
+	cfg := filepath.Join(dir, "etc", "config.json")
+	code, out, errb := runIdagent(context.Background(), "service", "install", "--config", cfg)
+	if code != 0 || !strings.Contains(out.String(), "installed and started") {
+		t.Fatalf("install: %d %s %s", code, out, errb)
+	}
+	if strings.Join(fake.calls, " ") != "install start" || gotSpec.ConfigFile != cfg || !filepath.IsAbs(gotSpec.Executable) {
+		t.Fatalf("install calls %v spec %+v", fake.calls, gotSpec)
+	}
+	// install wrote a configuration that loads, logging to the log dir.
+	b, err := os.ReadFile(cfg)
+	if err != nil || !strings.Contains(string(b), filepath.Join(dir, "logs", "idagent.log")) {
+		t.Fatalf("initial configuration: %v %s", err, b)
+	}
+	for _, action := range []string{"status", "stop", "start", "restart", "uninstall"} {
+		fake.calls = nil
+		if code, _, errb := runIdagent(context.Background(), "service", action, "--config", cfg); code != 0 {
+			t.Fatalf("%s: %d %s", action, code, errb)
+		}
+	}
+	if strings.Join(fake.calls, " ") != "stop uninstall" {
+		t.Fatalf("uninstall calls %v", fake.calls)
+	}
+	// A bad configuration stops the install.
+	os.WriteFile(cfg, []byte(`{"listen":["0.0.0.0:1"]}`), 0o600)
+	fake.calls = nil
+	if code, _, errb := runIdagent(context.Background(), "service", "install", "--config", cfg); code != exitConfig || len(fake.calls) != 0 {
+		t.Fatalf("install with a bad config: %d %v %s", code, fake.calls, errb)
+	}
+	for _, args := range [][]string{{"service"}, {"service", "explode"}, {"service", "start", "extra"}} {
+		if code, _, _ := runIdagent(context.Background(), args...); code != exitUsage {
+			t.Errorf("%v: exit %d", args, code)
+		}
+	}
+	if code, _, _ := runIdagent(context.Background(), "service", "--help"); code != 0 {
+		t.Errorf("--help: exit %d", code)
+	}
+}
