@@ -59,10 +59,10 @@ type Chip struct {
 	p       Params
 	kpi     []byte
 	s       []byte
-	mapKey  *keyPair
+	mapKey  *KeyPair
 	mapped  Domain
 	termEph []byte
-	eph     *keyPair
+	eph     *KeyPair
 	keys    sessionKeys
 }
 
@@ -243,7 +243,7 @@ func (c *Chip) mapNonce(objs map[uint32][]byte) apdu.Response {
 		c.mapped, c.step = mapped, stepMapped
 		return ok(dynamicAuthData(tlv.Encode(tagMapIC, nil)))
 	}
-	k, err := c.p.Domain.generate(c.rng)
+	k, err := c.p.Domain.GenerateKey(c.rng)
 	if err != nil {
 		return status(apdu.SWNoPreciseDiagnosis)
 	}
@@ -261,14 +261,14 @@ func (c *Chip) agree(objs map[uint32][]byte) apdu.Response {
 	if !found || len(objs) != 1 {
 		return status(apdu.SWWrongData)
 	}
-	if err := c.mapped.validatePublic(term); err != nil {
+	if err := c.mapped.ValidatePublic(term); err != nil {
 		return status(apdu.SWWrongData)
 	}
-	k, err := c.mapped.generate(c.rng)
+	k, err := c.mapped.GenerateKey(c.rng)
 	if err != nil {
 		return status(apdu.SWNoPreciseDiagnosis)
 	}
-	shared, err := k.agree(term)
+	shared, err := k.Agree(term)
 	if err != nil {
 		return status(apdu.SWWrongData)
 	}

@@ -23,27 +23,52 @@ const (
 // off the curve, outside the subgroup, or equal to ours.
 var errInvalidPublic = errors.New("invalid public key")
 
-// keyPair is an ephemeral key of a domain with its encoded public value.
-type keyPair struct {
+// KeyPair is a Diffie-Hellman key of a domain (ephemeral, or a chip's
+// static key) with its encoded public value. Chip Authentication uses it
+// too.
+type KeyPair struct {
 	ec  *ec.PrivateKey
 	dh  *dh.PrivateKey
 	pub []byte
 }
 
-// generate draws a key pair of the domain's current generator.
-func (d Domain) generate(rng io.Reader) (*keyPair, error) {
+// NewKeyPair wraps a static key: an *ec.PrivateKey or a *dh.PrivateKey.
+func NewKeyPair(priv any) (*KeyPair, error) {
+	switch k := priv.(type) {
+	case *ec.PrivateKey:
+		return &KeyPair{ec: k, pub: k.PublicKey.Bytes()}, nil
+	case *dh.PrivateKey:
+		return &KeyPair{dh: k, pub: k.PublicBytes()}, nil
+	}
+	return nil, fmt.Errorf("%w: key of type %T", ErrDomain, priv)
+}
+
+// PublicKey returns the encoded public value: the uncompressed point, or
+// the DH value in the length of the modulus.
+func (k *KeyPair) PublicKey() []byte { return append([]byte(nil), k.pub...) }
+
+// Domain returns the domain of the key.
+func (k *KeyPair) Domain() Domain {
+	if k.ec != nil {
+		return Domain{Curve: k.ec.Curve}
+	}
+	return Domain{Group: k.dh.Group}
+}
+
+// GenerateKey draws a key pair of the domain's current generator.
+func (d Domain) GenerateKey(rng io.Reader) (*KeyPair, error) {
 	if d.Curve != nil {
 		k, err := ec.GenerateKey(d.Curve, rng)
 		if err != nil {
 			return nil, err
 		}
-		return &keyPair{ec: k, pub: k.PublicKey.Bytes()}, nil
+		return &KeyPair{ec: k, pub: k.PublicKey.Bytes()}, nil
 	}
 	k, err := dh.GenerateKey(d.Group, rng)
 	if err != nil {
 		return nil, err
 	}
-	return &keyPair{dh: k, pub: k.PublicBytes()}, nil
+	return &KeyPair{dh: k, pub: k.PublicBytes()}, nil
 }
 
 // publicTag is the tag of the public value in a public key data object.
@@ -76,8 +101,9 @@ func (d Domain) decodeValue(b []byte) (*big.Int, error) {
 	return y, nil
 }
 
-// validatePublic checks a peer's public value.
-func (d Domain) validatePublic(b []byte) error {
+// ValidatePublic checks a peer's public value: an uncompressed point on
+// the curve, or a DH value in the prime-order subgroup.
+func (d Domain) ValidatePublic(b []byte) error {
 	if d.Curve != nil {
 		_, err := d.decodePoint(b)
 		return err
@@ -86,10 +112,10 @@ func (d Domain) validatePublic(b []byte) error {
 	return err
 }
 
-// agree is the key agreement KA of ICAO 9303-11 §9.6: the x-coordinate of
+// Agree is the key agreement KA of ICAO 9303-11 §9.6: the x-coordinate of
 // the shared point (ECDH) or the shared value (DH), each encoded in the
 // field's length. A peer key equal to ours is refused, as §4.4.1 asks.
-func (k *keyPair) agree(peer []byte) ([]byte, error) {
+func (k *KeyPair) Agree(peer []byte) ([]byte, error) {
 	if bytes.Equal(peer, k.pub) {
 		return nil, fmt.Errorf("%w: the peer's key equals ours", errInvalidPublic)
 	}
@@ -110,7 +136,7 @@ func (k *keyPair) agree(peer []byte) ([]byte, error) {
 // mapGeneric is the Generic Mapping (§4.4.3.3.1): with H the shared
 // element of the mapping keys, the new generator is s·G + H (ECDH) or
 // g^s·h (DH).
-func (d Domain) mapGeneric(k *keyPair, peer, s []byte) (Domain, error) {
+func (d Domain) mapGeneric(k *KeyPair, peer, s []byte) (Domain, error) {
 	if bytes.Equal(peer, k.pub) {
 		return Domain{}, fmt.Errorf("%w: the peer's mapping key equals ours", errInvalidPublic)
 	}

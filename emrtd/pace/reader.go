@@ -85,10 +85,10 @@ type readerHandshake struct {
 	res *Result
 
 	s       []byte      // the decrypted nonce
-	mapKey  *keyPair    // GM/CAM: the reader's mapping key
+	mapKey  *KeyPair    // GM/CAM: the reader's mapping key
 	chipMap []byte      // GM/CAM: PK_Map,IC
 	mapped  Domain      // the ephemeral domain parameters
-	eph     *keyPair    // the reader's ephemeral key
+	eph     *KeyPair    // the reader's ephemeral key
 	keys    sessionKeys // KSEnc, KSMAC
 }
 
@@ -154,7 +154,7 @@ func (h *readerHandshake) mapNonce() error {
 	if h.p.Mapping == lds.MappingIM {
 		return h.mapIntegrated()
 	}
-	k, err := h.p.Domain.generate(h.rng)
+	k, err := h.p.Domain.GenerateKey(h.rng)
 	if err != nil {
 		return fmt.Errorf("pace: mapping key: %w", err)
 	}
@@ -195,7 +195,7 @@ func (h *readerHandshake) mapIntegrated() error {
 
 // agree is step 3: exchange ephemeral keys, compute K and the session keys.
 func (h *readerHandshake) agree() error {
-	k, err := h.mapped.generate(h.rng)
+	k, err := h.mapped.GenerateKey(h.rng)
 	if err != nil {
 		return fmt.Errorf("pace: ephemeral key: %w", err)
 	}
@@ -208,7 +208,7 @@ func (h *readerHandshake) agree() error {
 	if !ok {
 		return fmt.Errorf("%w: step 3: no ephemeral public key", ErrProtocol)
 	}
-	shared, err := k.agree(chip)
+	shared, err := k.Agree(chip)
 	if err != nil {
 		return fmt.Errorf("%w: step 3: %v", ErrProtocol, err)
 	}

@@ -46,7 +46,7 @@ func TestAppendixG1Values(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	term, err := p.Domain.generate(bytes.NewReader(unhex(t, g1TermMap)))
+	term, err := p.Domain.GenerateKey(bytes.NewReader(unhex(t, g1TermMap)))
 	if err != nil || !bytes.Equal(term.pub, unhex(t, g1TermMapP)) {
 		t.Fatalf("terminal mapping key %X, %v", term.pub, err)
 	}
@@ -58,11 +58,11 @@ func TestAppendixG1Values(t *testing.T) {
 	if !bytes.Equal(mapped.generator(), wantG) {
 		t.Fatalf("G~ = %X", mapped.generator())
 	}
-	eph, _ := mapped.generate(bytes.NewReader(unhex(t, g1TermEph)))
+	eph, _ := mapped.GenerateKey(bytes.NewReader(unhex(t, g1TermEph)))
 	if !bytes.Equal(eph.pub, unhex(t, g1TermEphP)) {
 		t.Fatalf("terminal ephemeral key %X", eph.pub)
 	}
-	k, err := eph.agree(unhex(t, g1ChipEphP))
+	k, err := eph.Agree(unhex(t, g1ChipEphP))
 	if err != nil || !bytes.Equal(k, unhex(t, "28768D20 701247DA E81804C9 E780EDE5 82A9996D B4A31502 0B273319 7DB84925")) {
 		t.Fatalf("K = %X, %v", k, err)
 	}
@@ -170,7 +170,7 @@ func TestAppendixG2Exchange(t *testing.T) {
 // ICAO 9303-11 Appendix G.2: the mapping and key agreement values.
 func TestAppendixG2Values(t *testing.T) {
 	d, _ := StandardDomain(0)
-	term, err := d.generate(bytes.NewReader(unhex(t, "5265030F 751F4AD1 8B08AC56 5FC7AC95 2E41618D")))
+	term, err := d.GenerateKey(bytes.NewReader(unhex(t, "5265030F 751F4AD1 8B08AC56 5FC7AC95 2E41618D")))
 	if err != nil || !bytes.Equal(term.pub, unhex(t, g2TermMapP)) {
 		t.Fatalf("terminal mapping key %X, %v", term.pub, err)
 	}
@@ -182,8 +182,8 @@ func TestAppendixG2Values(t *testing.T) {
 	if !bytes.Equal(mapped.generator(), unhex(t, wantG)) {
 		t.Fatalf("g~ = %X", mapped.generator())
 	}
-	eph, _ := mapped.generate(bytes.NewReader(unhex(t, "89CCD99B 0E8D3B1F 11E1296D CA68EC53 411CF2CA")))
-	k, err := eph.agree(unhex(t, g2ChipEphP))
+	eph, _ := mapped.GenerateKey(bytes.NewReader(unhex(t, "89CCD99B 0E8D3B1F 11E1296D CA68EC53 411CF2CA")))
+	k, err := eph.Agree(unhex(t, g2ChipEphP))
 	wantK := "6BABC7B3 A72BCD7E A385E4C6 2DB2625B D8613B24 149E146A 629311C4 CA6698E3 8B834B6A 9E9CD718 4BA8834A FF5043D4 36950C4C 1E783236 7C10CB8C 314D40E5 990B0DF7 013E64B4 549E2270 923D06F0 8CFF6BD3 E977DDE6 ABE4C31D 55C0FA2E 465E553E 77BDF75E 3193D383 4FC26E8E B1EE2FA1 E4FC97C1 8C3F6CFF FE2607FD"
 	if err != nil || !bytes.Equal(k, unhex(t, wantK)) {
 		t.Fatalf("K = %X, %v", k, err)
