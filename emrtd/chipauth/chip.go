@@ -180,4 +180,3 @@ func parseObjects(data []byte) (map[uint32][]byte, error) {
 	}
 	return out, nil
 }
-

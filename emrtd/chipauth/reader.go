@@ -2,8 +2,8 @@ package chipauth
 
 import (
 	"context"
-	"encoding/asn1"
 	"crypto/rand"
+	"encoding/asn1"
 	"errors"
 	"fmt"
 
