@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -143,44 +142,14 @@ func readDataGroups(files map[int]string) (map[int][]byte, error) {
 	return out, nil
 }
 
-// loadTrust builds the trust store from --trust arguments: directories are
-// loaded as stores, files imported in memory. Without arguments it loads
-// the configured store.
+// loadTrust builds the trust store from --trust arguments (store
+// directories, master lists, LDIF, certificates, CRLs); without arguments
+// it loads the configured store. idagent read uses it too.
 func loadTrust(args []string) (*trust.Store, []string, error) {
 	if len(args) == 0 {
 		args = []string{defaultTrustStore()}
 	}
-	s := trust.New()
-	var notes []string
-	for _, a := range args {
-		info, err := os.Stat(a)
-		switch {
-		case errors.Is(err, os.ErrNotExist) && len(args) == 1:
-			notes = append(notes, fmt.Sprintf("trust store %s does not exist: no CSCA is trusted", a))
-			continue
-		case err != nil:
-			return nil, nil, fmt.Errorf("--trust %s: %w", a, err)
-		case info.IsDir():
-			if err := s.LoadDir(a); err != nil {
-				return nil, nil, err
-			}
-			notes = append(notes, "store "+a)
-		default:
-			res, err := s.Import(a, trust.ImportOptions{})
-			if err != nil {
-				return nil, nil, fmt.Errorf("--trust %s: %w", a, err)
-			}
-			note := fmt.Sprintf("%s %s (%d certificates)", res.Kind, a, res.Added+res.Duplicates)
-			if res.Signer != "" && !res.SignerTrusted {
-				note += "; its signer is not chained to another trusted CSCA"
-			}
-			notes = append(notes, note)
-		}
-	}
-	for _, p := range s.Problems() {
-		notes = append(notes, "not loaded: "+p)
-	}
-	return s, notes, nil
+	return trust.Load(args...)
 }
 
 // sodJSON is the output of verify sod.

@@ -19,7 +19,7 @@ import (
 	"github.com/idagent/idagent/emrtd/pa"
 )
 
-func runCmd(t *testing.T, args ...string) (int, string, string) {
+func runTrustCmd(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
 	code := dispatch(context.Background(), &env{stdout: &out, stderr: &errb, stdin: strings.NewReader("")}, args)
@@ -88,7 +88,7 @@ func newVerifyFixture(t *testing.T) verifyFixture {
 
 func TestVerifySOD(t *testing.T) {
 	f := newVerifyFixture(t)
-	code, out, errs := runCmd(t, "verify", "sod", f.sod, "--trust", f.csca, "--trust", f.crl, "--issuing-state", "VNM", "--dg", "1="+f.dg1)
+	code, out, errs := runTrustCmd(t, "verify", "sod", f.sod, "--trust", f.csca, "--trust", f.crl, "--issuing-state", "VNM", "--dg", "1="+f.dg1)
 	if code != exitOK {
 		t.Fatalf("exit %d\n%s%s", code, out, errs)
 	}
@@ -98,17 +98,17 @@ func TestVerifySOD(t *testing.T) {
 		}
 	}
 	// Without the CRL, revocation is unknown: exit 2.
-	if code, out, _ := runCmd(t, "verify", "sod", f.sod, "--trust", f.csca); code != exitUnknown || !strings.Contains(out, "NO_CRL") {
+	if code, out, _ := runTrustCmd(t, "verify", "sod", f.sod, "--trust", f.csca); code != exitUnknown || !strings.Contains(out, "NO_CRL") {
 		t.Errorf("no CRL: exit %d\n%s", code, out)
 	}
 	// An edited data group fails: exit 1.
 	edited := filepath.Join(f.dir, "dg1-edited.bin")
 	os.WriteFile(edited, []byte("\x61\x03abd"), 0o644)
-	if code, out, _ := runCmd(t, "verify", "sod", f.sod, "--trust", f.csca, "--trust", f.crl, "--dg", "1="+edited); code != exitFailed || !strings.Contains(out, "HASH_MISMATCH") {
+	if code, out, _ := runTrustCmd(t, "verify", "sod", f.sod, "--trust", f.csca, "--trust", f.crl, "--dg", "1="+edited); code != exitFailed || !strings.Contains(out, "HASH_MISMATCH") {
 		t.Errorf("edited DG: exit %d\n%s", code, out)
 	}
 	// Unknown CSCA: exit 2, JSON says why.
-	code, out, _ = runCmd(t, "verify", "sod", "--json", f.otherSOD, "--trust", f.dir)
+	code, out, _ = runTrustCmd(t, "verify", "sod", "--json", f.otherSOD, "--trust", f.dir)
 	if code != exitUnknown {
 		t.Errorf("untrusted: exit %d\n%s", code, out)
 	}
@@ -126,35 +126,35 @@ func TestVerifySOD(t *testing.T) {
 	}
 	// Test anchors fail unless accepted.
 	store := filepath.Join(f.dir, "store")
-	if code, _, errs := runCmd(t, "trust", "import", f.csca, "--store", store, "--test"); code != exitOK {
+	if code, _, errs := runTrustCmd(t, "trust", "import", f.csca, "--store", store, "--test"); code != exitOK {
 		t.Fatalf("import: %d %s", code, errs)
 	}
-	if code, out, _ := runCmd(t, "verify", "sod", f.sod, "--trust", store); code != exitFailed || !strings.Contains(out, "TEST_ANCHOR") || !strings.Contains(out, "[TEST ANCHOR]") {
+	if code, out, _ := runTrustCmd(t, "verify", "sod", f.sod, "--trust", store); code != exitFailed || !strings.Contains(out, "TEST_ANCHOR") || !strings.Contains(out, "[TEST ANCHOR]") {
 		t.Errorf("test anchor: exit %d\n%s", code, out)
 	}
-	if code, out, _ := runCmd(t, "verify", "sod", f.sod, "--trust", store, "--allow-test-anchors"); code != exitUnknown || !strings.Contains(out, "PASS          ds.chain        TEST_ANCHOR") {
+	if code, out, _ := runTrustCmd(t, "verify", "sod", f.sod, "--trust", store, "--allow-test-anchors"); code != exitUnknown || !strings.Contains(out, "PASS          ds.chain        TEST_ANCHOR") {
 		t.Errorf("test anchor allowed: exit %d\n%s", code, out)
 	}
 }
 
 func TestVerifySODBadInput(t *testing.T) {
 	f := newVerifyFixture(t)
-	if code, _, _ := runCmd(t, "verify"); code != exitUsage {
+	if code, _, _ := runTrustCmd(t, "verify"); code != exitUsage {
 		t.Errorf("no subcommand: %d", code)
 	}
-	if code, _, _ := runCmd(t, "verify", "sod"); code != exitUsage {
+	if code, _, _ := runTrustCmd(t, "verify", "sod"); code != exitUsage {
 		t.Errorf("no file: %d", code)
 	}
-	if code, _, _ := runCmd(t, "verify", "sod", filepath.Join(f.dir, "missing")); code != exitInput {
+	if code, _, _ := runTrustCmd(t, "verify", "sod", filepath.Join(f.dir, "missing")); code != exitInput {
 		t.Errorf("missing file: %d", code)
 	}
-	if code, _, errs := runCmd(t, "verify", "sod", f.dg1); code != exitInput || !strings.Contains(errs, "EF.SOD") {
+	if code, _, errs := runTrustCmd(t, "verify", "sod", f.dg1); code != exitInput || !strings.Contains(errs, "EF.SOD") {
 		t.Errorf("not a SOD: %d %s", code, errs)
 	}
-	if code, _, _ := runCmd(t, "verify", "sod", f.sod, "--trust", f.dg1); code != exitInput {
+	if code, _, _ := runTrustCmd(t, "verify", "sod", f.sod, "--trust", f.dg1); code != exitInput {
 		t.Errorf("bad trust file: %d", code)
 	}
-	if code, _, _ := runCmd(t, "verify", "sod", f.sod, "--dg", "x=y"); code != exitUsage {
+	if code, _, _ := runTrustCmd(t, "verify", "sod", f.sod, "--dg", "x=y"); code != exitUsage {
 		t.Errorf("bad --dg: %d", code)
 	}
 }
@@ -165,7 +165,7 @@ func TestVerifyRealSODs(t *testing.T) {
 		t.Skipf("shared reference data not available (%v); skipping", err)
 	}
 	for _, name := range []string{"AT", "DE", "FI", "FR", "UK", "US"} {
-		code, out, errs := runCmd(t, "verify", "sod", "../../../shared/realworld/"+name+".sod", "--trust", ml)
+		code, out, errs := runTrustCmd(t, "verify", "sod", "../../../shared/realworld/"+name+".sod", "--trust", ml)
 		// Master lists carry no CRLs: revocation is unknown, so exit 2.
 		if code != exitUnknown || !strings.Contains(out, "SIGNATURE_VALID") || !strings.Contains(out, "CHAIN_VALID") {
 			t.Errorf("%s: exit %d\n%s%s", name, code, out, errs)

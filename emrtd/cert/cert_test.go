@@ -400,3 +400,21 @@ func BenchmarkVerifyVietnamCSCA(b *testing.B) {
 		}
 	}
 }
+
+// Keys of crypto/ecdsa work for building test PKIs.
+func TestCreateWithCryptoECDSAKeys(t *testing.T) {
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	tmpl := baseTemplate("ecdsa keys")
+	tmpl.IsCA, tmpl.KeyUsage = true, KeyUsageCertSign
+	der, err := Create(&tmpl, &key.PublicKey, nil, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := Parse(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.CheckSignatureFrom(c); err != nil || c.PublicKey.EC.Curve != ec.P256() {
+		t.Fatalf("%v %s", err, c.PublicKey)
+	}
+}

@@ -2,6 +2,7 @@ package cert
 
 import (
 	"crypto"
+	"crypto/ecdsa"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha1"
@@ -39,9 +40,14 @@ type Template struct {
 	ExplicitParams      bool        // an EC subject key is written with explicit domain parameters
 }
 
-// Create makes a certificate for pub (*ec.PublicKey or *rsa.PublicKey)
-// signed by issuerKey. issuer is nil for a self-signed certificate.
+// Create makes a certificate for pub (*ec.PublicKey, *ecdsa.PublicKey or
+// *rsa.PublicKey) signed by issuerKey (*ec.PrivateKey, *ecdsa.PrivateKey or
+// *rsa.PrivateKey). issuer is nil for a self-signed certificate.
 func Create(t *Template, pub crypto.PublicKey, issuer *Certificate, issuerKey crypto.PrivateKey) ([]byte, error) {
+	pub, issuerKey, err := convertKeys(pub, issuerKey)
+	if err != nil {
+		return nil, err
+	}
 	spki, keyBits, err := MarshalPublicKey(pub, t.ExplicitParams)
 	if err != nil {
 		return nil, err
@@ -212,6 +218,9 @@ func MarshalName(attrs []Attribute) []byte {
 // (named curve OID, or explicit parameters when explicit is set or the
 // curve has no name) or an *rsa.PublicKey. It also returns the key bits.
 func MarshalPublicKey(pub crypto.PublicKey, explicit bool) (spki, keyBits []byte, err error) {
+	if p, _, cerr := convertKeys(pub, nil); cerr == nil {
+		pub = p
+	}
 	var b cryptobyte.Builder
 	switch k := pub.(type) {
 	case *ec.PublicKey:
@@ -252,6 +261,9 @@ func MarshalPublicKey(pub crypto.PublicKey, explicit bool) (spki, keyBits []byte
 // ecdsa-with-SHAx for EC keys, shaxWithRSAEncryption or RSASSA-PSS (salt
 // length = hash length) for RSA keys.
 func SignatureAlgorithmFor(key crypto.PrivateKey, h crypto.Hash, pss bool) (SignatureAlgorithm, error) {
+	if _, k, err := convertKeys(nil, key); err == nil {
+		key = k
+	}
 	if h == 0 {
 		h = crypto.SHA256
 	}
@@ -319,6 +331,9 @@ func MarshalAlgorithmIdentifier(a AlgorithmIdentifier) []byte {
 // SignMessage hashes data with the algorithm's hash and signs it. ECDSA
 // signatures are deterministic (RFC 6979), so test PKIs are reproducible.
 func SignMessage(key crypto.PrivateKey, alg SignatureAlgorithm, data []byte) ([]byte, error) {
+	if _, k, err := convertKeys(nil, key); err == nil {
+		key = k
+	}
 	if alg.Hash == 0 || !alg.Hash.Available() {
 		return nil, fmt.Errorf("%w: hash of %s", ErrUnsupported, alg)
 	}
@@ -390,4 +405,32 @@ func CreateCRL(issuer *Certificate, issuerKey crypto.PrivateKey, revoked []Revok
 		return nil, fmt.Errorf("encode CRL: %w", err)
 	}
 	return signAndWrap(tbs, alg, issuerKey)
+}
+
+// convertKeys turns crypto/ecdsa keys into emrtd/ec keys (same curve by
+// name), so test PKIs built with crypto/ecdsa can use this package.
+func convertKeys(pub crypto.PublicKey, priv crypto.PrivateKey) (crypto.PublicKey, crypto.PrivateKey, error) {
+	if k, ok := pub.(*ecdsa.PublicKey); ok {
+		c := ec.ByName(k.Curve.Params().Name)
+		if c == nil {
+			return nil, nil, fmt.Errorf("%w: curve %s", ErrUnsupported, k.Curve.Params().Name)
+		}
+		p, err := ec.NewPublicKey(c, ec.Point{X: k.X, Y: k.Y}) //nolint:staticcheck // X and Y are the portable form
+		if err != nil {
+			return nil, nil, err
+		}
+		pub = p
+	}
+	if k, ok := priv.(*ecdsa.PrivateKey); ok {
+		c := ec.ByName(k.Curve.Params().Name)
+		if c == nil {
+			return nil, nil, fmt.Errorf("%w: curve %s", ErrUnsupported, k.Curve.Params().Name)
+		}
+		p, err := ec.NewPrivateKey(c, k.D.FillBytes(make([]byte, c.OrderByteLen()))) //nolint:staticcheck // D is the portable form
+		if err != nil {
+			return nil, nil, err
+		}
+		priv = p
+	}
+	return pub, priv, nil
 }

@@ -360,3 +360,31 @@ func BenchmarkVerifyRealSOD(b *testing.B) {
 		})
 	}
 }
+
+func TestRealWorldCardSecurity(t *testing.T) {
+	ml, err := os.ReadFile("../../../shared/pki/DE_masterlist_2026-05-28.ml")
+	if err != nil {
+		t.Skipf("shared reference data not available (%v); skipping", err)
+	}
+	store := trust.New()
+	if _, err := store.ImportBytes(ml, "ml", trust.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	for name, state := range map[string]string{"DE": "D", "FI": "FIN"} {
+		raw, err := os.ReadFile(filepath.Join("../../../shared/realworld", name+".cardsecurity"))
+		if err != nil {
+			continue
+		}
+		sd, r, err := VerifyCardSecurity(raw, Options{Trust: store, IssuingState: state})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		expect(t, r, map[string]string{check.SODSignature: "PASS/SIGNATURE_VALID", check.DSChain: "PASS/CHAIN_VALID", check.DSCountry: "PASS/COUNTRY_MATCH"})
+		if len(sd.Content) == 0 {
+			t.Errorf("%s: no SecurityInfos", name)
+		}
+	}
+	if _, _, err := VerifyCardSecurity([]byte{0x30, 0x00}, Options{}); err == nil {
+		t.Error("malformed accepted")
+	}
+}

@@ -61,7 +61,8 @@ type Options struct {
 // Result is the outcome of passive authentication.
 type Result struct {
 	Report      check.Report
-	SOD         *SOD
+	SOD         *SOD            // nil for EF.CardSecurity
+	SignedData  *cms.SignedData // the verified SignedData
 	Signer      *cms.SignerInfo
 	DS          *cert.Certificate // the document signer certificate, if found
 	DSFromStore bool              // taken from the trust store, not the SOD
@@ -90,10 +91,14 @@ func VerifyBytes(raw []byte, o Options) *Result {
 
 // Verify runs every passive authentication check on a parsed SOD.
 func Verify(sod *SOD, o Options) *Result {
+	return verifySigned(sod.SignedData, sod, o)
+}
+
+func verifySigned(sd *cms.SignedData, sod *SOD, o Options) *Result {
 	if o.Now.IsZero() {
 		o.Now = time.Now()
 	}
-	res := &Result{SOD: sod, Signer: sod.SignedData.Signers[0]}
+	res := &Result{SOD: sod, SignedData: sd, Signer: sd.Signers[0]}
 	res.SigningTime = res.Signer.SigningTime
 	res.checkSignature(o)
 	res.checkChain(o)
@@ -107,8 +112,7 @@ func Verify(sod *SOD, o Options) *Result {
 // findSigner returns the DS certificate named by the signer info: from the
 // SOD, else from the trust store.
 func (r *Result) findSigner(o Options) {
-	sd := r.SOD.SignedData
-	if c := sd.SignerCertificate(r.Signer); c != nil {
+	if c := r.SignedData.SignerCertificate(r.Signer); c != nil {
 		r.DS = c
 		return
 	}
@@ -126,7 +130,7 @@ func (r *Result) checkSignature(o Options) {
 			"The document signer certificate is neither in the chip's security data nor in the trust store, so its signature cannot be checked.")
 		return
 	}
-	err := r.SOD.SignedData.Verify(r.Signer, r.DS)
+	err := r.SignedData.Verify(r.Signer, r.DS)
 	from := ""
 	if r.DSFromStore {
 		from = " (certificate taken from the trust store)"
@@ -311,6 +315,9 @@ func (r *Result) checkCountry(o Options) {
 }
 
 func (r *Result) checkHashes(o Options) {
+	if r.SOD == nil {
+		return
+	}
 	lds := r.SOD.LDS
 	for _, n := range sortedKeys(o.DataGroups) {
 		name := check.DGHash(n)

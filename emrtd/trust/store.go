@@ -348,3 +348,40 @@ func (s *Store) masterListSigner(signer *cert.Certificate, carried []*cert.Certi
 	}
 	return nil, nil
 }
+
+// Load builds one in-memory store from several sources: store directories
+// are loaded, files (master list, LDIF, certificate, CRL) imported. It
+// returns notes for people: what was loaded, and what could not be.
+func Load(paths ...string) (*Store, []string, error) {
+	s := New()
+	var notes []string
+	for _, p := range paths {
+		info, err := os.Stat(p)
+		switch {
+		case errors.Is(err, os.ErrNotExist) && len(paths) == 1:
+			notes = append(notes, fmt.Sprintf("trust store %s does not exist: no CSCA is trusted", p))
+			continue
+		case err != nil:
+			return nil, nil, fmt.Errorf("trust source %s: %w", p, err)
+		case info.IsDir():
+			if err := s.LoadDir(p); err != nil {
+				return nil, nil, err
+			}
+			notes = append(notes, "store "+p)
+		default:
+			res, err := s.Import(p, ImportOptions{})
+			if err != nil {
+				return nil, nil, fmt.Errorf("trust source %s: %w", p, err)
+			}
+			note := fmt.Sprintf("%s %s (%d certificates)", res.Kind, p, res.Added+res.Duplicates)
+			if res.Signer != "" && !res.SignerTrusted {
+				note += "; its signer is not chained to another trusted CSCA"
+			}
+			notes = append(notes, note)
+		}
+	}
+	for _, p := range s.Problems() {
+		notes = append(notes, "not loaded: "+p)
+	}
+	return s, notes, nil
+}
