@@ -120,3 +120,46 @@ func TestSecurityInfosRejects(t *testing.T) {
 		t.Errorf("padding: %v", err)
 	}
 }
+
+func TestDG15(t *testing.T) {
+	d, err := ParseDG15(tlv.Encode(0x6F, rsaSPKI(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k := d.PublicKey; k.Algorithm != "RSA" || k.Bits != 1024 || k.RSA == nil || k.RSA.E != 65537 || len(k.SPKI) == 0 {
+		t.Errorf("RSA %+v", k)
+	}
+	d, err = ParseDG15(tlv.Encode(0x6F, ecSPKI(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k := d.PublicKey; k.Algorithm != "EC" || k.Curve != "P-256" || k.Bits != 256 || k.ECDSA == nil || len(k.Key) != 65 {
+		t.Errorf("EC %+v", k)
+	}
+	// A brainpool key: parsed to its curve, no crypto/ecdsa key.
+	point := append([]byte{4}, make([]byte, 64)...)
+	bp := tlv.Encode(tagSequence, algID(OIDECPublicKey, tlv.Encode(tagOID, encodeOID(OIDCurveBrainpoolP256r1))), tlv.Encode(tagBitString, append([]byte{0}, point...)))
+	d, err = ParseDG15(tlv.Encode(0x6F, bp))
+	if err != nil || d.PublicKey.Curve != "brainpoolP256r1" || d.PublicKey.ECDSA != nil {
+		t.Errorf("brainpool: %v", err)
+	}
+	// Explicit parameters: the field prime gives the size.
+	p := append([]byte{0}, make([]byte, 32)...)
+	p[1] = 0xA9
+	explicit := tlv.Encode(tagSequence, intDER(1), tlv.Encode(tagSequence, tlv.Encode(tagOID, encodeOID([]int{1, 2, 840, 10045, 1, 1})), tlv.Encode(tagInteger, p)),
+		tlv.Encode(tagSequence, tlv.Encode(tagOctetString, []byte{1}), tlv.Encode(tagOctetString, []byte{2})), tlv.Encode(tagOctetString, point), intDER(7), intDER(1))
+	ex := tlv.Encode(tagSequence, algID(OIDECPublicKey, explicit), tlv.Encode(tagBitString, append([]byte{0}, point...)))
+	d, err = ParseDG15(tlv.Encode(0x6F, ex))
+	if err != nil || !d.PublicKey.ExplicitParameters || d.PublicKey.Bits != 256 {
+		t.Errorf("explicit: %v %+v", err, d)
+	}
+	for name, b := range map[string][]byte{
+		"not SPKI":    tlv.Encode(0x6F, intDER(1)),
+		"unused bits": tlv.Encode(0x6F, tlv.Encode(tagSequence, algID(OIDRSAEncryption), tlv.Encode(tagBitString, []byte{1, 0}))),
+		"bad RSA":     tlv.Encode(0x6F, tlv.Encode(tagSequence, algID(OIDRSAEncryption), tlv.Encode(tagBitString, []byte{0, 0x30, 0}))),
+	} {
+		if _, err := ParseDG15(b); err == nil {
+			t.Errorf("%s: no error", name)
+		}
+	}
+}
