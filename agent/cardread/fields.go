@@ -13,8 +13,7 @@ import (
 
 // Fields maps what the pipeline read to the protocol's identity fields
 // (docs/PROTOCOL.md §4): DG1 first, then DG11 and DG13, which hold the
-// names with diacritics and win where both have a value. (DG11, the
-// passport's additional personal details, joins when emrtd/lds parses it.)
+// names with diacritics and win where both have a value.
 func Fields(res *read.Result, now time.Time) protocol.Fields {
 	f := protocol.Fields{}
 	if res == nil {
@@ -25,6 +24,11 @@ func Fields(res *read.Result, now time.Time) protocol.Fields {
 	}
 	if res.DocumentType != "" {
 		f[config.FieldDocumentType] = string(res.DocumentType)
+	}
+	if data := fileData(res, "DG11"); data != nil {
+		if dg11, err := lds.ParseDG11(data); err == nil {
+			fromDG11(f, dg11)
+		}
 	}
 	if data := fileData(res, "DG13"); data != nil {
 		if dg13, err := lds.ParseDG13(data); err == nil {
@@ -78,6 +82,23 @@ func fromDG1(f protocol.Fields, dg1 *lds.DG1, now time.Time) {
 	} else if strings.Trim(dg1.OptionalData1, "<") != "" && dg1.DocumentCode != "" && dg1.DocumentCode[0] == 'P' {
 		set(f, config.FieldPersonalNumber, strings.Trim(dg1.OptionalData1, "<"))
 	}
+}
+
+func fromDG11(f protocol.Fields, dg11 *lds.DG11) {
+	if dg11.FullName != "" {
+		set(f, config.FieldFullName, mrzText(dg11.FullName))
+	}
+	set(f, config.FieldPersonalNumber, dg11.PersonalNumber)
+	set(f, config.FieldPlaceOfBirth, mrzText(dg11.PlaceOfBirth))
+	set(f, config.FieldPlaceOfResidence, mrzText(dg11.Address))
+	if d := dg11.DateOfBirth; d != nil && d.ISO != "" {
+		f[config.FieldDateOfBirth] = d.ISO
+	}
+}
+
+// mrzText turns DG11's filler-separated text ("SMITH<<JOHN") into words.
+func mrzText(s string) string {
+	return strings.Join(strings.Fields(strings.ReplaceAll(s, "<", " ")), " ")
 }
 
 func fromDG13(f protocol.Fields, d *lds.DG13) {
