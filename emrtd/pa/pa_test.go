@@ -388,3 +388,22 @@ func TestRealWorldCardSecurity(t *testing.T) {
 		t.Error("malformed accepted")
 	}
 }
+
+// Two certificates of one CSCA key (an expired one and its renewal): the
+// chain ends at the one valid when the document was signed.
+func TestRenewedCSCACertificate(t *testing.T) {
+	p := newTestPKI(t, "VN")
+	old := cert.Template{Serial: big.NewInt(50), Subject: []cert.Attribute{{Type: cert.OIDCountry, Value: "VN"}, {Type: cert.OIDCommonName, Value: "CSCA VN test"}},
+		NotBefore: p.now.AddDate(-10, 0, 0), NotAfter: p.now.AddDate(-4, 0, 0), IsCA: true, KeyUsage: cert.KeyUsageCertSign}
+	der, err := cert.Create(&old, &p.key.PublicKey, nil, p.key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds, dsKey := p.ds(dsSpec{})
+	store := storeWith(t, false, der, p.csca.Raw, p.crl())
+	r := VerifyBytes(makeSOD(t, ds, dsKey, testDGs, cms.SignOptions{}), Options{Trust: store, Now: p.now})
+	expect(t, r, map[string]string{check.DSChain: "PASS/CHAIN_VALID", check.DSValidity: "PASS/DS_VALID", check.DSRevocation: "PASS/NOT_REVOKED"})
+	if r.CSCA.Cert.Serial.Int64() != 1 {
+		t.Errorf("chain ends at serial %v", r.CSCA.Cert.Serial)
+	}
+}

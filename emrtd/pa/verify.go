@@ -170,15 +170,24 @@ func (r *Result) checkChain(o Options) {
 	}
 	var lastErr error
 	akiKnown := false
+	var verified []*trust.Entry
 	for _, e := range cands {
 		if len(r.DS.AuthorityKeyID) > 0 && bytes.Equal(e.Cert.SubjectKeyID, r.DS.AuthorityKeyID) {
 			akiKnown = true
 		}
+		// Once one key verified, other certificates of the same key (self-
+		// signed, link, renewed) verify too: no need to redo the math.
+		if len(verified) > 0 {
+			if e.Cert.PublicKey != nil && e.Cert.PublicKey.Equal(verified[0].Cert.PublicKey) {
+				verified = append(verified, e)
+			}
+			continue
+		}
 		if lastErr = r.DS.CheckSignatureFrom(e.Cert); lastErr == nil {
-			r.CSCA = e
-			break
+			verified = append(verified, e)
 		}
 	}
+	r.CSCA = pickAnchor(verified, r.signedAt())
 	switch {
 	case r.CSCA == nil && errors.Is(lastErr, cert.ErrUnsupported):
 		r.Report.Add(check.DSChain, check.NotSupported, ReasonUnsupported,
@@ -374,4 +383,39 @@ func (r *Result) Verdict() check.Status {
 		}
 	}
 	return v
+}
+
+// signedAt is when the document was signed, as far as it is known: the
+// signing time, else the DS certificate's start of validity.
+func (r *Result) signedAt() time.Time {
+	if !r.SigningTime.IsZero() {
+		return r.SigningTime
+	}
+	if r.DS != nil {
+		return r.DS.NotBefore
+	}
+	return time.Time{}
+}
+
+// pickAnchor chooses among the anchors that verify the DS (several
+// certificates of one CSCA key: self-signed, link, renewed): a production
+// anchor before a test one, and one valid when the document was signed.
+func pickAnchor(verified []*trust.Entry, at time.Time) *trust.Entry {
+	var best *trust.Entry
+	score := func(e *trust.Entry) int {
+		s := 0
+		if !e.Test {
+			s += 2
+		}
+		if e.Cert.ValidAt(at) {
+			s++
+		}
+		return s
+	}
+	for _, e := range verified {
+		if best == nil || score(e) > score(best) {
+			best = e
+		}
+	}
+	return best
 }
