@@ -57,21 +57,22 @@ func TestReadCardPulledThroughPCSCD(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var in *vpcd.Insertion
-	pulled := make(chan struct{})
+	pull := make(chan struct{}, 1)
 	cfg := vpcd.Config{Delay: func(cmd, _ []byte) time.Duration {
 		if len(cmd) > 1 && cmd[1] == 0x82 { // EXTERNAL AUTHENTICATE
 			select {
-			case <-pulled:
+			case pull <- struct{}{}:
+				return 2 * time.Second // the card leaves while it "computes"
 			default:
-				close(pulled)
-				go in.Remove()
-				return 2 * time.Second
 			}
 		}
 		return 0
 	}}
-	in = pcsctest.Insert(t, vpcd.Reader0Addr, pcsctest.Reader0, chip, cfg)
+	in := pcsctest.Insert(t, vpcd.Reader0Addr, pcsctest.Reader0, chip, cfg)
+	go func() {
+		<-pull
+		in.Remove()
+	}()
 	ad := chip.AccessData()
 	done := make(chan struct{})
 	var code int
