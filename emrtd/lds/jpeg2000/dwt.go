@@ -145,8 +145,16 @@ func lift97(x []float32, cas int) {
 		x[i] *= 1 / dwtK
 	}
 	step := func(start int, c float32) {
-		for i := start; i < n; i += 2 {
-			x[i] -= c * (x[mirror(i-1, n)] + x[mirror(i+1, n)])
+		i := start
+		if i == 0 { // left edge: mirror x[-1] = x[1]
+			x[0] -= c * 2 * x[1]
+			i = 2
+		}
+		for ; i < n-1; i += 2 {
+			x[i] -= c * (x[i-1] + x[i+1])
+		}
+		if i == n-1 { // right edge: mirror x[n] = x[n-2]
+			x[i] -= c * 2 * x[i-1]
 		}
 	}
 	step(lo, dwtDelta)
