@@ -319,7 +319,9 @@ func printRead(w io.Writer, reader string, res *read.Result) {
 	row("Date of birth", m.DateOfBirth)
 	row("Sex", m.Sex)
 	row("Date of expiry", m.DateOfExpiry)
-	row("Optional data", strings.TrimSpace(m.OptionalData1+" "+m.OptionalData2))
+	if m.ID12 == "" { // a Vietnamese card's optional data is its ID number
+		row("Optional data", strings.TrimSpace(m.OptionalData1+" "+m.OptionalData2))
+	}
 	if !m.CheckDigits {
 		row("Check digits", "MISMATCH in "+strings.Join(res.DG1.CheckErrors, ", "))
 	}
