@@ -183,10 +183,14 @@ func (f *Face) parse19794(b []byte) error {
 		return fmt.Errorf("%w: 19794-5 facial information truncated", ErrMalformed)
 	}
 	length := int64(binary.BigEndian.Uint32(rec))
-	if length < 32 || length > int64(len(rec)) {
-		return fmt.Errorf("%w: 19794-5 facial record length %d, %d bytes present", ErrMalformed, length, len(rec))
+	if length < 32 {
+		return fmt.Errorf("%w: 19794-5 facial record length %d", ErrMalformed, length)
 	}
-	rec = rec[:length]
+	// A record that claims more bytes than the block holds keeps what is
+	// there: some chips miscount, and the image decoder finds the end.
+	if length < int64(len(rec)) {
+		rec = rec[:length]
+	}
 	f.FeaturePoints = int(binary.BigEndian.Uint16(rec[4:]))
 	f.Gender = genders[rec[6]]
 	f.EyeColour = eyeColours[rec[7]]

@@ -112,12 +112,16 @@ func TestDG2Rejects(t *testing.T) {
 		"no template":    tlv.Encode(0x75, tlv.Encode(0x7F61, tlv.Encode(0x02, []byte{1}))),
 		"no data block":  tlv.Encode(0x75, tlv.Encode(0x7F61, tlv.Encode(0x7F60, tlv.Encode(0xA1)))),
 		"not FAC":        EncodeDG2(tlv.Encode(0x5F2E, append([]byte("XAC"), rec[3:]...))),
-		"long record":    EncodeDG2(tlv.Encode(0x5F2E, rec[:len(rec)-10])),
+		"short record":   EncodeDG2(tlv.Encode(0x5F2E, rec[:40])),
 		"39794 no image": EncodeDG2(tlv.Encode(0x7F2E, tlv.Encode(0xA0, tlv.Encode(0x80, []byte{1})))),
 	} {
 		if _, err := ParseDG2(b); err == nil {
 			t.Errorf("%s: no error", name)
 		}
+	}
+	// A record that claims more than it holds still gives its image.
+	if d, err := ParseDG2(EncodeDG2(tlv.Encode(0x5F2E, rec[:len(rec)-10]))); err != nil || d.Faces[0].Image.Type != FormatJPEG {
+		t.Errorf("long record: %v", err)
 	}
 	d, _ := ParseDG2(EncodeDG2(tlv.Encode(0x5F2E, rec)))
 	if s := fmt.Sprintf("%v %+v %#v", d, d.Faces[0], d.Faces[0].Image); strings.Contains(s, "JFIF") || strings.Contains(s, "255") {
