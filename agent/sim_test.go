@@ -36,6 +36,7 @@ func startSim(t *testing.T, linkName string) *simAgent {
 	}
 	cfg := config.Default()
 	cfg.Origins[deskOrigin] = config.DefaultPolicy()
+	cfg.MaxConnections = 200
 	log, logs := logtest.New()
 	a := agent.New(agent.Options{
 		Config: cfg, Log: log, Version: "test", Manager: s.Manager, Simulator: s,
@@ -174,4 +175,46 @@ func TestSimulatedAccessKeys(t *testing.T) {
 	if f := must(t)(c.Final(id, 20*time.Second)); f.Name != "read.result" {
 		t.Fatalf("after a wrong key: %s", f.Raw)
 	}
+}
+
+// startSimB and dialB are the benchmark forms of startSim and dial.
+func startSimB(b *testing.B, linkName string) *simAgent {
+	b.Helper()
+	s, err := simulate.New(linkName)
+	if err != nil {
+		b.Fatal(err)
+	}
+	store, state, err := cardread.SimTrust()
+	if err != nil {
+		b.Fatal(err)
+	}
+	cfg := config.Default()
+	cfg.Origins[deskOrigin] = config.DefaultPolicy()
+	cfg.MaxConnections = 200
+	log, logs := logtest.New()
+	a := agent.New(agent.Options{
+		Config: cfg, Log: log, Version: "bench", Manager: s.Manager, Simulator: s,
+		Reader:   &cardread.Reader{Trust: store, AllowTestAnchors: true},
+		Trust:    func() protocol.TrustState { return state },
+		CheckKey: cardread.CheckKey,
+	})
+	ls, err := agent.Listen([]string{"127.0.0.1:0"}, log)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx, ls) }()
+	b.Cleanup(func() { cancel(); <-done })
+	return &simAgent{addr: ls[0].Addr().String(), logs: logs, sim: s}
+}
+
+func (s *simAgent) dialB(b *testing.B) *agenttest.Client {
+	b.Helper()
+	c, _, err := agenttest.Dial(s.addr, deskOrigin)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { c.Close() })
+	return c
 }
