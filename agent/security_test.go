@@ -364,3 +364,40 @@ func TestKeepalive(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+func TestDemoPagesOwnOrigin(t *testing.T) {
+	s := newSetup()
+	s.opts.Demo = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "<!doctype html>desk") })
+	h := start(t, s)
+	resp := h.get("GET", "/demo/index.html", "", "", nil)
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 || string(body) != "<!doctype html>desk" ||
+		!strings.Contains(resp.Header.Get("Content-Security-Policy"), "default-src 'self'") {
+		t.Fatalf("demo page: %d %v", resp.StatusCode, resp.Header)
+	}
+	for _, host := range []string{"127.0.0.1", "localhost"} {
+		c, _, err := agenttest.Dial(h.addr, fmt.Sprintf("http://%s:%d", host, h.port()))
+		if err != nil {
+			t.Fatalf("own origin %s refused: %v", host, err)
+		}
+		r := must(t)(c.Request("hello", nil))
+		var hello protocol.HelloResponse
+		r.Decode(&hello)
+		if len(hello.Policy.Fields) == 0 || contains(hello.Policy.Fields, "religion") {
+			t.Fatalf("own origin outside simulate mode gets the default policy: %s", r.Raw)
+		}
+		c.Close()
+	}
+	if _, _, err := agenttest.Dial(h.addr, "http://127.0.0.1:1"); err == nil {
+		t.Fatal("another local port passed as the agent's own origin")
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
