@@ -6,11 +6,13 @@ import (
 	"crypto"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/x509"
 	"encoding/hex"
+	"encoding/pem"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/idagent/idagent/emrtd/ec"
@@ -154,23 +156,24 @@ func (c *card) Transmit(_ context.Context, raw []byte) ([]byte, error) {
 	return c.chip.Respond(cmd).Bytes(), nil
 }
 
-var (
-	rsaKeysOnce sync.Once
-	rsaKeys     map[int]*rsa.PrivateKey
-)
-
+// rsaKey loads a committed test key (testdata/rsa-BITS.pem).
 func rsaKey(t testing.TB, bits int) *rsa.PrivateKey {
-	rsaKeysOnce.Do(func() {
-		rsaKeys = map[int]*rsa.PrivateKey{}
-		for _, b := range []int{1024, 1536, 2048, 3072} {
-			k, err := rsa.GenerateKey(rand.Reader, b)
-			if err != nil {
-				panic(err)
-			}
-			rsaKeys[b] = k
-		}
-	})
-	return rsaKeys[bits]
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("testdata/rsa-%d.pem", bits))
+	if err != nil {
+		t.Fatal(err)
+	}
+	block, _ := pem.Decode(b)
+	if block == nil {
+		t.Fatalf("rsa-%d.pem: no PEM block", bits)
+	}
+	k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := k.(*rsa.PrivateKey)
+	key.Precompute()
+	return key
 }
 
 // rsaDG15 is the DG15 key of an RSA key.

@@ -88,6 +88,7 @@ func checkLog(t *testing.T, got []string, want []string) {
 }
 
 // sameKeys reports whether two sessions protect a command identically.
+// It advances both sessions' SSC: check sessions last.
 func sameKeys(t *testing.T, a, b *sm.Session) bool {
 	t.Helper()
 	cmd := apdu.Command{INS: apdu.InsSelect, P1: 2, P2: 0x0C, Data: []byte{1, 0x1E}}
@@ -102,7 +103,8 @@ func sameKeys(t *testing.T, a, b *sm.Session) bool {
 	return bytes.Equal(wa.MustBytes(), wb.MustBytes())
 }
 
-// checkSession checks a session against published keys and SSC 0.
+// checkSession checks a session against published keys and SSC 0. It
+// advances the session's SSC: call it after the session's last use.
 func checkSession(t *testing.T, s *sm.Session, c sm.Cipher, enc, mac []byte) {
 	t.Helper()
 	want, err := sm.NewSession(c, enc, mac, nil)
