@@ -31,6 +31,9 @@ func newProgress(opts Options) progress {
 			p.weights[dataGroupName(dg)] = weightFile
 		}
 	}
+	if opts.Verify {
+		p.weights["EF.SOD"] = weightFile
+	}
 	if opts.Photo || slices.Contains(opts.DataGroups, 2) {
 		p.weights["DG2"] = weightPhoto
 	}

@@ -1,10 +1,11 @@
 // Package read is idagent's read pipeline: given a card and an access key
 // it selects the eMRTD application, opens the chip (BAC for now; PACE,
-// chip, active and passive authentication join as their packages land),
-// reads the files the caller asks for with emrtd/files and parses them with
-// emrtd/lds, reporting progress, an early identity (the text data groups,
-// before the photo), the photo, and the final Result with per-phase
-// statistics.
+// chip and active authentication join as their packages are wired in),
+// reads the files the caller asks for with emrtd/files, parses them with
+// emrtd/lds and verifies them with passive authentication (emrtd/pa),
+// reporting progress, an early identity (the text data groups with their
+// hash checks, before the photo), the photo, and the final Result with
+// every check and per-phase statistics.
 //
 // Errors wrap access.ErrDenied for a key the chip refuses (one attempt per
 // key, no retry storm) and nfc.ErrCardRemoved when the card leaves; they
@@ -24,6 +25,7 @@ import (
 	"github.com/idagent/idagent/emrtd/files"
 	"github.com/idagent/idagent/emrtd/lds"
 	"github.com/idagent/idagent/emrtd/sm"
+	"github.com/idagent/idagent/emrtd/trust"
 	"github.com/idagent/idagent/nfc"
 )
 
@@ -61,6 +63,18 @@ type Options struct {
 	// server can verify the chip's signature itself; nil means a random
 	// one. (Active Authentication runs once emrtd/activeauth lands.)
 	AAChallenge []byte
+	// Verify reads EF.SOD and runs passive authentication (emrtd/pa): the
+	// identity callback then carries the signature and chain checks and the
+	// text data groups' hash checks, the final result every check.
+	Verify bool
+	// Trust is the trust store of passive authentication (nil: no anchors,
+	// trust is UNKNOWN). AllowTestAnchors lets a chain end at a test anchor
+	// (simulate mode only).
+	Trust            *trust.Store
+	AllowTestAnchors bool
+	// Now is the time certificates are checked at (zero: the time of the
+	// check).
+	Now time.Time
 	// Extended says whether extended-length APDUs may be tried.
 	Extended files.ExtendedMode
 	// MaxFileSize bounds the size of any file (0: files.DefaultMaxFileSize).
@@ -100,6 +114,7 @@ func Read(ctx context.Context, card nfc.Card, opts Options) (*Result, error) {
 // reading is the state of one read.
 type reading struct {
 	opts    Options
+	sod     *sodState // nil until EF.SOD is read (Verify only)
 	meter   *files.Meter
 	plain   nfc.Transport
 	files   *files.Reader
@@ -144,11 +159,15 @@ func (r *reading) run(ctx context.Context) error {
 	if err := r.readCOM(ctx); err != nil {
 		return err
 	}
+	if err := r.readSOD(ctx); err != nil {
+		return err
+	}
 	for _, dg := range textGroups {
 		if err := r.readDataGroup(ctx, dg); err != nil {
 			return err
 		}
 	}
+	r.passiveAuth()
 	if r.opts.OnIdentity != nil {
 		r.opts.OnIdentity(r.res.snapshot())
 	}
@@ -167,6 +186,7 @@ func (r *reading) run(ctx context.Context) error {
 			r.opts.OnPhoto(Photo{DG2: f.Data})
 		}
 	}
+	r.passiveAuth()
 	return nil
 }
 
