@@ -235,7 +235,11 @@ func (h *readerHandshake) mutualAuthenticate() error {
 	if err != nil {
 		return fmt.Errorf("pace: token: %w", err)
 	}
-	if !tokenEqual(objs[tagTokenIC], tIC) {
+	got, ok := objs[tagTokenIC]
+	if !ok {
+		return fmt.Errorf("%w: step 4: no authentication token", ErrProtocol)
+	}
+	if !tokenEqual(got, tIC) {
 		return fmt.Errorf("pace: step 4: the chip's authentication token does not verify: %w", access.ErrDenied)
 	}
 	h.res.CAR = cloneOrNil(objs[tagCAR])
