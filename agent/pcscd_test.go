@@ -76,7 +76,9 @@ func (p *pcscAgent) dial(t *testing.T) *agenttest.Client {
 }
 
 func readerEvent(name, reader string) func(*agenttest.Frame) bool {
-	return func(f *agenttest.Frame) bool { return f.Name == name && strings.Contains(string(f.Data), `"`+reader+`"`) }
+	return func(f *agenttest.Frame) bool {
+		return f.Name == name && strings.Contains(string(f.Data), `"`+reader+`"`)
+	}
 }
 
 func newChip(t *testing.T, seed uint64, linkName string) *sim.Chip {

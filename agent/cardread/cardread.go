@@ -9,12 +9,14 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
 	"github.com/idagent/idagent/agent/protocol"
 	"github.com/idagent/idagent/agent/session"
 	"github.com/idagent/idagent/emrtd/files"
+	"github.com/idagent/idagent/emrtd/lds"
 	"github.com/idagent/idagent/emrtd/read"
 	"github.com/idagent/idagent/emrtd/trust"
 	"github.com/idagent/idagent/nfc"
@@ -142,17 +144,17 @@ func evidence(res *read.Result, challenge []byte) *protocol.Evidence {
 	return e
 }
 
-// Portrait extracts the face image from DG2. A JPEG is passed on as is;
-// JPEG 2000, which browsers do not show, is refused until emrtd/lds can
-// decode it (the read then has no read.photo, and says so in the log).
+// Portrait returns the face image of DG2 as a browser shows it: a JPEG is
+// passed on; JPEG 2000 (some passports) is transcoded to JPEG by emrtd/lds.
+// A DG2 whose biometric wrapper does not parse still gives its JPEG when one
+// is found inside.
 func Portrait(dg2 []byte) (mime string, img []byte, err error) {
+	p, err := lds.PortraitFromDG2(dg2, false)
+	if err == nil {
+		return p.MIMEType, p.Data, nil
+	}
 	if i := bytes.Index(dg2, []byte{0xFF, 0xD8, 0xFF}); i >= 0 {
 		return "image/jpeg", dg2[i:], nil
 	}
-	for _, sig := range [][]byte{{0x00, 0x00, 0x00, 0x0C, 0x6A, 0x50, 0x20, 0x20}, {0xFF, 0x4F, 0xFF, 0x51}} {
-		if bytes.Contains(dg2, sig) {
-			return "", nil, errors.New("the portrait is JPEG 2000, which cannot be converted yet")
-		}
-	}
-	return "", nil, errors.New("DG2 holds no JPEG or JPEG 2000 image")
+	return "", nil, fmt.Errorf("portrait: %w", err)
 }
