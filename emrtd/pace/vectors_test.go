@@ -50,6 +50,12 @@ func TestAppendixG1Values(t *testing.T) {
 	if err != nil || !bytes.Equal(term.pub, unhex(t, g1TermMapP)) {
 		t.Fatalf("terminal mapping key %X, %v", term.pub, err)
 	}
+	chipMap, _ := p.Domain.decodePoint(unhex(t, g1ChipMapP))
+	h, err := term.ec.SharedPoint(chipMap)
+	wantH := "04 60332EF2 450B5D24 7EF6D386 8397D398 852ED6E8 CAF6FFEE F6BF85CA 57057FD5 0840CA74 15BAF3E4 3BD414D3 5AA4608B 93A2CAF3 A4E3EA4E 82C9C13D 03EB7181"
+	if err != nil || !bytes.Equal(p.Domain.Curve.Marshal(h), unhex(t, wantH)) {
+		t.Fatalf("H = %X, %v", p.Domain.Curve.Marshal(h), err)
+	}
 	mapped, err := p.Domain.mapGeneric(term, unhex(t, g1ChipMapP), s)
 	if err != nil {
 		t.Fatal(err)
@@ -173,6 +179,12 @@ func TestAppendixG2Values(t *testing.T) {
 	term, err := d.GenerateKey(bytes.NewReader(unhex(t, "5265030F 751F4AD1 8B08AC56 5FC7AC95 2E41618D")))
 	if err != nil || !bytes.Equal(term.pub, unhex(t, g2TermMapP)) {
 		t.Fatalf("terminal mapping key %X, %v", term.pub, err)
+	}
+	y, _ := d.decodeValue(unhex(t, g2ChipMapP))
+	h, err := term.dh.SharedElement(y)
+	wantH := "5BABEBEF 5B74E5BA 94B5C063 FDA15F1F 1CDE9487 3EE0A5D3 A2FCAB49 F258D07F 544F13CB 66658C3A FEE9E727 389BE3F6 CBBBD321 28A8C21D D6EEA3CF 7091CDDF B08B8D00 7D40318D CCA4FFBF 51208790 FB4BD111 E5A968ED 6B6F08B2 6CA87C41 0B3CE0C3 10CE104E ABD16629 AA48620C 1279270C B0750C0D 37C57FFF E302AE7F"
+	if err != nil || !bytes.Equal(d.Group.Encode(h), unhex(t, wantH)) {
+		t.Fatalf("H = %X, %v", d.Group.Encode(h), err)
 	}
 	mapped, err := d.mapGeneric(term, unhex(t, g2ChipMapP), unhex(t, "FA5B7E3E 49753A0D B9178B7B 9BD898C8"))
 	if err != nil {
