@@ -156,23 +156,22 @@ func Candidates(infos ...*lds.SecurityInfos) []Params {
 }
 
 func compare(a, b Params) int {
-	rank := func(p Params) int {
-		r := 0
-		if !p.Inferred {
-			r += 4
-		}
-		if p.KeyAgreement == lds.KeyAgreementECDH {
-			r++
-		}
-		return r
-	}
+	named := func(p Params) int { return boolInt(!p.Inferred) }
+	ecdh := func(p Params) int { return boolInt(p.KeyAgreement == lds.KeyAgreementECDH) }
 	bits := func(p Params) int {
 		if p.Cipher == sm.TDES {
 			return 112
 		}
 		return 8 * p.Cipher.KeySize()
 	}
-	return cmp.Or(cmp.Compare(rank(a)&4, rank(b)&4), cmp.Compare(bits(a), bits(b)), cmp.Compare(rank(a), rank(b)))
+	return cmp.Or(cmp.Compare(named(a), named(b)), cmp.Compare(bits(a), bits(b)), cmp.Compare(ecdh(a), ecdh(b)))
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // Select returns the best Chip Authentication configuration (see

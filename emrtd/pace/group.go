@@ -171,11 +171,3 @@ func (d Domain) mapGeneric(k *KeyPair, peer, s []byte) (Domain, error) {
 	}
 	return Domain{Group: mapped}, nil
 }
-
-// generator returns the encoded current generator (tests and diagnostics).
-func (d Domain) generator() []byte {
-	if d.Curve != nil {
-		return d.Curve.Marshal(d.Curve.G())
-	}
-	return d.Group.Encode(d.Group.G())
-}

@@ -144,3 +144,11 @@ func roundTrip(t testing.TB, chip *Chip, key access.Key, p Params, opts *Options
 	s, res, err := Run(context.Background(), nfc.NewTransport(c), key, p, opts)
 	return s, res, c, err
 }
+
+// generator returns the encoded current generator .
+func (d Domain) generator() []byte {
+	if d.Curve != nil {
+		return d.Curve.Marshal(d.Curve.G())
+	}
+	return d.Group.Encode(d.Group.G())
+}
