@@ -145,7 +145,7 @@ func roundTrip(t testing.TB, chip *Chip, key access.Key, p Params, opts *Options
 	return s, res, c, err
 }
 
-// generator returns the encoded current generator .
+// generator returns the encoded current generator.
 func (d Domain) generator() []byte {
 	if d.Curve != nil {
 		return d.Curve.Marshal(d.Curve.G())
