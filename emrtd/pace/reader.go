@@ -17,7 +17,7 @@ import (
 
 // errSetATRefused marks a chip that refused MSE:Set AT for a configuration
 // it listed, so Establish can try the next one.
-var errSetATRefused = errors.New("pace: the chip refused MSE:Set AT")
+var errSetATRefused = errors.New("MSE:Set AT refused")
 
 // Establish runs PACE with key over t (an unprotected transport to a chip
 // whose EF.CardAccess gave infos) and returns the secure messaging session
@@ -100,7 +100,7 @@ func (h *readerHandshake) setAT(ref access.PasswordRef) error {
 		return fmt.Errorf("pace: %s: %w", cmd, err)
 	}
 	if resp.SW != apdu.SWOK {
-		return fmt.Errorf("%w: %s: %w", errSetATRefused, h.p, resp.Err(cmd))
+		return fmt.Errorf("%w: %w: %s: %w", ErrProtocol, errSetATRefused, h.p, resp.Err(cmd))
 	}
 	return nil
 }

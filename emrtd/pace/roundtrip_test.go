@@ -136,9 +136,10 @@ func TestUnknownPasswordReference(t *testing.T) {
 	chip, _ := NewChip(ChipConfig{Params: []Params{p}, Keys: []access.Key{canKey(t, "123456")}})
 	_, _, c, err := roundTrip(t, chip, mrzKey(t, "L898902C<", "690806", "940623"), p, nil)
 	var ae *apdu.Error
-	if err == nil || errors.Is(err, access.ErrDenied) || !errors.As(err, &ae) || ae.SW != apdu.SWReferenceDataNotFound {
+	if !errors.Is(err, ErrProtocol) || errors.Is(err, access.ErrDenied) || !errors.As(err, &ae) || ae.SW != apdu.SWReferenceDataNotFound {
 		t.Fatalf("err %v", err)
 	}
+	t.Log(err)
 	if len(c.log) != 2 {
 		t.Fatalf("%d exchanges", len(c.log)/2)
 	}
