@@ -14,7 +14,9 @@
 //     MF; READ BINARY by offset, by short file identifier, and with the odd
 //     INS and DO'54' for large offsets;
 //   - EF.CardAccess is readable without access control; every other file
-//     only under the secure messaging session an access protocol opened;
+//     only under the secure messaging session an access protocol (BAC,
+//     PACE) opened; chip authentication re-keys that session, active
+//     authentication signs under it;
 //   - a plain command during secure messaging ends the session, as does a
 //     secure messaging error (answered 6987/6988 unprotected);
 //   - Reset drops the session and the selections.
@@ -52,7 +54,7 @@ type Options struct {
 type Chip struct {
 	profile   *Profile
 	doc       *issue.Document
-	files     map[uint16]*file
+	files     fileTree
 	protocols []Protocol
 	limits    Limits
 	link      *link.Model
@@ -76,8 +78,8 @@ func New(profile string, opts Options) (*Chip, error) {
 		return nil, err
 	}
 	doc, err := issue.Issue(issue.Options{
-		Seed: opts.Seed, Kind: p.Kind, DataGroups: p.DataGroups, CardAccess: p.CardAccess,
-		Parents: opts.Parents, Tamper: opts.Tamper, KeyCurve: p.KeyCurve, ExplicitParams: p.ExplicitParams,
+		Seed: opts.Seed, Kind: p.Kind, DataGroups: p.DataGroups, Security: p.Security,
+		Parents: opts.Parents, Tamper: opts.Tamper,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("sim: issue %s document: %w", p.Name, err)
@@ -142,13 +144,13 @@ func (c *Chip) respond(raw []byte) apdu.Response {
 	if cmd.ForceExtended && c.limits.NoExtended {
 		return status(apdu.SWWrongLength)
 	}
-	if cmd.CLA&^0x0C != 0x00 {
+	if cmd.CLA&^(claChaining|claSM) != 0x00 {
 		return status(apdu.SWCLANotSupported)
 	}
 	if sw, reject := c.overLimit(cmd); reject {
 		return status(sw)
 	}
-	if cmd.CLA&0x0C == 0 {
+	if cmd.CLA&claSM == 0 {
 		return c.respondPlain(cmd)
 	}
 	return c.respondSecured(cmd)
@@ -213,12 +215,24 @@ func (c *Chip) dropSession() {
 }
 
 // dispatch answers a plain (or unwrapped) command. readCap is the most
-// plain data a READ BINARY may return.
+// plain data a READ BINARY may return. A protocol command that the chip
+// takes only under secure messaging (chip and active authentication)
+// answers 6982 when it comes plain.
 func (c *Chip) dispatch(cmd apdu.Command, secured bool, readCap int) Result {
 	for _, p := range c.protocols {
 		if p.Accepts(cmd, secured) {
 			return p.Respond(cmd)
 		}
+	}
+	if !secured {
+		for _, p := range c.protocols {
+			if p.Accepts(cmd, true) {
+				return answer(apdu.SWSecurityStatus)
+			}
+		}
+	}
+	if cmd.CLA&claChaining != 0 {
+		return answer(swChainingNotSupported) // only PACE chains its commands
 	}
 	switch cmd.INS {
 	case apdu.InsSelect:
@@ -230,5 +244,15 @@ func (c *Chip) dispatch(cmd apdu.Command, secured bool, readCap int) Result {
 	}
 	return answer(apdu.SWINSNotSupported)
 }
+
+// Class byte bits the chip knows: command chaining (PACE's GENERAL
+// AUTHENTICATE steps) and secure messaging.
+const (
+	claChaining = 0x10
+	claSM       = 0x0C
+)
+
+// swChainingNotSupported answers a chained command outside PACE.
+const swChainingNotSupported apdu.SW = 0x6884
 
 func status(sw apdu.SW) apdu.Response { return apdu.Response{SW: sw} }

@@ -404,10 +404,16 @@ func TestUnknownProfileAndTamper(t *testing.T) {
 	}
 }
 
-func BenchmarkNewCCCD(b *testing.B) {
-	for i := 0; b.Loop(); i++ {
-		if _, err := New("cccd", Options{Seed: uint64(i)}); err != nil {
-			b.Fatal(err)
-		}
+// BenchmarkNew issues a chip of every profile with a fresh seed each time
+// (what the agent's sim.insert does).
+func BenchmarkNew(b *testing.B) {
+	for _, name := range Profiles() {
+		b.Run(name, func(b *testing.B) {
+			for i := 0; b.Loop(); i++ {
+				if _, err := New(name, Options{Seed: uint64(i)}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

@@ -51,8 +51,8 @@ func (c *Chip) selectMF() apdu.Response {
 }
 
 func (c *Chip) selectEF(fid uint16, p2 byte, secured bool) apdu.Response {
-	f := c.files[fid]
-	if f == nil || (f.inApp && !c.appSelect) {
+	f := c.files.byFID(fid, c.appSelect)
+	if f == nil {
 		return status(apdu.SWFileNotFound)
 	}
 	if f.access != accessFree && !secured {
@@ -70,17 +70,6 @@ func (c *Chip) selectEF(fid uint16, p2 byte, secured bool) apdu.Response {
 	return apdu.Response{Data: fcp, SW: apdu.SWOK}
 }
 
-// fileBySFI finds the file a short file identifier names, as reachable
-// from the current selection.
-func (c *Chip) fileBySFI(sfi byte) *file {
-	for _, f := range c.files {
-		if f.sfi == sfi && (!f.inApp || c.appSelect) {
-			return f
-		}
-	}
-	return nil
-}
-
 // readBinary answers READ BINARY (B0): from the current EF at a 15-bit
 // offset, or (P1 bit 8 set) from the EF of a short file identifier at an
 // offset up to 255, which also selects it.
@@ -93,7 +82,7 @@ func (c *Chip) readBinary(cmd apdu.Command, secured bool, readCap int) apdu.Resp
 		if cmd.P1&0x60 != 0 {
 			return status(apdu.SWIncorrectP1P2)
 		}
-		if f = c.fileBySFI(cmd.P1 & 0x1F); f == nil {
+		if f = c.files.bySFI(cmd.P1&0x1F, c.appSelect); f == nil {
 			return status(apdu.SWFileNotFound)
 		}
 		offset = int(cmd.P2)
@@ -148,7 +137,7 @@ func (c *Chip) oddTarget(p1, p2 byte, secured bool) (*file, apdu.SW) {
 		}
 		return c.current, apdu.SWOK
 	case p1 == 0 && p2 < 0x1F:
-		if f := c.fileBySFI(p2); f != nil {
+		if f := c.files.bySFI(p2, c.appSelect); f != nil {
 			return f, apdu.SWOK
 		}
 		return nil, apdu.SWFileNotFound

@@ -1,8 +1,10 @@
 // Package issue issues the simulator's test documents: a generated
 // Vietnamese identity (deterministic per seed), its LDS1 files encoded from
 // scratch (EF.COM, DG1, DG2 with a drawn face, DG3, DG11, DG12, DG13, DG14,
-// DG15, EF.CardAccess) and an EF.SOD signed by a document signer of the
-// test PKI, optionally forged in one of the tamper kinds.
+// DG15, EF.CardAccess), an EF.SOD (and, for PACE-CAM, an EF.CardSecurity)
+// signed by a document signer of the test PKI, and the chip's keys, all
+// consistent with the protocols the chip plays (Security), optionally
+// forged in one of the tamper kinds.
 //
 // Everything here is test data: the persons do not exist and the keys are
 // public. Nothing is logged.
@@ -13,7 +15,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/idagent/idagent/emrtd/ec"
 	"github.com/idagent/idagent/emrtd/sim/testpki"
 )
 
@@ -31,8 +32,9 @@ func FIDOfDG(n int) uint16 { return 0x0100 + uint16(n) }
 type Kind int
 
 const (
-	IDCard   Kind = iota // TD1 Vietnamese CCCD with DG13
-	Passport             // TD3 Vietnamese passport with DG11 and DG12
+	IDCard     Kind = iota // TD1 Vietnamese CCCD (2021 generation) with DG13
+	Passport               // TD3 Vietnamese passport with DG11 and DG12
+	IDCard2024             // TD1 Vietnamese Căn cước card (issued from 1 July 2024) with DG13
 )
 
 // Tamper is a forgery applied at issuing time.
@@ -63,28 +65,39 @@ var Tampers = []Tamper{DG13Edited, DG2Swapped, DG1Edited, SODBadSignature, DSCUn
 type Options struct {
 	Seed       uint64
 	Kind       Kind
-	DataGroups []int  // the data groups present, listed in EF.COM
-	CardAccess []byte // EF.CardAccess content; nil when the chip has none
-	Parents    ParentsNesting
-	Tamper     Tamper
-	// KeyCurve is the curve of the chip's CA and AA keys (P-256 when nil);
-	// ExplicitParams writes its domain parameters into DG14 and DG15
-	// instead of its OID.
-	KeyCurve       *ec.Curve
-	ExplicitParams bool
+	DataGroups []int // the data groups present, listed in EF.COM
+	// Security is what the chip plays beyond BAC: EF.CardAccess, DG14,
+	// DG15, EF.CardSecurity and the chip's keys follow from it.
+	Security Security
+	Parents  ParentsNesting
+	Tamper   Tamper
 }
 
 // Document is an issued document: its holder, the MRZ printed on it (the
-// access key source, which dg1-edited leaves as it was), its files by file
-// identifier, the keys its chip holds and the signer of its EF.SOD.
+// access key source, which dg1-edited leaves as it was), its files, the
+// keys its chip holds and the signer of its EF.SOD.
 type Document struct {
 	Identity Identity
 	MRZ      string
-	Files    map[uint16][]byte
-	AAKey    *ec.PrivateKey // the chip's active authentication key (ECDSA)
-	CAKey    *ec.PrivateKey // the chip's chip authentication key (ECDH)
-	Signer   *testpki.Signer
-	Tamper   Tamper
+	// Files holds EF.CardAccess (when there is one) and the LDS1 files by
+	// file identifier.
+	Files map[uint16][]byte
+	// CardSecurity is EF.CardSecurity, nil when there is none. It lives at
+	// the master file under FID 011D, which inside the LDS1 application is
+	// EF.SOD's, so it is kept apart from Files.
+	CardSecurity []byte
+	// Security is what the chip plays (a copy of Options.Security).
+	Security Security
+	// AAKey is the chip's active authentication key: an *ec.PrivateKey
+	// (ECDSA) or an *rsa.PrivateKey (ISO/IEC 9796-2); nil without AA.
+	// With the aa-clone tamper it is not DG15's key.
+	AAKey any
+	// CAKey is the chip's chip authentication key: an *ec.PrivateKey
+	// (ECDH) or a *dh.PrivateKey (DH); nil without CA. With the ca-clone
+	// tamper it is not the key DG14 and EF.CardSecurity publish.
+	CAKey  any
+	Signer *testpki.Signer
+	Tamper Tamper
 }
 
 // Issue builds the document the options describe.
@@ -95,8 +108,11 @@ func Issue(opts Options) (*Document, error) {
 	if err := checkTamper(opts); err != nil {
 		return nil, err
 	}
-	id := NewIdentity(opts.Seed)
-	doc := &Document{Identity: id, Files: map[uint16][]byte{}, Tamper: opts.Tamper}
+	if err := opts.Security.check(); err != nil {
+		return nil, err
+	}
+	id := NewIdentityOf(opts.Seed, opts.Kind)
+	doc := &Document{Identity: id, Files: map[uint16][]byte{}, Tamper: opts.Tamper, Security: opts.Security}
 	doc.MRZ = id.CardMRZ()
 	if opts.Kind == Passport {
 		doc.MRZ = id.PassportMRZ()
@@ -113,9 +129,15 @@ func Issue(opts Options) (*Document, error) {
 	if doc.Signer, err = signerFor(opts.Tamper); err != nil {
 		return nil, err
 	}
-	sod, err := EncodeSOD(dgs, SODSigner{Cert: doc.Signer.Cert, Key: doc.Signer.Key}, signingTime(opts.Kind, id))
+	signer := SODSigner{Cert: doc.Signer.Cert, Key: doc.Signer.Key}
+	sod, err := EncodeSOD(dgs, signer, signingTime(opts.Kind, id))
 	if err != nil {
 		return nil, err
+	}
+	if opts.Security.CardSecurity {
+		if doc.CardSecurity, err = cardSecurity(opts.Security, keys.ca, signer, signingTime(opts.Kind, id)); err != nil {
+			return nil, err
+		}
 	}
 	if err := tamperAfterSigning(opts, id, dgs, sod); err != nil {
 		return nil, err
@@ -125,10 +147,18 @@ func Issue(opts Options) (*Document, error) {
 	}
 	doc.Files[FIDCOM] = EFCOM(opts.DataGroups)
 	doc.Files[FIDSOD] = sod.Bytes
-	if opts.CardAccess != nil {
-		doc.Files[FIDCardAccess] = slices.Clone(opts.CardAccess)
+	if ca := opts.Security.CardAccess(); ca != nil {
+		doc.Files[FIDCardAccess] = ca
 	}
 	return doc, nil
+}
+
+func cardSecurity(s Security, caKey any, signer SODSigner, at time.Time) ([]byte, error) {
+	content, err := CardSecurityContent(s, caKey)
+	if err != nil {
+		return nil, err
+	}
+	return EncodeCardSecurity(content, signer, at)
 }
 
 // signingTime is the document's date of issue at 09:00 UTC: within every
@@ -141,35 +171,62 @@ func signingTime(kind Kind, id Identity) time.Time {
 	return day.Add(9 * time.Hour)
 }
 
+// keySet holds the keys DG14 and DG15 publish and the keys the chip holds
+// (the same unless a clone tamper swaps one).
 type keySet struct {
-	aa, ca         *ec.PrivateKey // the keys DG15 and DG14 publish
-	chipAA, chipCA *ec.PrivateKey // the keys the chip holds
+	aa, ca         any
+	chipAA, chipCA any
 }
 
 func chipKeys(opts Options) (keySet, error) {
 	var k keySet
 	var err error
-	curve := opts.KeyCurve
-	if curve == nil {
-		curve = ec.ByName("P-256")
-	}
-	derive := func(purpose string) *ec.PrivateKey {
-		if err != nil {
-			return nil
+	s := opts.Security
+	if s.CA != nil {
+		if k.ca, err = caKey(opts.Seed, "ca", s.CA); err != nil {
+			return k, err
 		}
-		var key *ec.PrivateKey
-		key, err = ChipKey(opts.Seed, purpose, curve)
-		return key
+		k.chipCA = k.ca
+		if opts.Tamper == CAClone {
+			if k.chipCA, err = caKey(opts.Seed, "ca-clone", s.CA); err != nil {
+				return k, err
+			}
+		}
 	}
-	k.aa, k.ca = derive("aa"), derive("ca")
-	k.chipAA, k.chipCA = k.aa, k.ca
-	if opts.Tamper == AAClone {
-		k.chipAA = derive("aa-clone")
+	if s.AA != nil {
+		if k.aa, err = aaKey(opts.Seed, false, s.AA); err != nil {
+			return k, err
+		}
+		k.chipAA = k.aa
+		if opts.Tamper == AAClone {
+			if k.chipAA, err = aaKey(opts.Seed, true, s.AA); err != nil {
+				return k, err
+			}
+		}
 	}
-	if opts.Tamper == CAClone {
-		k.chipCA = derive("ca-clone")
+	return k, nil
+}
+
+// caKey derives the chip authentication key for a purpose ("ca",
+// "ca-clone"): ECDH on the curve, or DH in the standardized group.
+func caKey(seed uint64, purpose string, ca *ChipAuthentication) (any, error) {
+	if ca.Curve != nil {
+		return ChipKey(seed, purpose, ca.Curve)
 	}
-	return k, err
+	return ChipDHKey(seed, purpose, ca.Group)
+}
+
+// aaKey derives the active authentication key: ECDSA on the curve, or RSA
+// from the committed prime pool.
+func aaKey(seed uint64, clone bool, aa *ActiveAuthentication) (any, error) {
+	if aa.Curve == nil {
+		return ChipRSAKey(seed, clone)
+	}
+	purpose := "aa"
+	if clone {
+		purpose = "aa-clone"
+	}
+	return ChipKey(seed, purpose, aa.Curve)
 }
 
 func encodeDataGroups(opts Options, id Identity, mrzText string, keys keySet) (map[int][]byte, error) {
@@ -202,9 +259,12 @@ func encodeDataGroup(n int, opts Options, id Identity, mrzText string, keys keyS
 		}
 		return DG13(id, opts.Parents)
 	case 14:
-		return DG14(&keys.ca.PublicKey, opts.ExplicitParams, slices.Contains(opts.DataGroups, 15))
+		return DG14(opts.Security, keys.ca)
 	case 15:
-		return DG15(&keys.aa.PublicKey, opts.ExplicitParams)
+		if keys.aa == nil {
+			return nil, fmt.Errorf("DG15 without active authentication")
+		}
+		return DG15(keys.aa, opts.Security.ExplicitParams)
 	}
 	return nil, fmt.Errorf("no encoder for this data group")
 }
@@ -235,6 +295,12 @@ func checkTamper(opts Options) error {
 	needs := map[Tamper]int{DG13Edited: 13, MRZDG13Mismatch: 13, DG2Swapped: 2, AAClone: 15, CAClone: 14}
 	if n, ok := needs[opts.Tamper]; ok && !slices.Contains(opts.DataGroups, n) {
 		return fmt.Errorf("issue: tamper %s needs DG%d, which this document lacks", opts.Tamper, n)
+	}
+	switch {
+	case opts.Tamper == AAClone && opts.Security.AA == nil:
+		return fmt.Errorf("issue: tamper %s needs active authentication", opts.Tamper)
+	case opts.Tamper == CAClone && opts.Security.CA == nil:
+		return fmt.Errorf("issue: tamper %s needs chip authentication", opts.Tamper)
 	}
 	return nil
 }

@@ -22,8 +22,7 @@ var cccdGroups = []int{1, 2, 3, 13, 14, 15}
 
 func issueCCCD(t testing.TB, seed uint64, tamper Tamper) *Document {
 	t.Helper()
-	doc, err := Issue(Options{Seed: seed, Kind: IDCard, DataGroups: cccdGroups, CardAccess: CCCDCardAccess, Tamper: tamper,
-		KeyCurve: ec.BrainpoolP256r1(), ExplicitParams: true})
+	doc, err := Issue(Options{Seed: seed, Kind: IDCard, DataGroups: cccdGroups, Security: CCCDSecurity(), Tamper: tamper})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,10 +139,10 @@ func verify(t *testing.T, doc *Document) []string {
 			failed = append(failed, fmt.Sprintf("dg.hash.DG%d", n))
 		}
 	}
-	if !bytes.Contains(doc.Files[FIDOfDG(15)], doc.AAKey.PublicKey.Bytes()) {
+	if !bytes.Contains(doc.Files[FIDOfDG(15)], doc.AAKey.(*ec.PrivateKey).PublicKey.Bytes()) {
 		failed = append(failed, "active.authentication")
 	}
-	if !bytes.Contains(doc.Files[FIDOfDG(14)], doc.CAKey.PublicKey.Bytes()) {
+	if !bytes.Contains(doc.Files[FIDOfDG(14)], doc.CAKey.(*ec.PrivateKey).PublicKey.Bytes()) {
 		failed = append(failed, "chip.authentication")
 	}
 	dg1 := mrzOf(t, doc.Files[FIDOfDG(1)])
@@ -237,7 +236,7 @@ func TestFilesOfCCCD(t *testing.T) {
 }
 
 func TestPassport(t *testing.T) {
-	doc, err := Issue(Options{Seed: 3, Kind: Passport, DataGroups: []int{1, 2, 11, 12, 14, 15}, CardAccess: PACECardAccess(13)})
+	doc, err := Issue(Options{Seed: 3, Kind: Passport, DataGroups: []int{1, 2, 11, 12, 14, 15}, Security: CCCDSecurity()})
 	if err != nil {
 		t.Fatal(err)
 	}

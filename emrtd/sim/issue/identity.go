@@ -63,9 +63,25 @@ func (id Identity) DocumentNumber() string { return id.ID12[3:] }
 // CAN is the CCCD's card access number: the last 6 digits of ID12.
 func (id Identity) CAN() string { return id.ID12[6:] }
 
-// NewIdentity generates the person of a seed. The same seed always gives
-// the same person.
-func NewIdentity(seed uint64) Identity {
+// NewIdentity generates the person of a seed, holding a 2021-generation
+// CCCD. The same seed always gives the same person.
+func NewIdentity(seed uint64) Identity { return NewIdentityOf(seed, IDCard) }
+
+// Card issue windows: the CCCD from 2021 until the Căn cước law took over
+// (1 July 2024), the Căn cước card from then until a month before Epoch.
+var (
+	cccdWindow    = [2]time.Time{time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2024, 6, 30, 0, 0, 0, 0, time.UTC)}
+	canCuocWindow = [2]time.Time{time.Date(2024, 7, 1, 0, 0, 0, 0, time.UTC), Epoch.AddDate(0, -1, 0)}
+)
+
+// NewIdentityOf generates the person of a seed for a kind of document: the
+// card's issue date falls in its generation's window (a Căn cước card of
+// 2024 on IDCard2024). Passports use the IDCard person.
+func NewIdentityOf(seed uint64, kind Kind) Identity {
+	window := cccdWindow
+	if kind == IDCard2024 {
+		window = canCuocWindow
+	}
 	r := rand.New(rand.NewPCG(seed, 0x1d4a6e47c0ffee))
 	var id Identity
 	id.Sex = Male
@@ -74,7 +90,7 @@ func NewIdentity(seed uint64) Identity {
 	}
 	id.Surname = pickWeighted(r, surnames)
 	id.MiddleAndGiven = givenName(r, id.Sex)
-	id.DateOfBirth, id.DateOfIssue, id.DateOfExpiry = cardDates(r)
+	id.DateOfBirth, id.DateOfIssue, id.DateOfExpiry = cardDates(r, window)
 	prov := provinces[r.IntN(len(provinces))]
 	id.ID12 = id12(r, prov.code, id.Sex, id.DateOfBirth)
 	if id.DateOfBirth.Year() < 2000 && r.IntN(2) == 0 {
@@ -110,19 +126,18 @@ func givenName(r *rand.Rand, sex Sex) string {
 	return femaleMiddle[r.IntN(len(femaleMiddle))] + " " + femaleGiven[r.IntN(len(femaleGiven))]
 }
 
-// cardDates draws a birth date and a 2021-generation card issue date (the
-// holder at least 14 then; before 1 July 2024, when the Căn cước law and
-// its cards took over), applies the expiry rule, and redraws until the card
-// is valid for at least a year after Epoch.
-func cardDates(r *rand.Rand) (birth, issue, expiry time.Time) {
+// cardDates draws a birth date and a card issue date in window (the
+// holder at least 14 then), applies the expiry rule, and redraws until the
+// card is valid for at least a year after Epoch.
+func cardDates(r *rand.Rand, window [2]time.Time) (birth, issue, expiry time.Time) {
 	for {
 		birth = between(r, time.Date(1945, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2009, 12, 31, 0, 0, 0, 0, time.UTC))
 		first := birth.AddDate(14, 0, 0)
-		from := time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC)
+		from := window[0]
 		if first.After(from) {
 			from = first
 		}
-		to := time.Date(2024, 6, 30, 0, 0, 0, 0, time.UTC)
+		to := window[1]
 		if !from.Before(to) {
 			continue
 		}

@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/idagent/idagent/emrtd/cccd"
-	"github.com/idagent/idagent/emrtd/ec"
 	"github.com/idagent/idagent/emrtd/lds"
 )
 
@@ -14,8 +13,7 @@ import (
 
 func TestLDSParsesCCCD(t *testing.T) {
 	for _, nesting := range []ParentsNesting{ParentsSeparate, ParentsTogether} {
-		doc, err := Issue(Options{Seed: 31, Kind: IDCard, DataGroups: cccdGroups, CardAccess: CCCDCardAccess, Parents: nesting,
-			KeyCurve: ec.BrainpoolP256r1(), ExplicitParams: true})
+		doc, err := Issue(Options{Seed: 31, Kind: IDCard, DataGroups: cccdGroups, Security: CCCDSecurity(), Parents: nesting})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -56,7 +54,7 @@ func TestLDSParsesCCCD(t *testing.T) {
 }
 
 func TestLDSParsesPassport(t *testing.T) {
-	doc, err := Issue(Options{Seed: 32, Kind: Passport, DataGroups: []int{1, 2, 11, 12, 14, 15}})
+	doc, err := Issue(Options{Seed: 32, Kind: Passport, DataGroups: []int{1, 2, 11, 12, 14, 15}, Security: CCCDSecurity()})
 	if err != nil {
 		t.Fatal(err)
 	}

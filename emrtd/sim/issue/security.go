@@ -1,29 +1,135 @@
 package issue
 
 import (
+	"crypto"
 	"encoding/asn1"
 	"encoding/hex"
 	"fmt"
 
 	"github.com/idagent/idagent/emrtd/ec"
+	"github.com/idagent/idagent/emrtd/lds"
 	"github.com/idagent/idagent/emrtd/tlv"
 	"golang.org/x/crypto/cryptobyte"
 )
 
-// Object identifiers of ICAO 9303-11 and BSI TR-03110.
-var (
-	oidPKECDH           = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 1, 2}
-	oidCAECDHAES128     = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 3, 2, 2}
-	oidAAProtocol       = asn1.ObjectIdentifier{2, 23, 136, 1, 1, 5}
-	oidECDSAPlainSHA256 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 1, 1, 4, 1, 3}
-	oidTA               = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 2}
-	oidPACEECDHGMAES128 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 4, 2, 2}
-)
+// Security describes the protocols a document's chip runs beyond BAC, and
+// so what its EF.CardAccess, DG14, DG15 and EF.CardSecurity say. Issue
+// writes every file from it and derives the chip's keys to match, so the
+// files and the chip always agree (a tamper aside).
+type Security struct {
+	// PACE lists the PACEInfos of EF.CardAccess, in the order written
+	// (the SET is DER-sorted anyway). None: no PACE, and no EF.CardAccess
+	// unless CardAccessCA or TA put something else there.
+	PACE []PACEInfo
+	// CA is Chip Authentication: DG14's ChipAuthenticationInfo and
+	// ChipAuthenticationPublicKeyInfo (and EF.CardSecurity's). nil: none.
+	// PACE-CAM needs it, on the PACE curve.
+	CA *ChipAuthentication
+	// AA is Active Authentication: the DG15 key, and for ECDSA DG14's
+	// ActiveAuthenticationInfo. nil: none.
+	AA *ActiveAuthentication
+	// TA adds TerminalAuthenticationInfo v1 to EF.CardAccess (when it
+	// exists) and DG14, as chips protecting DG3 with Terminal
+	// Authentication do.
+	TA bool
+	// CardAccessCA lists the ChipAuthenticationInfo in EF.CardAccess too,
+	// as the CCCD does.
+	CardAccessCA bool
+	// CardSecurity issues EF.CardSecurity: EF.CardAccess's SecurityInfos
+	// with the chip authentication public key, signed like EF.SOD. The
+	// chip authentication mapping needs it.
+	CardSecurity bool
+	// ExplicitParams writes EC domain parameters in full into DG14, DG15
+	// and EF.CardSecurity (as eMRTDs often do) rather than the curve's OID.
+	ExplicitParams bool
+}
+
+// PACEInfo is one PACE configuration EF.CardAccess lists: a protocol
+// (id-PACE-{DH,ECDH}-{GM,IM,CAM}-<cipher>) on standardized domain
+// parameters (ICAO 9303-11 table 6: 0–2 the RFC 5114 groups, 8–18 the
+// NIST and brainpool curves).
+type PACEInfo struct {
+	Protocol    asn1.ObjectIdentifier
+	ParameterID int
+}
+
+// ChipAuthentication is the chip's Chip Authentication: its protocol and
+// the domain of its static key.
+type ChipAuthentication struct {
+	// Protocol is id-CA-{DH,ECDH}-{3DES-CBC-CBC,AES-CBC-CMAC-n}.
+	Protocol asn1.ObjectIdentifier
+	// Curve is the ECDH key's curve; nil for DH.
+	Curve *ec.Curve
+	// Group is the DH key's standardized group (0–2, RFC 5114) when Curve
+	// is nil.
+	Group int
+}
+
+// ActiveAuthentication is the chip's Active Authentication key and
+// signature scheme.
+type ActiveAuthentication struct {
+	// Curve is the ECDSA key's curve; nil for RSA.
+	Curve *ec.Curve
+	// Signature is ActiveAuthenticationInfo's signatureAlgorithm for ECDSA
+	// (ecdsa-plain-SHA256, ecdsa-with-SHA256, ...); its hash is the one
+	// the chip signs with.
+	Signature asn1.ObjectIdentifier
+	// RSABits is the RSA modulus size (1024: what the committed test
+	// primes give).
+	RSABits int
+	// Hash is the ISO/IEC 9796-2 hash of RSA signatures (SHA-1 uses the
+	// implicit trailer BC).
+	Hash crypto.Hash
+}
+
+// SignatureHash is the hash the chip signs with: ECDSA's from Signature,
+// RSA's Hash.
+func (a *ActiveAuthentication) SignatureHash() crypto.Hash {
+	if a.Curve == nil {
+		return a.Hash
+	}
+	return ecdsaHashes[a.Signature.String()]
+}
+
+// ecdsaHashes maps the signature algorithms of ActiveAuthenticationInfo to
+// their hashes (X9.62 and BSI TR-03111 plain forms).
+var ecdsaHashes = map[string]crypto.Hash{
+	lds.OIDECDSAWithSHA1.String():    crypto.SHA1,
+	lds.OIDECDSAWithSHA224.String():  crypto.SHA224,
+	lds.OIDECDSAWithSHA256.String():  crypto.SHA256,
+	lds.OIDECDSAWithSHA384.String():  crypto.SHA384,
+	lds.OIDECDSAWithSHA512.String():  crypto.SHA512,
+	lds.OIDECDSAPlainSHA1.String():   crypto.SHA1,
+	lds.OIDECDSAPlainSHA224.String(): crypto.SHA224,
+	lds.OIDECDSAPlainSHA256.String(): crypto.SHA256,
+	lds.OIDECDSAPlainSHA384.String(): crypto.SHA384,
+	lds.OIDECDSAPlainSHA512.String(): crypto.SHA512,
+}
+
+// check refuses a description the chip could not play.
+func (s Security) check() error {
+	if a := s.AA; a != nil {
+		switch {
+		case a.Curve != nil && a.SignatureHash() == 0:
+			return fmt.Errorf("issue: ECDSA active authentication with signature algorithm %s", a.Signature)
+		case a.Curve == nil && (a.RSABits != rsaBits || a.Hash == 0):
+			return fmt.Errorf("issue: RSA active authentication needs %d bits and a hash", rsaBits)
+		}
+	}
+	if c := s.CA; c != nil && c.Curve == nil && (c.Group < 0 || c.Group > 2) {
+		return fmt.Errorf("issue: chip authentication DH group %d is not standardized", c.Group)
+	}
+	if s.CardSecurity && s.CA == nil {
+		return fmt.Errorf("issue: EF.CardSecurity without chip authentication")
+	}
+	return nil
+}
 
 // CCCDCardAccess is EF.CardAccess exactly as read from 2021 CCCD cards
 // (cccd.md): TerminalAuthenticationInfo v1, ChipAuthenticationInfo
 // id-CA-ECDH-AES-CBC-CMAC-128 v1, PACEInfo id-PACE-ECDH-GM-AES-CBC-CMAC-128
-// v2 with parameter 13 (brainpoolP256r1).
+// v2 with parameter 13 (brainpoolP256r1). The cccd profiles' Security
+// encodes to these bytes.
 var CCCDCardAccess = mustHex("3134300D060804007F0007020202020101300F060A04007F000702020302020201013012060A04007F0007020204020202010202010D")
 
 func mustHex(s string) []byte {
@@ -34,45 +140,112 @@ func mustHex(s string) []byte {
 	return b
 }
 
-// DG14 encodes the SecurityInfos of data group 14: the chip authentication
-// public key (ChipAuthenticationPublicKeyInfo), ChipAuthenticationInfo for
-// ECDH with AES-128, TerminalAuthenticationInfo, and, when withAA is set,
-// ActiveAuthenticationInfo for ECDSA with SHA-256. The SET is DER-sorted.
-func DG14(caPublic *ec.PublicKey, explicit, withAA bool) ([]byte, error) {
-	spki, err := ECPublicKeyInfo(caPublic, explicit)
+// CardAccess encodes EF.CardAccess: the PACEInfos (version 2), and with
+// them TerminalAuthenticationInfo and ChipAuthenticationInfo as the
+// description asks. nil when there is nothing to list.
+func (s Security) CardAccess() []byte {
+	infos := s.cardAccessInfos()
+	if len(infos) == 0 {
+		return nil
+	}
+	return derSet(infos)
+}
+
+func (s Security) cardAccessInfos() [][]byte {
+	var infos [][]byte
+	for _, p := range s.PACE {
+		infos = append(infos, seq(func(b *cryptobyte.Builder) {
+			b.AddASN1ObjectIdentifier(p.Protocol)
+			b.AddASN1Int64(2)
+			b.AddASN1Int64(int64(p.ParameterID))
+		}))
+	}
+	if len(infos) == 0 {
+		return nil
+	}
+	if s.TA {
+		infos = append(infos, taInfo())
+	}
+	if s.CardAccessCA && s.CA != nil {
+		infos = append(infos, caInfo(s.CA))
+	}
+	return infos
+}
+
+func taInfo() []byte {
+	return seq(func(b *cryptobyte.Builder) { b.AddASN1ObjectIdentifier(lds.OIDTA); b.AddASN1Int64(1) })
+}
+
+func caInfo(ca *ChipAuthentication) []byte {
+	return seq(func(b *cryptobyte.Builder) { b.AddASN1ObjectIdentifier(ca.Protocol); b.AddASN1Int64(1) })
+}
+
+// caPublicKeyInfo is ChipAuthenticationPublicKeyInfo: id-PK-ECDH or
+// id-PK-DH with the key's SubjectPublicKeyInfo.
+func caPublicKeyInfo(s Security, key any) ([]byte, error) {
+	spki, err := PublicKeyInfo(key, s.ExplicitParams)
 	if err != nil {
 		return nil, fmt.Errorf("encode CA public key: %w", err)
 	}
-	infos := [][]byte{
-		seq(func(b *cryptobyte.Builder) { b.AddASN1ObjectIdentifier(oidPKECDH); b.AddBytes(spki) }),
-		seq(func(b *cryptobyte.Builder) { b.AddASN1ObjectIdentifier(oidCAECDHAES128); b.AddASN1Int64(1) }),
-		seq(func(b *cryptobyte.Builder) { b.AddASN1ObjectIdentifier(oidTA); b.AddASN1Int64(1) }),
+	oid := lds.OIDPKECDH
+	if s.CA.Curve == nil {
+		oid = lds.OIDPKDH
 	}
-	if withAA {
+	return seq(func(b *cryptobyte.Builder) { b.AddASN1ObjectIdentifier(oid); b.AddBytes(spki) }), nil
+}
+
+// DG14 encodes the SecurityInfos of data group 14: the chip
+// authentication public key and ChipAuthenticationInfo, the
+// TerminalAuthenticationInfo, and for ECDSA active authentication its
+// ActiveAuthenticationInfo. The SET is DER-sorted. caKey is the public
+// half the file publishes (an *ec.PrivateKey or *dh.PrivateKey, or nil
+// without chip authentication).
+func DG14(s Security, caKey any) ([]byte, error) {
+	var infos [][]byte
+	if s.CA != nil {
+		pk, err := caPublicKeyInfo(s, caKey)
+		if err != nil {
+			return nil, err
+		}
+		infos = append(infos, pk, caInfo(s.CA))
+	}
+	if s.TA {
+		infos = append(infos, taInfo())
+	}
+	if a := s.AA; a != nil && a.Curve != nil {
 		infos = append(infos, seq(func(b *cryptobyte.Builder) {
-			b.AddASN1ObjectIdentifier(oidAAProtocol)
+			b.AddASN1ObjectIdentifier(lds.OIDAA)
 			b.AddASN1Int64(1)
-			b.AddASN1ObjectIdentifier(oidECDSAPlainSHA256)
+			b.AddASN1ObjectIdentifier(a.Signature)
 		}))
+	}
+	if len(infos) == 0 {
+		return nil, fmt.Errorf("DG14 with nothing to list")
 	}
 	return tlv.Encode(0x6E, derSet(infos)), nil
 }
 
-// PACECardAccess builds an EF.CardAccess with a PACEInfo for ECDH generic
-// mapping with AES-128 on the given standard parameter ID, for profiles
-// that do not copy the CCCD bytes.
-func PACECardAccess(paramID int) []byte {
-	return derSet([][]byte{seq(func(b *cryptobyte.Builder) {
-		b.AddASN1ObjectIdentifier(oidPACEECDHGMAES128)
-		b.AddASN1Int64(2)
-		b.AddASN1Int64(int64(paramID))
-	})})
+// CardSecurityContent is the eContent of EF.CardSecurity: the
+// SecurityInfos of EF.CardAccess with the chip authentication public key
+// and ChipAuthenticationInfo (ICAO 9303-11 §9.2.x), DER-sorted.
+func CardSecurityContent(s Security, caKey any) ([]byte, error) {
+	infos := s.cardAccessInfos()
+	pk, err := caPublicKeyInfo(s, caKey)
+	if err != nil {
+		return nil, err
+	}
+	infos = append(infos, pk)
+	if !s.CardAccessCA {
+		infos = append(infos, caInfo(s.CA))
+	}
+	return derSet(infos), nil
 }
 
-// DG15 encodes the active authentication public key (SubjectPublicKeyInfo,
-// explicit domain parameters when explicit is set).
-func DG15(aaPublic *ec.PublicKey, explicit bool) ([]byte, error) {
-	spki, err := ECPublicKeyInfo(aaPublic, explicit)
+// DG15 encodes the active authentication public key (SubjectPublicKeyInfo;
+// EC domain parameters in full when explicit is set). aaKey is an
+// *ec.PrivateKey or an *rsa.PrivateKey.
+func DG15(aaKey any, explicit bool) ([]byte, error) {
+	spki, err := PublicKeyInfo(aaKey, explicit)
 	if err != nil {
 		return nil, fmt.Errorf("encode AA public key: %w", err)
 	}
@@ -83,4 +256,27 @@ func seq(f func(*cryptobyte.Builder)) []byte {
 	var b cryptobyte.Builder
 	b.AddASN1(0x30, f)
 	return b.BytesOrPanic()
+}
+
+// CCCDSecurity is what the chip of a Vietnamese CCCD plays (cccd.md):
+// PACE ECDH generic mapping with AES-128 on brainpoolP256r1 (parameter
+// 13), Chip Authentication ECDH AES-128 (listed in EF.CardAccess too),
+// Terminal Authentication for DG3, and Active Authentication. Its
+// EF.CardAccess encodes to CCCDCardAccess.
+//
+// The AA key type of real cards is not published (cccd.md: DG15 present).
+// The simulator signs with ECDSA on brainpoolP256r1, plain r‖s with
+// SHA-256 (ecdsa-plain-SHA256 in DG14's ActiveAuthenticationInfo): the
+// Vietnamese PKI is ECDSA on brainpool curves throughout, and an EC chip
+// key fits the rest of the card. Readers must accept RSA as well.
+func CCCDSecurity() Security {
+	curve := ec.BrainpoolP256r1()
+	return Security{
+		PACE:           []PACEInfo{{Protocol: lds.OIDPACEECDHGMAESCBCCMAC128, ParameterID: 13}},
+		CA:             &ChipAuthentication{Protocol: lds.OIDCAECDHAESCBCCMAC128, Curve: curve},
+		AA:             &ActiveAuthentication{Curve: curve, Signature: lds.OIDECDSAPlainSHA256},
+		TA:             true,
+		CardAccessCA:   true,
+		ExplicitParams: true,
+	}
 }

@@ -18,6 +18,7 @@ import (
 var (
 	oidSignedData        = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 7, 2}
 	oidLDSSecurityObject = asn1.ObjectIdentifier{2, 23, 136, 1, 1, 1}
+	oidSecurityObject    = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 3, 2, 1} // EF.CardSecurity (BSI TR-03110)
 	oidSHA256            = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 1}
 	oidECDSAWithSHA256   = asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, 2}
 	oidAttrContentType   = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 3}
@@ -50,25 +51,47 @@ func EncodeSOD(dgs map[int][]byte, signer SODSigner, signingTime time.Time) (*SO
 	if err != nil {
 		return nil, err
 	}
-	attrs, err := signedAttributes(lds, signingTime)
+	ci, sig, err := signContent(oidLDSSecurityObject, lds, signer, signingTime)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("EF.SOD: %w", err)
+	}
+	file := tlv.Encode(0x77, ci)
+	at := lastIndex(file, sig)
+	return &SOD{Bytes: file, Signature: file[at : at+len(sig) : at+len(sig)]}, nil
+}
+
+// EncodeCardSecurity builds EF.CardSecurity (ICAO 9303-11 §9.2.x): a CMS
+// ContentInfo (no outer tag) of SignedData whose encapsulated content, of
+// type id-SecurityObject, is the DER SecurityInfos given, signed like
+// EF.SOD.
+func EncodeCardSecurity(securityInfos []byte, signer SODSigner, signingTime time.Time) ([]byte, error) {
+	ci, _, err := signContent(oidSecurityObject, securityInfos, signer, signingTime)
+	if err != nil {
+		return nil, fmt.Errorf("EF.CardSecurity: %w", err)
+	}
+	return ci, nil
+}
+
+// signContent signs content of the given type and returns the ContentInfo
+// of the SignedData and the signature value.
+func signContent(contentType asn1.ObjectIdentifier, content []byte, signer SODSigner, signingTime time.Time) ([]byte, []byte, error) {
+	attrs, err := signedAttributes(contentType, content, signingTime)
+	if err != nil {
+		return nil, nil, err
 	}
 	alg, err := cert.SignatureAlgorithmFor(signer.Key, crypto.SHA256, false)
 	if err != nil {
-		return nil, fmt.Errorf("sign EF.SOD: %w", err)
+		return nil, nil, fmt.Errorf("sign: %w", err)
 	}
 	sig, err := cert.SignMessage(signer.Key, alg, attrs)
 	if err != nil {
-		return nil, fmt.Errorf("sign EF.SOD: %w", err)
+		return nil, nil, fmt.Errorf("sign: %w", err)
 	}
-	content, err := signedData(lds, attrs, sig, signer.Cert, cert.MarshalAlgorithm(alg))
+	ci, err := signedData(contentType, content, attrs, sig, signer.Cert, cert.MarshalAlgorithm(alg))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	file := tlv.Encode(0x77, content)
-	at := lastIndex(file, sig)
-	return &SOD{Bytes: file, Signature: file[at : at+len(sig) : at+len(sig)]}, nil
+	return ci, sig, nil
 }
 
 func ldsSecurityObject(dgs map[int][]byte) ([]byte, error) {
@@ -100,7 +123,7 @@ func ldsSecurityObject(dgs map[int][]byte) ([]byte, error) {
 // signedAttributes returns the DER SET OF attributes (tag 31), which is
 // what the signature covers; inside SignerInfo the same bytes carry the
 // implicit tag A0.
-func signedAttributes(content []byte, signingTime time.Time) ([]byte, error) {
+func signedAttributes(contentType asn1.ObjectIdentifier, content []byte, signingTime time.Time) ([]byte, error) {
 	attr := func(oid asn1.ObjectIdentifier, value func(*cryptobyte.Builder)) []byte {
 		var b cryptobyte.Builder
 		b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
@@ -110,14 +133,14 @@ func signedAttributes(content []byte, signingTime time.Time) ([]byte, error) {
 		return b.BytesOrPanic()
 	}
 	attrs := [][]byte{
-		attr(oidAttrContentType, func(b *cryptobyte.Builder) { b.AddASN1ObjectIdentifier(oidLDSSecurityObject) }),
+		attr(oidAttrContentType, func(b *cryptobyte.Builder) { b.AddASN1ObjectIdentifier(contentType) }),
 		attr(oidAttrSigningTime, func(b *cryptobyte.Builder) { b.AddASN1UTCTime(signingTime.UTC()) }),
 		attr(oidAttrMessageDigest, func(b *cryptobyte.Builder) { b.AddASN1OctetString(sha256Sum(content)) }),
 	}
 	return derSet(attrs), nil
 }
 
-func signedData(content, attrs, sig []byte, signer *cert.Certificate, sigAlg []byte) ([]byte, error) {
+func signedData(contentType asn1.ObjectIdentifier, content, attrs, sig []byte, signer *cert.Certificate, sigAlg []byte) ([]byte, error) {
 	implicitAttrs := append([]byte{0xA0}, attrs[1:]...)
 	var b cryptobyte.Builder
 	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { // ContentInfo
@@ -127,7 +150,7 @@ func signedData(content, attrs, sig []byte, signer *cert.Certificate, sigAlg []b
 				b.AddASN1Int64(3)
 				b.AddASN1(cbasn1.SET, func(b *cryptobyte.Builder) { addAlgorithm(b, oidSHA256, false) })
 				b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { // EncapsulatedContentInfo
-					b.AddASN1ObjectIdentifier(oidLDSSecurityObject)
+					b.AddASN1ObjectIdentifier(contentType)
 					b.AddASN1(cbasn1.Tag(0).ContextSpecific().Constructed(), func(b *cryptobyte.Builder) {
 						b.AddASN1OctetString(content)
 					})
