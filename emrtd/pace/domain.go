@@ -67,7 +67,7 @@ func (d Domain) SecurityBits() int {
 }
 
 // ErrDomain is wrapped when domain parameters are unknown or malformed.
-var ErrDomain = errors.New("unsupported or malformed domain parameters")
+var ErrDomain = errors.New("pace: unsupported or malformed domain parameters")
 
 // StandardDomain returns the standardized domain parameters of ICAO 9303-11
 // §9.5.1 (table 6): 0–2 the RFC 5114 MODP groups, 8–18 the NIST and
