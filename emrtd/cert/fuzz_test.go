@@ -11,7 +11,7 @@ import (
 	"github.com/idagent/idagent/emrtd/ec"
 )
 
-func fuzzSeeds(f *testing.F) (certs, crls [][]byte) {
+func fuzzSeeds(f testing.TB) (certs, crls [][]byte) {
 	if b, err := os.ReadFile(sharedPKI + "CSCA_ePassport_Vietnam_2022.der"); err == nil {
 		certs = append(certs, b)
 	}
@@ -42,8 +42,9 @@ func fuzzSeeds(f *testing.F) (certs, crls [][]byte) {
 	return certs, crls
 }
 
-// FuzzParse parses certificates; a parsed certificate's signature check
-// must not panic either.
+// FuzzParse parses certificates (keys included: explicit EC parameters
+// are validated). Signature verification is fuzzed through the cms and pa
+// targets; doing it here makes every exec cost milliseconds.
 func FuzzParse(f *testing.F) {
 	certs, _ := fuzzSeeds(f)
 	for _, c := range certs {
@@ -54,7 +55,6 @@ func FuzzParse(f *testing.F) {
 		if err != nil {
 			return
 		}
-		_ = c.CheckSignatureFrom(c)
 		_ = c.Subject.String() + c.Issuer.Canonical() + c.PublicKey.String() + c.SigAlg.String()
 	})
 }

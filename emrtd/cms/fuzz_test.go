@@ -36,6 +36,8 @@ func seedMessages(f *testing.F) [][]byte {
 }
 
 // FuzzParse parses SignedData and runs verification on what parses.
+// Each exec that parses verifies signatures (milliseconds): run it with
+// -fuzzminimizetime=10x, or minimizing each new input stalls the run.
 func FuzzParse(f *testing.F) {
 	for _, m := range seedMessages(f) {
 		f.Add(m)
@@ -52,6 +54,8 @@ func FuzzParse(f *testing.F) {
 }
 
 // FuzzParseMasterList parses master lists.
+// Each exec that parses verifies signatures (milliseconds): run it with
+// -fuzzminimizetime=10x, or minimizing each new input stalls the run.
 func FuzzParseMasterList(f *testing.F) {
 	for _, m := range seedMessages(f) {
 		f.Add(m)

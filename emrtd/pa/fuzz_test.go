@@ -15,7 +15,7 @@ import (
 	"github.com/idagent/idagent/emrtd/trust"
 )
 
-func fuzzSOD(f *testing.F) (sod []byte, store *trust.Store) {
+func fuzzSOD(f testing.TB) (sod []byte, store *trust.Store) {
 	key, _ := ec.GenerateKey(ec.BrainpoolP256r1(), rand.Reader)
 	now := time.Now()
 	tmpl := cert.Template{Serial: big.NewInt(1), Subject: []cert.Attribute{{Type: cert.OIDCountry, Value: "VN"}, {Type: cert.OIDCommonName, Value: "fuzz"}},
@@ -33,6 +33,8 @@ func fuzzSOD(f *testing.F) (sod []byte, store *trust.Store) {
 }
 
 // FuzzVerifySOD parses EF.SOD and runs every check on what parses.
+// Each exec that parses verifies signatures (milliseconds): run it with
+// -fuzzminimizetime=10x, or minimizing each new input stalls the run.
 func FuzzVerifySOD(f *testing.F) {
 	sod, store := fuzzSOD(f)
 	f.Add(sod)

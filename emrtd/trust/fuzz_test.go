@@ -11,6 +11,8 @@ import (
 
 // FuzzImportBytes feeds anything to an in-memory store's import, which
 // detects master lists, certificates and CRLs.
+// Each exec that parses verifies signatures (milliseconds): run it with
+// -fuzzminimizetime=10x, or minimizing each new input stalls the run.
 func FuzzImportBytes(f *testing.F) {
 	root := newCA(f, "VN", "fuzz CSCA", time.Now().AddDate(1, 0, 0))
 	crl, _ := cert.CreateCRL(root.cert, root.key, []cert.RevokedCertificate{{Serial: big.NewInt(3), RevocationTime: time.Now()}}, time.Now(), time.Now().Add(time.Hour), big.NewInt(1), 0)
