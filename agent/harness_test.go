@@ -212,6 +212,7 @@ func start(t *testing.T, s *setup) *harness {
 	h.cancel, h.done = cancel, make(chan error, 1)
 	go func() { h.done <- h.agent.Run(ctx, ls) }()
 	t.Cleanup(h.stop)
+	waitReaders(t, h.agent, 2)
 	return h
 }
 
@@ -317,4 +318,16 @@ func readDoc(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// waitReaders waits until the hub has taken in the manager's first events.
+func waitReaders(t testing.TB, a *agent.Agent, n int) {
+	t.Helper()
+	deadline := time.Now().Add(wait)
+	for len(a.Hub.Readers()) < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("hub knows %d readers, want %d", len(a.Hub.Readers()), n)
+		}
+		time.Sleep(time.Millisecond)
+	}
 }

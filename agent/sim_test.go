@@ -57,6 +57,7 @@ func startSim(t *testing.T, linkName string) *simAgent {
 			t.Error(err)
 		}
 	})
+	waitReaders(t, a, len(simulate.Readers))
 	return &simAgent{addr: ls[0].Addr().String(), logs: logs, sim: s}
 }
 
@@ -206,6 +207,7 @@ func startSimB(b *testing.B, linkName string) *simAgent {
 	done := make(chan error, 1)
 	go func() { done <- a.Run(ctx, ls) }()
 	b.Cleanup(func() { cancel(); <-done })
+	waitReaders(b, a, len(simulate.Readers))
 	return &simAgent{addr: ls[0].Addr().String(), logs: logs, sim: s}
 }
 
