@@ -72,7 +72,9 @@ func Transceive(ctx context.Context, card Card, cmd apdu.Command) (apdu.Response
 		if ne == 0 {
 			ne = apdu.MaxShortNe
 		}
-		get := apdu.Command{CLA: cmd.CLA & 0xF3, INS: apdu.InsGetResponse, Ne: ne}
+		// GET RESPONSE is plain and unchained: clear the chaining bit and
+		// the secure-messaging indication, keep the class and channel.
+		get := apdu.Command{CLA: cmd.CLA &^ 0x1C, INS: apdu.InsGetResponse, Ne: ne}
 		if resp, err = transmitParsed(ctx, card, get.MustBytes()); err != nil {
 			return apdu.Response{}, err
 		}
