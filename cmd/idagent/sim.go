@@ -120,7 +120,7 @@ func serveSim(ctx context.Context, e *env, f simFlags, chip *sim.Chip, model *li
 	}
 	data := chip.AccessData()
 	data.Reader = vpcdReaderName(f.addr)
-	if err := printAccessData(e.stdout, data, f); err != nil {
+	if err := printAccessData(e.stdout, data, chip.Protocols(), f); err != nil {
 		in.Remove()
 		fmt.Fprintf(e.stderr, "idagent sim: %v\n", err)
 		return exitSoft
@@ -155,7 +155,7 @@ func vpcdReaderName(addr string) string {
 
 // printAccessData prints the test identity's access data: this command
 // shows it on purpose (the user asked for a test card and needs its keys).
-func printAccessData(w io.Writer, data sim.AccessData, f simFlags) error {
+func printAccessData(w io.Writer, data sim.AccessData, protocols []string, f simFlags) error {
 	if f.json {
 		// One line, and the MRZ's '<' left as it is (no HTML escaping).
 		enc := json.NewEncoder(w)
@@ -171,6 +171,7 @@ func printAccessData(w io.Writer, data sim.AccessData, f simFlags) error {
 		fmt.Fprintf(&b, ", FORGED: %s", f.tamper)
 	}
 	fmt.Fprintf(&b, ") inserted into %s\n", data.Reader)
+	fmt.Fprintf(&b, "  Protocols        %s\n", strings.Join(protocols, ", "))
 	fmt.Fprintf(&b, "  ID12             %s\n", data.ID12)
 	fmt.Fprintf(&b, "  CAN              %s\n", data.CAN)
 	fmt.Fprintf(&b, "  Document number  %s\n", data.DocumentNumber)

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/idagent/idagent/emrtd/sim"
 	"github.com/idagent/idagent/emrtd/sim/issue"
 )
 
@@ -136,5 +137,53 @@ func TestVPCDReaderName(t *testing.T) {
 		if got := vpcdReaderName(addr); got != want {
 			t.Errorf("%s: %q", addr, got)
 		}
+	}
+}
+
+// TestSimEveryProfile inserts a chip of every profile through the vpcd
+// protocol and checks the human-readable output names its protocols.
+func TestSimEveryProfile(t *testing.T) {
+	protocols := map[string]string{
+		"cccd": "PACE, BAC, CA, AA", "cccd2024": "PACE, BAC refused, CA, AA",
+		"passport": "PACE, BAC, CA, AA", "passport-im": "PACE, BAC, CA, AA", "passport-dh": "PACE, BAC, CA, AA",
+		"passport-cam": "PACE, BAC, CA", "passport-3des": "PACE, BAC, CA, AA", "passport-bac-only": "BAC, AA",
+	}
+	for _, name := range sim.Profiles() {
+		t.Run(name, func(t *testing.T) {
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer ln.Close()
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			var stdout, stderr syncBuffer
+			done := make(chan int, 1)
+			go func() {
+				done <- dispatch(ctx, &env{stdout: &stdout, stderr: &stderr}, []string{"sim", "--profile", name, "--vpcd", ln.Addr().String()})
+			}()
+			conn, err := ln.Accept()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			d := fakeDriver{t: t, conn: conn}
+			if atr := d.send([]byte{0x04}); len(atr) < 5 || atr[0] != 0x3B {
+				t.Errorf("ATR % X", atr)
+			}
+			for deadline := time.Now().Add(5 * time.Second); !strings.Contains(stdout.String(), "Ctrl-C"); {
+				if time.Now().After(deadline) {
+					t.Fatalf("no access data printed: %s", stderr.String())
+				}
+				time.Sleep(5 * time.Millisecond)
+			}
+			cancel()
+			if code := <-done; code != exitOK {
+				t.Fatalf("exit %d: %s", code, stderr.String())
+			}
+			if want := "Protocols        " + protocols[name] + "\n"; !strings.Contains(stdout.String(), want) {
+				t.Errorf("output lacks %q:\n%s", want, stdout.String())
+			}
+		})
 	}
 }

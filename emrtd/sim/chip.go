@@ -98,6 +98,17 @@ func New(profile string, opts Options) (*Chip, error) {
 	return c, nil
 }
 
+// Protocols names the security protocols the chip runs, in the order it
+// tries them ("PACE", "BAC", "CA", "AA"; "BAC refused" on a PACE-only
+// chip).
+func (c *Chip) Protocols() []string {
+	names := make([]string, len(c.protocols))
+	for i, p := range c.protocols {
+		names[i] = p.Name()
+	}
+	return names
+}
+
 // Profile returns the chip's profile.
 func (c *Chip) Profile() *Profile { return c.profile }
 

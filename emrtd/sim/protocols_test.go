@@ -51,8 +51,11 @@ type readerRun struct {
 	mechanism  string // "PACE-GM", "PACE-IM", "PACE-CAM" or "BAC"
 }
 
-func newRun(t testing.TB, c *Chip) *readerRun {
-	cnt := &counter{Card: card{c}}
+func newRun(t testing.TB, c *Chip) *readerRun { return newRunOn(t, c, card{c}) }
+
+// newRunOn runs against c through another card connection (a real pcscd).
+func newRunOn(t testing.TB, c *Chip, through nfc.Card) *readerRun {
+	cnt := &counter{Card: through}
 	chunk := 65536
 	if c.limits.NoExtended {
 		chunk = 223
@@ -189,9 +192,11 @@ type outcome struct {
 // cards, with the MRZ on passports, when EF.CardAccess lists it; BAC
 // otherwise), then runs CAM, CA and AA as the chip offers them, and reads
 // DG1.
-func fullRun(t testing.TB, c *Chip) outcome {
+func fullRun(t testing.TB, c *Chip) outcome { return fullRunOn(t, newRun(t, c)) }
+
+func fullRunOn(t testing.TB, r *readerRun) outcome {
 	t.Helper()
-	r := newRun(t, c)
+	c := r.chip
 	var out outcome
 	if r.readCardAccess() && len(r.cardAccess.PACE) > 0 {
 		before := r.cnt.n

@@ -16,7 +16,7 @@ func RefuseBAC(*issue.Document) (Protocol, error) { return refuseBAC{}, nil }
 
 type refuseBAC struct{}
 
-func (refuseBAC) Name() string { return "no BAC" }
+func (refuseBAC) Name() string { return "BAC refused" }
 
 func (refuseBAC) Accepts(cmd apdu.Command, secured bool) bool {
 	return !secured && (cmd.INS == apdu.InsGetChallenge || cmd.INS == apdu.InsExternalAuthenticate)
