@@ -220,3 +220,46 @@ func (s *simAgent) dialB(b *testing.B) *agenttest.Client {
 	b.Cleanup(func() { c.Close() })
 	return c
 }
+
+// TestSimulatedVerification: a clean card verifies (against the test
+// anchor, flagged as such); each forgery the simulator makes is caught.
+func TestSimulatedVerification(t *testing.T) {
+	s := startSim(t, "")
+	c := s.dial(t, deskOrigin)
+	for _, tc := range []struct {
+		tamper, overall, check string
+	}{
+		{"", "PASS", ""},
+		{"dg13-edited", "FAIL", "dg.hash.DG13"},
+		{"dg2-swapped", "FAIL", "dg.hash.DG2"},
+		{"sod-bad-signature", "FAIL", "sod.signature"},
+		{"dsc-untrusted", "UNKNOWN", "ds.chain"},
+		{"dsc-revoked", "FAIL", "ds.revocation"},
+	} {
+		card := insertSim(t, c, map[string]any{"seed": 9, "tamper": tc.tamper})
+		id := startRead(t, c, map[string]any{"access": map[string]any{"mrz": card.MRZ}, "photo": true})
+		final := must(t)(c.Final(id, 20*time.Second))
+		var res protocol.Result
+		if final.Name != "read.result" || final.Decode(&res) != nil {
+			t.Fatalf("%s: %s", tc.tamper, final.Raw)
+		}
+		v := res.Verification
+		if string(v.Overall) != tc.overall {
+			t.Errorf("tamper %q: overall %s, want %s: %s", tc.tamper, v.Overall, tc.overall, final.Data)
+		}
+		if tc.check != "" {
+			if ch, ok := v.Checks.Get(tc.check); !ok || ch.Status == "PASS" {
+				t.Errorf("tamper %q: check %s = %+v", tc.tamper, tc.check, ch)
+			}
+		}
+		if tc.tamper == "" && !v.TestAnchor {
+			t.Error("test anchor not flagged")
+		}
+		// The identity event came with the text data groups' checks.
+		var ident protocol.Identity
+		must(t)(c.ReadEvent("read.identity", id, wait)).Decode(&ident)
+		if _, ok := ident.Checks.Get("dg.hash.DG13"); !ok {
+			t.Errorf("tamper %q: read.identity without the DG13 hash check", tc.tamper)
+		}
+	}
+}

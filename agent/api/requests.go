@@ -232,8 +232,17 @@ func (c *conn) simInsert(data json.RawMessage) (any, *protocol.Error) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
+	gens := map[string]uint64{}
+	for _, r := range c.s.hub.Readers() {
+		gens[r.Name] = c.s.hub.CardGen(r.Name)
+	}
 	card, err := c.s.o.Simulator.Insert(ctx, req)
 	if err != nil {
+		return nil, protocol.ErrorFrom(err)
+	}
+	// Answer once the hub has seen the new card, so that a read.start
+	// sent right after reads it.
+	if err := c.s.hub.WaitCard(ctx, card.Reader, true, gens[card.Reader]); err != nil {
 		return nil, protocol.ErrorFrom(err)
 	}
 	c.log.Info("simulated card inserted", zap.String("reader", card.Reader), zap.String("profile", req.Profile), zap.String("tamper", req.Tamper))
@@ -245,7 +254,16 @@ func (c *conn) simRemove(data json.RawMessage) (any, *protocol.Error) {
 	if perr := decode(data, &req); perr != nil {
 		return nil, perr
 	}
-	if err := c.s.o.Simulator.Remove(context.Background(), req.Reader); err != nil {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := c.s.o.Simulator.Remove(ctx, req.Reader); err != nil {
+		return nil, protocol.ErrorFrom(err)
+	}
+	reader := req.Reader
+	if reader == "" {
+		reader = c.s.o.Simulator.DefaultReader()
+	}
+	if err := c.s.hub.WaitCard(ctx, reader, false, 0); err != nil {
 		return nil, protocol.ErrorFrom(err)
 	}
 	return protocol.Empty{}, nil

@@ -32,6 +32,8 @@ type Simulator interface {
 	Insert(ctx context.Context, req protocol.SimInsert) (protocol.SimCard, error)
 	// Remove takes the card out of a reader ("" for the default one).
 	Remove(ctx context.Context, reader string) error
+	// DefaultReader is the reader of requests that name none.
+	DefaultReader() string
 }
 
 // Limits bound what one client can do. Zero values take the defaults of

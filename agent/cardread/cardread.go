@@ -52,6 +52,7 @@ func (r *Reader) Read(ctx context.Context, card nfc.Conn, req session.Request, o
 	}
 	opts := read.Options{
 		Keys: keys, DataGroups: dataGroups, Photo: req.Photo, AAChallenge: req.Challenge,
+		Verify: true, Trust: r.Trust, AllowTestAnchors: r.AllowTestAnchors,
 		OnProgress: func(p read.Progress) { obs.Progress(phaseOf(p), p.Percent) },
 		OnIdentity: func(res *read.Result) { obs.Identity(Fields(res, now), res.Checks) },
 		OnPhoto: func(p read.Photo) {
@@ -68,7 +69,7 @@ func (r *Reader) Read(ctx context.Context, card nfc.Conn, req session.Request, o
 	if err != nil {
 		return nil, classify(err)
 	}
-	checks := passiveAuth(res, r.Trust, r.AllowTestAnchors)
+	checks := res.Checks
 	out := &session.Result{
 		Document:   document(res),
 		Fields:     Fields(res, now),

@@ -4,8 +4,8 @@ import (
 	"github.com/idagent/idagent/agent/protocol"
 	"github.com/idagent/idagent/emrtd/check"
 	"github.com/idagent/idagent/emrtd/pa"
-	"github.com/idagent/idagent/emrtd/read"
 	"github.com/idagent/idagent/emrtd/sim"
+	"github.com/idagent/idagent/emrtd/sim/testpki"
 	"github.com/idagent/idagent/emrtd/trust"
 )
 
@@ -21,10 +21,14 @@ func OpenTrust(dir string) (*trust.Store, protocol.TrustState, error) {
 }
 
 // SimTrust is the trust store of simulate mode: the simulator's test CSCA,
-// flagged as a test anchor.
+// flagged as a test anchor, and its CRL.
 func SimTrust() (*trust.Store, protocol.TrustState, error) {
 	s := trust.New()
 	if _, err := s.ImportBytes(sim.TrustAnchor(), "simulator test CSCA", trust.ImportOptions{Test: true}); err != nil {
+		return s, protocol.TrustState{State: "error", Test: true}, err
+	}
+	// Its CRL, so that revocation is decided (and dsc-revoked fails).
+	if _, err := s.ImportBytes(testpki.CRL(), "simulator test CRL", trust.ImportOptions{Test: true}); err != nil {
 		return s, protocol.TrustState{State: "error", Test: true}, err
 	}
 	st := stateOf(s)
@@ -54,27 +58,4 @@ func TestAnchorUsed(r check.Report) bool {
 		}
 	}
 	return false
-}
-
-// passiveAuth verifies EF.SOD when the pipeline read it but did not verify
-// it itself (a fallback while the pipeline's own verification lands).
-func passiveAuth(res *read.Result, store *trust.Store, allowTest bool) check.Report {
-	if _, done := res.Checks.Get(check.SODSignature); done {
-		return res.Checks
-	}
-	sod, ok := res.File("EF.SOD")
-	if !ok || sod.Status != read.FileRead {
-		return res.Checks
-	}
-	dgs := map[int][]byte{}
-	for _, f := range res.Files {
-		if f.Status == read.FileRead && f.DG > 0 {
-			dgs[f.DG] = f.Data
-		}
-	}
-	o := pa.Options{Trust: store, AllowTestAnchors: allowTest, DataGroups: dgs}
-	if res.DG1 != nil {
-		o.IssuingState = res.DG1.IssuingState
-	}
-	return append(append(check.Report{}, res.Checks...), pa.VerifyBytes(sod.Data, o).Report...)
 }

@@ -9,6 +9,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"slices"
 	"sync"
 	"time"
@@ -287,3 +288,35 @@ var errCancelled = protocol.Errorf(protocol.Cancelled, "the read was cancelled")
 var errTimeout = protocol.Errorf(protocol.Timeout, "no card was read within the timeout")
 
 var errNoReader = errors.New("no reader")
+
+// CardGen returns how many cards the hub has seen inserted into reader.
+func (h *Hub) CardGen(reader string) uint64 {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if rs, ok := h.readers[reader]; ok {
+		return rs.gen
+	}
+	return 0
+}
+
+// WaitCard waits until the hub has taken in a card change on reader: a
+// card present with a generation above after (present true), or no card
+// (present false). Simulate mode uses it so that a read started right
+// after sim.insert sees the new card, not the one it replaced.
+func (h *Hub) WaitCard(ctx context.Context, reader string, present bool, after uint64) error {
+	for {
+		h.mu.Lock()
+		rs, ok := h.readers[reader]
+		done := ok && rs.present == present && (!present || rs.gen > after)
+		changed := h.changed
+		h.mu.Unlock()
+		if done {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("wait for the card change on the reader: %w", ctx.Err())
+		case <-changed:
+		}
+	}
+}

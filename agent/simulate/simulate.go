@@ -107,6 +107,9 @@ func (s *Simulator) Remove(ctx context.Context, name string) error {
 	return s.Manager.Remove(reader)
 }
 
+// DefaultReader is the reader of requests that name none.
+func (s *Simulator) DefaultReader() string { return Readers[0] }
+
 func (s *Simulator) reader(name string) (string, error) {
 	if name == "" {
 		return Readers[0], nil
