@@ -548,3 +548,26 @@ func TestProtocolDocCovered(t *testing.T) {
 		}
 	}
 }
+
+func TestIgnoredReaders(t *testing.T) {
+	s := newSetup()
+	s.cfg.IgnoreReaders = []string{"*SAM*"}
+	h := start(t, s)
+	if err := h.mgr.AddReader("Generic SAM Slot 0", virtualConfig()); err != nil {
+		t.Fatal(err)
+	}
+	h.insert("Generic SAM Slot 0")
+	c := h.dial(deskOrigin)
+	r := must(t)(c.Request("readers.list", nil))
+	if strings.Contains(string(r.Data), "SAM") {
+		t.Fatalf("ignored reader listed: %s", r.Raw)
+	}
+	for _, f := range c.Frames() {
+		if strings.Contains(string(f.Raw), "SAM") {
+			t.Fatalf("ignored reader announced: %s", f.Raw)
+		}
+	}
+	if r := must(t)(c.Request("read.start", map[string]any{"reader": "Generic SAM Slot 0", "access": map[string]any{"can": "123456"}})); r.Code() != "NO_READER" {
+		t.Fatalf("read on an ignored reader: %s", r.Raw)
+	}
+}

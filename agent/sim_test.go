@@ -2,6 +2,7 @@ package agent_test
 
 import (
 	"context"
+	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
@@ -14,6 +15,7 @@ import (
 	"github.com/idagent/idagent/agent/logging/logtest"
 	"github.com/idagent/idagent/agent/protocol"
 	"github.com/idagent/idagent/agent/simulate"
+	"github.com/idagent/idagent/emrtd/sim"
 )
 
 // simAgent runs the agent as `idagent run --simulate` does: simulated
@@ -261,5 +263,24 @@ func TestSimulatedVerification(t *testing.T) {
 		if _, ok := ident.Checks.Get("dg.hash.DG13"); !ok {
 			t.Errorf("tamper %q: read.identity without the DG13 hash check", tc.tamper)
 		}
+	}
+}
+
+// TestSimInsertKeysMatchSimJSON: sim.insert answers with the keys of
+// `idagent sim --json` (emrtd/sim.AccessData).
+func TestSimInsertKeysMatchSimJSON(t *testing.T) {
+	keys := func(v any) []string {
+		b, _ := json.Marshal(v)
+		var m map[string]any
+		json.Unmarshal(b, &m)
+		var out []string
+		for k := range m {
+			out = append(out, k)
+		}
+		slices.Sort(out)
+		return out
+	}
+	if a, b := keys(sim.AccessData{}), keys(protocol.SimCard{}); !slices.Equal(a, b) {
+		t.Fatalf("sim --json keys %v, sim.insert keys %v", a, b)
 	}
 }
