@@ -15,6 +15,7 @@ import (
 
 	"github.com/idagent/idagent/agent/protocol"
 	"github.com/idagent/idagent/agent/session"
+	"github.com/idagent/idagent/emrtd/access"
 	"github.com/idagent/idagent/emrtd/files"
 	"github.com/idagent/idagent/emrtd/lds"
 	"github.com/idagent/idagent/emrtd/read"
@@ -67,7 +68,7 @@ func (r *Reader) Read(ctx context.Context, card nfc.Conn, req session.Request, o
 	}
 	res, err := read.Read(ctx, card, opts)
 	if err != nil {
-		return nil, classify(err)
+		return nil, classify(err, keys)
 	}
 	checks := res.Checks
 	out := &session.Result{
@@ -105,11 +106,40 @@ func (e errUnsupported) Error() string     { return e.err.Error() }
 func (e errUnsupported) Unwrap() error     { return e.err }
 func (e errUnsupported) ErrorCode() string { return string(protocol.CardUnsupported) }
 
-func classify(err error) error {
-	if errors.Is(err, files.ErrNotFound) && !errors.Is(err, nfc.ErrCardRemoved) {
+// errNeedsPACE: the key opens a chip only through PACE (a CAN), and the
+// pipeline could not use it.
+var errNeedsPACE = protocol.Errorf(protocol.BadRequest,
+	"a card access number alone needs PACE, which this agent cannot run on this card: give the MRZ, the QR code, or documentNumber+dateOfBirth+dateOfExpiry")
+
+func classify(err error, keys []access.Key) error {
+	switch {
+	case errors.Is(err, files.ErrNotFound) && !errors.Is(err, nfc.ErrCardRemoved):
 		return errUnsupported{err}
+	case !hasBACKey(keys) && !errors.Is(err, access.ErrDenied) && !cardTrouble(err):
+		return fmt.Errorf("%w (%w)", errNeedsPACE, err)
 	}
 	return err
+}
+
+func hasBACKey(keys []access.Key) bool {
+	for _, k := range keys {
+		if _, ok := k.(access.BACKey); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// cardTrouble: errors of the card or the read's context, which say more
+// than the key's form.
+func cardTrouble(err error) bool {
+	for _, e := range []error{nfc.ErrCardRemoved, nfc.ErrReaderRemoved, nfc.ErrNoService, nfc.ErrNoCard,
+		nfc.ErrCardUnresponsive, context.Canceled, context.DeadlineExceeded} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
 }
 
 func document(res *read.Result) protocol.Document {

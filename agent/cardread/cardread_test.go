@@ -158,7 +158,7 @@ func TestPortrait(t *testing.T) {
 		t.Fatal("no image accepted")
 	}
 	var u errUnsupported
-	if !errors.As(classify(errUnsupported{errors.New("x")}), &u) {
+	if !errors.As(classify(errUnsupported{errors.New("x")}, nil), &u) {
 		t.Fatal("classify")
 	}
 }
@@ -172,5 +172,16 @@ func TestMRZDate(t *testing.T) {
 	}
 	if got := mrzDate("390101", now, false); got != "2039-01-01" {
 		t.Errorf("expiry → %s", got)
+	}
+}
+
+func TestCANWithoutPACE(t *testing.T) {
+	conn, chip := connect(t, "cccd", 13)
+	_, err := (&Reader{}).Read(context.Background(), conn, session.Request{Access: protocol.AccessKey{CAN: chip.AccessData().CAN}}, &observer{})
+	if err == nil {
+		t.Skip("the pipeline opens chips with a CAN now (PACE)")
+	}
+	if code := protocol.ErrorFrom(err).Code; code != protocol.BadRequest && code != protocol.AccessDenied {
+		t.Fatalf("CAN without PACE: %v (%s)", err, code)
 	}
 }
