@@ -11,6 +11,7 @@
 package issue
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -56,6 +57,12 @@ const (
 	CAClone         Tamper = "ca-clone"          // the chip's CA key is not the one in DG14
 	MRZDG13Mismatch Tamper = "mrz-dg13-mismatch" // DG13's ID number differs from DG1's, both signed
 )
+
+// ErrTamperNotApplicable is wrapped when a tamper needs what the document
+// lacks (dg13-edited on a passport, ca-clone without chip authentication,
+// aa-clone without active authentication): a caller's choice to refuse,
+// not a failure of the simulator.
+var ErrTamperNotApplicable = errors.New("tamper not applicable to this document")
 
 // Tampers lists every tamper kind.
 var Tampers = []Tamper{DG13Edited, DG2Swapped, DG1Edited, SODBadSignature, DSCUntrusted, DSCExpired,
@@ -294,13 +301,13 @@ func checkTamper(opts Options) error {
 	}
 	needs := map[Tamper]int{DG13Edited: 13, MRZDG13Mismatch: 13, DG2Swapped: 2, AAClone: 15, CAClone: 14}
 	if n, ok := needs[opts.Tamper]; ok && !slices.Contains(opts.DataGroups, n) {
-		return fmt.Errorf("issue: tamper %s needs DG%d, which this document lacks", opts.Tamper, n)
+		return fmt.Errorf("issue: %w: %s needs DG%d, which this document lacks", ErrTamperNotApplicable, opts.Tamper, n)
 	}
 	switch {
 	case opts.Tamper == AAClone && opts.Security.AA == nil:
-		return fmt.Errorf("issue: tamper %s needs active authentication", opts.Tamper)
+		return fmt.Errorf("issue: %w: %s needs active authentication", ErrTamperNotApplicable, opts.Tamper)
 	case opts.Tamper == CAClone && opts.Security.CA == nil:
-		return fmt.Errorf("issue: tamper %s needs chip authentication", opts.Tamper)
+		return fmt.Errorf("issue: %w: %s needs chip authentication", ErrTamperNotApplicable, opts.Tamper)
 	}
 	return nil
 }
