@@ -2,8 +2,11 @@
 // a real one, quirks included, for tests, benchmarks and the agent's
 // simulate mode.
 //
-// A Chip plays one profile (cccd, passport, ...) with a document issued
-// from a seed (emrtd/sim/issue), optionally forged (a tamper kind), within
+// A Chip plays one profile (Profiles: cccd, cccd2024, passport and one
+// passport per other mechanism) with a document issued from a seed
+// (emrtd/sim/issue) consistently with the protocols it runs (BAC, PACE,
+// chip and active authentication, each the chip side of its emrtd
+// package), optionally forged (a tamper kind), within
 // APDU limits and, optionally, as slowly as a contactless link
 // (emrtd/sim/link). It implements nfc.Responder, so the in-process virtual
 // reader (nfc/virtual) and the vpcd connector into a real pcscd (nfc/vpcd)
