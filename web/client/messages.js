@@ -224,9 +224,8 @@ export function describeCheck(check, lang = 'vi') {
   if (dg) {
     const t = DG_TITLES[dg] ?? [`Nhóm dữ liệu ${dg}`, `Data group ${dg}`];
     title = t[i];
-    const subject = t[i];
-    if (status === 'PASS') text = lang === 'en' ? `${subject}: unchanged since the card was issued.` : `${subject}: không bị thay đổi kể từ khi cấp thẻ.`;
-    else if (status === 'FAIL') text = lang === 'en' ? `${subject}: CHANGED after the card was issued. The card has been tampered with.` : `${subject}: ĐÃ BỊ SỬA sau khi cấp thẻ. Thẻ đã bị can thiệp.`;
+    if (status === 'PASS') text = lang === 'en' ? 'Unchanged since the card was issued.' : 'Không bị thay đổi kể từ khi cấp thẻ.';
+    else if (status === 'FAIL') text = lang === 'en' ? 'CHANGED after the card was issued: the card has been tampered with.' : 'ĐÃ BỊ SỬA sau khi cấp thẻ: thẻ đã bị can thiệp.';
   } else if (CHECKS[name]) {
     title = CHECKS[name][0][i];
     const s = CHECKS[name][1][status];

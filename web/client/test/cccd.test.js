@@ -155,7 +155,7 @@ test('messages: every agent error code has Vietnamese and English words', () => 
 test('messages: checks in words, failures never look good', () => {
   const pass = describeCheck({ name: 'dg.hash.DG13', status: 'PASS', reason: '' }, 'en');
   assert.equal(pass.tone, 'ok');
-  assert.match(pass.text, /unchanged/);
+  assert.match(pass.text, /Unchanged/);
   const fail = describeCheck({ name: 'dg.hash.DG13', status: 'FAIL', reason: 'HASH_MISMATCH' }, 'vi');
   assert.equal(fail.tone, 'bad');
   assert.match(fail.text, /ĐÃ BỊ SỬA/);

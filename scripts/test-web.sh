@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# test-web.sh runs the browser side's tests: the JavaScript client against a
+# real `idagent run --simulate`, and the desk pages in Debian's chromium
+# driven by playwright-core. It installs what is missing (chromium through
+# apt-get, web/node_modules through `npm ci`), builds the agent once, and
+# leaves screenshots in artifacts/screenshots/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+as_root() {
+	if [ "$(id -u)" -eq 0 ]; then
+		DEBIAN_FRONTEND=noninteractive "$@"
+	elif command -v sudo >/dev/null; then
+		sudo DEBIAN_FRONTEND=noninteractive "$@"
+	else
+		echo "test-web: need root to run: $*" >&2
+		return 1
+	fi
+}
+
+apt_install() {
+	echo "test-web: installing $*"
+	if ! as_root apt-get install -y -q "$@"; then
+		as_root apt-get update -q
+		as_root apt-get install -y -q "$@"
+	fi
+}
+
+command -v node >/dev/null || apt_install nodejs npm
+[ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] || apt_install chromium
+if [ ! -d web/node_modules/playwright-core ] || [ ! -d web/node_modules/ws ]; then
+	# Never let a package download a browser of its own: Debian's is used.
+	(cd web && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+fi
+
+bin_dir=$(mktemp -d)
+trap 'rm -rf "$bin_dir"' EXIT
+go build -o "$bin_dir/idagent" ./cmd/idagent
+
+cd web
+IDAGENT_BIN="$bin_dir/idagent" node testing/run.js "$@"
