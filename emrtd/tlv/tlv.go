@@ -153,7 +153,7 @@ func decodeTag(b []byte) (uint32, int, error) {
 	if b[0]&0x1F != 0x1F {
 		return tag, 1, nil
 	}
-	for i := 1; i < 4; i++ {
+	for i := 1; i < 3; i++ {
 		if i >= len(b) {
 			return 0, 0, fmt.Errorf("%w: multi-byte tag", ErrTruncated)
 		}

@@ -131,3 +131,15 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+func TestTagLengthMatchesEncoder(t *testing.T) {
+	// Three-byte tags decode and encode back; four-byte tags are refused,
+	// since EncodeTag (and the LDS) never uses them.
+	tag, _, _, err := Header(unhex(t, "5F8F0100"))
+	if err != nil || tag != 0x5F8F01 || !bytes.Equal(EncodeTag(tag), unhex(t, "5F8F01")) {
+		t.Fatalf("3-byte tag: %X %v", tag, err)
+	}
+	if _, _, _, err := Header(unhex(t, "5F8F810100")); !errors.Is(err, ErrMalformed) {
+		t.Fatalf("4-byte tag: %v", err)
+	}
+}
