@@ -270,7 +270,11 @@ func (r *Result) checkRevocation(o Options) {
 	}
 	crls := o.Trust.CRLs(r.CSCA)
 	if len(crls) == 0 {
-		r.Report.Add(check.DSRevocation, check.Unknown, ReasonNoCRL,
+		// Not FAIL and not UNKNOWN: the chain is proven; only the
+		// revocation status is unchecked, and most issuers (Vietnam's
+		// included) publish no CRL a desk could import. A WARN keeps the
+		// caveat visible without making every genuine card look untrusted.
+		r.Report.Add(check.DSRevocation, check.Warn, ReasonNoCRL,
 			fmt.Sprintf("No revocation list of %s is in the trust store; revocation was not checked.", who(r.CSCA.Cert.Subject)))
 		return
 	}
