@@ -55,16 +55,3 @@ func programData() string {
 	}
 	return `C:\ProgramData`
 }
-
-// ExecutableDir is the directory of the running binary, with symlinks
-// resolved; "" if the OS cannot tell.
-func ExecutableDir() string {
-	exe, err := os.Executable()
-	if err != nil {
-		return ""
-	}
-	if r, err := filepath.EvalSymlinks(exe); err == nil {
-		exe = r
-	}
-	return filepath.Dir(exe)
-}
