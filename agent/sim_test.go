@@ -2,8 +2,10 @@ package agent_test
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +17,7 @@ import (
 	"github.com/idagent/idagent/agent/logging/logtest"
 	"github.com/idagent/idagent/agent/protocol"
 	"github.com/idagent/idagent/agent/simulate"
+	"github.com/idagent/idagent/emrtd/pa"
 	"github.com/idagent/idagent/emrtd/sim"
 )
 
@@ -283,4 +286,71 @@ func TestSimInsertKeysMatchSimJSON(t *testing.T) {
 	if a, b := keys(sim.AccessData{}), keys(protocol.SimCard{}); !slices.Equal(a, b) {
 		t.Fatalf("sim --json keys %v, sim.insert keys %v", a, b)
 	}
+}
+
+// TestSimulatedEvidence: with evidence allowed and asked for, the result
+// carries EF.SOD and the data groups, and a backend re-verifies them.
+func TestSimulatedEvidence(t *testing.T) {
+	s := startSim(t, "")
+	c := s.dial(t, deskOrigin)
+	if r := must(t)(c.Request("hello", nil)); strings.Contains(string(r.Data), `"evidence"`) && strings.Contains(string(r.Data), `"evidence":true`) {
+		t.Fatal("default policy allows evidence")
+	}
+	card := insertSim(t, c, map[string]any{"seed": 5})
+	id := startRead(t, c, map[string]any{"access": map[string]any{"mrz": card.MRZ}, "evidence": true})
+	var res protocol.Result
+	must(t)(c.Final(id, 20*time.Second)).Decode(&res)
+	if res.Evidence != nil {
+		t.Fatal("evidence sent to an origin whose policy does not allow it")
+	}
+
+	full := startSimWithPolicy(t, config.FullPolicy())
+	fc := full.dial(t, deskOrigin)
+	card = insertSim(t, fc, map[string]any{"seed": 5})
+	id = startRead(t, fc, map[string]any{"access": map[string]any{"mrz": card.MRZ}, "evidence": true, "photo": true})
+	res = protocol.Result{}
+	must(t)(fc.Final(id, 20*time.Second)).Decode(&res)
+	ev := res.Evidence
+	if ev == nil || ev.SOD == "" || ev.DataGroups["DG1"] == "" || ev.DataGroups["DG13"] == "" || ev.DataGroups["DG2"] == "" {
+		t.Fatalf("evidence: %+v", ev)
+	}
+	sod, _ := base64.StdEncoding.DecodeString(ev.SOD)
+	dgs := map[int][]byte{}
+	for name, b64 := range ev.DataGroups {
+		n, _ := strconv.Atoi(strings.TrimPrefix(name, "DG"))
+		dgs[n], _ = base64.StdEncoding.DecodeString(b64)
+	}
+	store, _, _ := cardread.SimTrust()
+	again := pa.VerifyBytes(sod, pa.Options{Trust: store, AllowTestAnchors: true, DataGroups: dgs})
+	if again.Report.Overall() != res.Verification.Overall {
+		t.Fatalf("backend verdict %s, agent verdict %s", again.Report.Overall(), res.Verification.Overall)
+	}
+}
+
+// startSimWithPolicy is startSim with deskOrigin given policy p.
+func startSimWithPolicy(t *testing.T, p config.Policy) *simAgent {
+	t.Helper()
+	s, err := simulate.New("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, state, _ := cardread.SimTrust()
+	cfg := config.Default()
+	cfg.Origins[deskOrigin] = p
+	log, logs := logtest.New()
+	a := agent.New(agent.Options{
+		Config: cfg, Log: log, Version: "test", Manager: s.Manager, Simulator: s,
+		Reader: &cardread.Reader{Trust: store, AllowTestAnchors: true},
+		Trust:  func() protocol.TrustState { return state }, CheckKey: cardread.CheckKey,
+	})
+	ls, err := agent.Listen([]string{"127.0.0.1:0"}, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx, ls) }()
+	t.Cleanup(func() { cancel(); <-done })
+	waitReaders(t, a, len(simulate.Readers))
+	return &simAgent{addr: ls[0].Addr().String(), logs: logs, sim: s}
 }
