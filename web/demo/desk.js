@@ -494,8 +494,15 @@ function fillSimSelects() {
   tamp.value = tv;
 }
 
+// The key a desk has for each kind of document: the QR code of a
+// Vietnamese card (its number and birth date open the chip by PACE or BAC),
+// the MRZ of a passport.
+function defaultKeyForm(profile) {
+  return profile.startsWith('passport') ? 'mrz' : 'qr';
+}
+
 $('sim-profile').addEventListener('change', () => {
-  $('sim-keyform').value = $('sim-profile').value === 'passport' ? 'mrz' : 'id12';
+  $('sim-keyform').value = defaultKeyForm($('sim-profile').value);
 });
 
 $('sim-insert').addEventListener('click', async () => {
@@ -568,6 +575,7 @@ function renderSim() {
 
 selectForm(ui.form, false);
 renderAll();
+$('sim-keyform').value = defaultKeyForm($('sim-profile').value);
 agent.connect().catch(() => {
   // The state listener shows the reason; the client keeps retrying.
 });

@@ -79,6 +79,11 @@ export const TEXT = {
   p_cccd: ['CCCD 2021', 'CCCD 2021'],
   p_cccd2024: ['Căn cước 2024', 'Căn cước 2024'],
   p_passport: ['Hộ chiếu', 'Passport'],
+  'p_passport-im': ['Hộ chiếu (PACE IM)', 'Passport (PACE IM)'],
+  'p_passport-dh': ['Hộ chiếu (PACE DH)', 'Passport (PACE DH)'],
+  'p_passport-cam': ['Hộ chiếu (PACE CAM)', 'Passport (PACE CAM)'],
+  'p_passport-3des': ['Hộ chiếu (3DES)', 'Passport (3DES)'],
+  'p_passport-bac-only': ['Hộ chiếu (chỉ BAC)', 'Passport (BAC only)'],
   't_dg13-edited': ['Sửa địa chỉ (DG13)', 'Edited address (DG13)'],
   't_dg2-swapped': ['Thay ảnh (DG2)', 'Swapped photo (DG2)'],
   't_dg1-edited': ['Sửa tên trong MRZ (DG1)', 'Edited MRZ name (DG1)'],
@@ -93,7 +98,7 @@ export const TEXT = {
 };
 
 /** Profiles and tamper kinds of the software chip (docs/SIMULATOR.md). */
-export const SIM_PROFILES = ['cccd', 'cccd2024', 'passport'];
+export const SIM_PROFILES = ['cccd', 'cccd2024', 'passport', 'passport-im', 'passport-dh', 'passport-cam', 'passport-3des', 'passport-bac-only'];
 export const SIM_TAMPERS = ['', 'dg13-edited', 'dg2-swapped', 'dg1-edited', 'sod-bad-signature', 'dsc-untrusted',
   'dsc-expired', 'dsc-revoked', 'dsc-wrong-country', 'aa-clone', 'ca-clone', 'mrz-dg13-mismatch'];
 

@@ -305,6 +305,43 @@ test('a QR payload from a keyboard-wedge scanner, typed into another field, beco
   await removeThroughPanel();
 });
 
+test('the panel fills the key from the inserted card: QR for a cccd, MRZ for a passport that fills the hotel form', async (t) => {
+  const card = await insertThroughPanel({ seed: 71 });
+  assert.equal(await byTestId('sim-keyform').inputValue(), 'qr');
+  await byTestId('sim-fill').click();
+  assert.match(await byTestId('key').inputValue(), new RegExp(`^${card.id12}\\|`));
+  let since = await readsStarted();
+  await byTestId('key').press('Enter');
+  let end = await readEnd(since);
+  assert.equal(end.error, '');
+  assert.equal(await byTestId('key').inputValue(), card.id12, 'a QR key shows as its number only');
+  await removeThroughPanel();
+
+  const pass = await insertThroughPanel({ profile: 'passport', seed: 72 });
+  const expected = await json.read({ access: { mrz: pass.mrz } });
+  await page.locator('#tab-hotel').click();
+  assert.equal(await byTestId('sim-keyform').inputValue(), 'mrz');
+  await byTestId('sim-fill').click();
+  since = await readsStarted();
+  await byTestId('key').press('Enter');
+  end = await readEnd(since);
+  assert.equal(end.error, '');
+  assert.equal(end.verdict, genuine(t, expected));
+  const f = expected.fields;
+  assert.equal(f.documentType, 'passport');
+  assert.equal(await value('#form-hotel [name=documentType]'), 'passport');
+  assert.equal(await value('#form-hotel [name=documentNumber]'), f.documentNumber);
+  assert.equal(await value('#form-hotel [name=fullName]'), f.fullName);
+  assert.equal(await value('#form-hotel [name=dateOfBirth]'), formatDG13Date(f.dateOfBirth));
+  assert.equal(await value('#form-hotel [name=dateOfExpiry]'), formatDG13Date(f.dateOfExpiry));
+  assert.equal(await value('#form-hotel [name=nationality]'), f.nationality);
+  assert.match(await byTestId('key').inputValue(), /^MRZ /, 'an MRZ key shows as its document number');
+  await shot('12-hotel-passport');
+  await page.locator('#tab-hospital').click();
+  await removeThroughPanel();
+  await byTestId('sim-profile').selectOption('cccd');
+});
+
 test('a wrong key is refused in words, and the key field is ready for a new one', async () => {
   const card = await insertThroughPanel({ seed: 51 });
   const wrongID12 = `${card.id12.slice(0, 6)}${card.id12.slice(6) === '000000' ? '111111' : '000000'}`;
