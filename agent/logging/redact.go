@@ -56,6 +56,25 @@ var defaultSafeKeys = []string{
 	"trust", "type", "url", "version",
 }
 
+// hexKeys hold hex dumps of non-personal identifiers (a card's ATR names
+// its type). Their digit runs are not masked when the value is hex with at
+// least one letter: an ID number (all digits) still is.
+var hexKeys = map[string]bool{"atr": true}
+
+func isHexWithLetter(s string) bool {
+	letter := false
+	for _, c := range s {
+		switch {
+		case c >= '0' && c <= '9':
+		case c >= 'a' && c <= 'f', c >= 'A' && c <= 'F':
+			letter = true
+		default:
+			return false
+		}
+	}
+	return letter
+}
+
 // redactor decides, field by field, what may be printed.
 type redactor struct {
 	safeKeys map[string]bool
@@ -115,6 +134,9 @@ func (r *redactor) field(f zapcore.Field) zapcore.Field {
 			return f
 		}
 	case zapcore.StringType:
+		if hexKeys[f.Key] && isHexWithLetter(f.String) {
+			return f // an ATR: hex of a card type, not a number to mask
+		}
 		if safeKey {
 			return stringField(f.Key, maskString(f.String))
 		}

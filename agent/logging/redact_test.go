@@ -142,7 +142,9 @@ func TestNothingPersonalAtAnyLevel(t *testing.T) {
 	for _, lvl := range []zapcore.Level{zapcore.DebugLevel, zapcore.InfoLevel, zapcore.WarnLevel, zapcore.ErrorLevel, zapcore.DPanicLevel} {
 		log.Log(lvl, "read finished for document "+idNumber, everyField()...)
 	}
-	log.Info("plain", zap.String("reader", "ACS ACR122U PICC Interface 00 00"), zap.String("readId", "rd-kqzmw"))
+	log.Info("plain", zap.String("reader", "ACS ACR122U PICC Interface 00 00"), zap.String("readId", "rd-kqzmw"),
+		zap.String("atr", "3b8e800180318066b1840c016e0183009000ce"))
+	log.Info("atr misused", zap.String("atr", idNumber))
 	if len(out.Lines()) < 12 {
 		t.Fatalf("expected a JSON and a console line per call, got %d lines", len(out.Lines()))
 	}
@@ -152,7 +154,7 @@ func TestNothingPersonalAtAnyLevel(t *testing.T) {
 		}
 	}
 	// What must still be useful.
-	for _, s := range []string{"ACS ACR122U PICC Interface 00 00", "rd-kqzmw", "[redacted: 23 bytes]", "12345", logging.Redacted} {
+	for _, s := range []string{"ACS ACR122U PICC Interface 00 00", "rd-kqzmw", "3b8e800180318066b1840c016e0183009000ce", "[redacted: 23 bytes]", "12345", logging.Redacted} {
 		if !out.Contains(s) {
 			t.Errorf("log output lacks %q", s)
 		}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/idagent/idagent/agent/agenttest"
+	"github.com/idagent/idagent/agent/protocol"
 	"github.com/idagent/idagent/agent/svc"
 	"github.com/kardianos/service"
 )
@@ -49,7 +50,7 @@ func TestRunSimulate(t *testing.T) {
 	out, errb := &lockedBuffer{}, &lockedBuffer{}
 	done := make(chan int, 1)
 	go func() {
-		done <- dispatch(ctx, &env{stdout: out, stderr: errb}, []string{"run", "--simulate", "--listen", "127.0.0.1:0"})
+		done <- dispatch(ctx, &env{stdout: out, stderr: errb}, []string{"run", "--simulate", "--listen", "127.0.0.1:0", "--log-level", "debug"})
 	}()
 	re := regexp.MustCompile(`serving ws://([0-9.:]+)/v1/ws`)
 	var addr string
@@ -72,6 +73,21 @@ func TestRunSimulate(t *testing.T) {
 	if err != nil || r.Error != nil {
 		t.Fatalf("sim.insert: %v %s", err, r.Raw)
 	}
+	var card protocol.SimCard
+	r.Decode(&card)
+	// A full read, then the agent's own log (debug level) must hold none
+	// of the card's personal data.
+	r, err = c.Request("read.start", map[string]any{"access": map[string]any{"mrz": card.MRZ}, "photo": true})
+	var started protocol.ReadStarted
+	if err != nil || r.Error != nil || r.Decode(&started) != nil {
+		t.Fatalf("read.start: %v %s", err, r.Raw)
+	}
+	final, err := c.Final(started.ReadID, 20*time.Second)
+	if err != nil || final.Name != "read.result" {
+		t.Fatalf("read: %v", err)
+	}
+	var res protocol.Result
+	final.Decode(&res)
 	cancel()
 	select {
 	case code := <-done:
@@ -81,8 +97,20 @@ func TestRunSimulate(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("agent did not stop")
 	}
-	if !strings.Contains(errb.String(), "TEST trust anchor") {
-		t.Errorf("simulate mode not announced: %s", errb.String())
+	log := errb.String()
+	if !strings.Contains(log, "TEST trust anchor") || !strings.Contains(log, "read finished") {
+		t.Errorf("log lacks the mode or the read: %s", log)
+	}
+	secrets := []string{card.ID12, card.CAN, card.DocumentNumber, strings.Split(card.MRZ, "\n")[2]}
+	for _, k := range []string{"fullName", "placeOfResidence", "placeOfOrigin", "fatherName", "motherName", "dateOfBirth"} {
+		if v, ok := res.Fields[k].(string); ok {
+			secrets = append(secrets, v)
+		}
+	}
+	for _, s := range secrets {
+		if s != "" && strings.Contains(log, s) {
+			t.Errorf("the agent's log holds personal data (%d characters)", len(s))
+		}
 	}
 }
 
