@@ -28,7 +28,9 @@ apt_install() {
 
 command -v node >/dev/null || apt_install nodejs npm
 [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] || apt_install chromium
-if [ ! -d web/node_modules/playwright-core ] || [ ! -d web/node_modules/ws ]; then
+# npm writes node_modules/.package-lock.json: install when it is missing or
+# older than the lock file (a dependency was added or changed).
+if [ ! -f web/node_modules/.package-lock.json ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then
 	# Never let a package download a browser of its own: Debian's is used.
 	(cd web && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
 fi

@@ -1,4 +1,4 @@
-import type { AccessKey } from './idagent';
+import type { AccessKey } from './idagent.js';
 
 /** Whether `s` is 12 digits (the personal identification number, ID12). */
 export function isValidID12(s: unknown): s is string;

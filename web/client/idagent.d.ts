@@ -3,7 +3,7 @@
 export {
   isValidID12, id12Info, normalizeDigits, parseQR, looksLikeQR, accessKeyFromInput,
   formatDG13Date, parseDG13Date, formatMRZDate, toMRZDate, ParsedQR,
-} from './cccd';
+} from './cccd.js';
 
 export const VERSION: string;
 export const PROTOCOL_VERSIONS: readonly number[];
@@ -74,7 +74,7 @@ export type FieldName =
   | 'placeOfBirth' | 'personalNumber' | 'mrz';
 
 /** Identity fields (docs/PROTOCOL.md §4). Dates are ISO, possibly partial. */
-export type Fields = Partial<Record<FieldName, string>> & {
+export type Fields = Partial<Record<Exclude<FieldName, 'sex' | 'documentType' | 'dateOfExpiry'>, string>> & {
   sex?: 'M' | 'F' | 'X';
   documentType?: 'id-card' | 'passport' | 'other';
   /** null for a card that does not expire. */
