@@ -41,6 +41,8 @@ type runFlags struct {
 	link     string
 	logLevel string
 	service  bool
+	simCard  string // with simulate: a profile to insert at start
+	simSeed  int64
 }
 
 func runAgent(ctx context.Context, e *env, args []string) int {
@@ -52,6 +54,8 @@ func runAgent(ctx context.Context, e *env, args []string) int {
 	fs.StringVar(&f.link, "link", "", "with --simulate: delay exchanges like a contactless link: "+strings.Join(link.Names, ", "))
 	fs.StringVar(&f.logLevel, "log-level", "", "debug, info, warn or error (replaces log.level of the configuration)")
 	fs.BoolVar(&f.service, "service", false, "run under the service manager (set by 'idagent service install')")
+	fs.StringVar(&f.simCard, "sim-card", "", "with --simulate: insert a software chip of this profile (cccd, passport, ...) into the first simulated reader at start and print its access data")
+	fs.Int64Var(&f.simSeed, "sim-seed", 1, "with --sim-card: the identity seed of that chip")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -59,8 +63,8 @@ func runAgent(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "idagent run: unexpected argument %q\n", fs.Arg(0))
 		return exitUsage
 	}
-	if f.link != "" && !f.simulate {
-		fmt.Fprintln(e.stderr, "idagent run: --link needs --simulate")
+	if (f.link != "" || f.simCard != "") && !f.simulate {
+		fmt.Fprintln(e.stderr, "idagent run: --link and --sim-card need --simulate")
 		return exitUsage
 	}
 	cfg, err := loadRunConfig(f)
@@ -118,6 +122,9 @@ func serveAgent(ctx context.Context, e *env, f runFlags, cfg *config.Config) err
 	if err != nil {
 		return err
 	}
+	if err := insertStartCard(ctx, e, f, opts); err != nil {
+		return err
+	}
 	ls, err := agent.Listen(cfg.Listen, log)
 	if err != nil {
 		return err
@@ -133,6 +140,27 @@ func serveAgent(ctx context.Context, e *env, f runFlags, cfg *config.Config) err
 		fmt.Fprintf(e.stderr, "idagent: desk pages at http://%s/demo/\n", ls[0].Addr())
 	}
 	return agent.New(opts).Run(ctx, ls)
+}
+
+// insertStartCard puts the --sim-card chip into the first simulated reader
+// and prints its access data on stdout (a generated TEST identity the user
+// asked for, as idagent sim prints it; never logged).
+func insertStartCard(ctx context.Context, e *env, f runFlags, o agent.Options) error {
+	if f.simCard == "" {
+		return nil
+	}
+	s, ok := o.Simulator.(*simulate.Simulator)
+	if !ok {
+		return errors.New("--sim-card needs --simulate")
+	}
+	seed := f.simSeed
+	card, err := s.Insert(ctx, protocol.SimInsert{Profile: f.simCard, Seed: &seed})
+	if err != nil {
+		return fmt.Errorf("--sim-card: %w", err)
+	}
+	fmt.Fprintf(e.stdout, "simulated %s card in %q (TEST identity)\n  ID12 %s  CAN %s  document %s  born %s  expires %s\n",
+		f.simCard, card.Reader, card.ID12, card.CAN, card.DocumentNumber, card.DateOfBirth, card.DateOfExpiry)
+	return nil
 }
 
 // agentOptions chooses the card manager, reader and trust store for the

@@ -220,3 +220,35 @@ func TestServiceCommand(t *testing.T) {
 		t.Errorf("--help: exit %d", code)
 	}
 }
+
+// TestRunSimCard: --sim-card puts a chip in the first simulated reader at
+// start and prints its access data on stdout, never in the log.
+func TestRunSimCard(t *testing.T) {
+	t.Setenv("IDAGENT_CONFIG", filepath.Join(t.TempDir(), "none.json"))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	out, errb := &lockedBuffer{}, &lockedBuffer{}
+	done := make(chan int, 1)
+	go func() {
+		done <- dispatch(ctx, &env{stdout: out, stderr: errb}, []string{"run", "--simulate", "--sim-card", "cccd", "--sim-seed", "7", "--listen", "127.0.0.1:0", "--log-level", "debug"})
+	}()
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(errb.String(), "card inserted"); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no card inserted: %s", errb.String())
+		}
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	m := regexp.MustCompile(`ID12 (\d{12})  CAN (\d{6})`).FindStringSubmatch(out.String())
+	if m == nil || !strings.HasSuffix(m[1], m[2]) {
+		t.Fatalf("stdout lacks the access data: %q", out.String())
+	}
+	if strings.Contains(errb.String(), m[1]) {
+		t.Error("the log holds the ID12")
+	}
+	if code, _, _ := runIdagent(context.Background(), "run", "--sim-card", "cccd"); code != exitUsage {
+		t.Errorf("--sim-card without --simulate: exit %d", code)
+	}
+}
