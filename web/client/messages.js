@@ -192,11 +192,39 @@ const STATUS_FALLBACK = {
   SKIPPED: ['Kiểm tra này được bỏ qua.', 'This check was skipped.'],
 };
 
-// Reasons that change the sentence whatever the check.
+// Reasons (emrtd/pa, emrtd/read) that say more than the check's status.
+// Used only for checks that did not pass.
 const REASONS = {
+  SIGNATURE_INVALID: ['Chữ ký số của dữ liệu thẻ không hợp lệ: dữ liệu có thể đã bị làm giả.', 'The signature over the card data is invalid: the data may be forged.'],
+  SOD_MISSING: ['Chip không có dữ liệu bảo mật (EF.SOD): không chứng minh được thẻ thật.', 'The chip has no security data (EF.SOD): the card cannot be proven genuine.'],
+  SOD_MALFORMED: ['Dữ liệu bảo mật của chip bị hỏng: không chứng minh được thẻ thật.', 'The chip\'s security data is malformed: the card cannot be proven genuine.'],
+  CONTENT_TYPE_MISMATCH: ['Dữ liệu bảo mật của chip không đúng định dạng.', 'The chip\'s security data has the wrong format.'],
+  DIGEST_MISMATCH: ['Dữ liệu bảo mật đã bị sửa sau khi ký.', 'The security data was changed after it was signed.'],
+  ALGORITHM_UNSUPPORTED: ['Thẻ dùng thuật toán mà máy này chưa kiểm tra được.', 'The card uses an algorithm this computer cannot check.'],
+  NO_DS: ['Không tìm thấy chứng chỉ của người ký thẻ.', 'The card signer\'s certificate is missing.'],
+  DS_NOT_FOUND: ['Không tìm thấy chứng chỉ của người ký thẻ.', 'The card signer\'s certificate was not found.'],
+  NO_CSCA: ['Máy này chưa có chứng chỉ gốc của nước cấp: thẻ có thể thật nhưng không chứng minh được.', 'This computer has no root certificate of the issuing country: the card may be genuine but cannot be proven.'],
   CSCA_NOT_TRUSTED: ['Chứng chỉ gốc của cơ quan cấp không có trong danh sách tin cậy của máy này: thẻ có thể thật nhưng không chứng minh được.', 'The issuer\'s root certificate is not in this computer\'s trust list: the card may be genuine but cannot be proven.'],
-  NO_TRUST_ANCHOR: ['Máy này chưa có danh sách chứng chỉ gốc: không chứng minh được thẻ thật.', 'This computer has no trusted root certificates: the card cannot be proven genuine.'],
-  HASH_MISMATCH: null, // the per-data-group sentence says it best
+  CHAIN_BROKEN: ['Chứng chỉ người ký không do cơ quan cấp đáng tin cậy phát hành.', 'The signer\'s certificate was not issued by a trusted authority.'],
+  CSCA_NOT_VALID_AT_SIGNING: ['Chứng chỉ gốc không còn hiệu lực khi thẻ được ký.', 'The root certificate was not valid when the card was signed.'],
+  DS_EXPIRED: ['Chứng chỉ người ký đã hết hạn.', 'The signer\'s certificate has expired.'],
+  DS_NOT_YET_VALID: ['Chứng chỉ người ký chưa có hiệu lực.', 'The signer\'s certificate is not valid yet.'],
+  SIGNED_OUTSIDE_VALIDITY: ['Thẻ được ký ngoài thời hạn của chứng chỉ người ký.', 'The card was signed outside the signer certificate\'s validity.'],
+  SIGNED_OUTSIDE_KEY_USAGE_PERIOD: ['Thẻ được ký ngoài thời gian được phép dùng khóa ký.', 'The card was signed outside the signing key\'s usage period.'],
+  DS_REVOKED: ['Chứng chỉ người ký đã bị thu hồi: không chấp nhận thẻ này.', 'The signer\'s certificate has been revoked: do not accept this card.'],
+  NO_CRL: ['Máy này chưa có danh sách thu hồi của nước cấp: chưa kiểm tra được việc thu hồi.', 'This computer has no revocation list of the issuing country: revocation was not checked.'],
+  CRL_OUTDATED: ['Danh sách thu hồi trên máy này đã cũ: cần cập nhật.', 'The revocation list on this computer is outdated: it needs an update.'],
+  COUNTRY_MISMATCH: ['Người ký thuộc quốc gia khác với quốc gia cấp thẻ.', 'The signer belongs to another country than the card\'s issuer.'],
+  UNKNOWN_COUNTRY_CODE: ['Mã quốc gia trên thẻ không hợp lệ.', 'The card\'s country code is not valid.'],
+  NO_ISSUING_STATE: ['Thẻ không ghi quốc gia cấp.', 'The card does not name its issuing country.'],
+  HASH_MISSING: ['Dữ liệu bảo mật không có dấu kiểm tra cho phần này: không chứng minh được.', 'The security data holds no hash for this part: it cannot be proven.'],
+  KEY_MISMATCH: ['Chip không giữ khóa của thẻ gốc: có thể là thẻ sao chép.', 'The chip does not hold the original card\'s key: it may be a cloned card.'],
+  KEY_NOT_VERIFIED: ['Khóa của chip chưa được chứng minh là của thẻ gốc.', 'The chip\'s key is not proven to be the original card\'s.'],
+  PROTOCOL_ERROR: ['Chip trả lời sai khi kiểm tra: đọc lại thẻ.', 'The chip answered the check wrongly: read the card again.'],
+  NOT_READ: ['Phần dữ liệu này chưa được đọc.', 'This part was not read.'],
+  NOT_SUPPORTED: ['Thẻ không hỗ trợ kiểm tra này.', 'The card does not support this check.'],
+  NOT_REQUESTED: ['Kiểm tra này không được yêu cầu.', 'This check was not asked for.'],
+  UNCONFIRMED: ['Chưa xác nhận được.', 'Not confirmed.'],
   TEST_ANCHOR: ['Thẻ được ký bằng chứng chỉ THỬ NGHIỆM: không phải giấy tờ thật.', 'Signed with a TEST certificate: not a real document.'],
 };
 

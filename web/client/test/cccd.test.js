@@ -170,6 +170,12 @@ test('messages: checks in words, failures never look good', () => {
       }
     }
   }
+  assert.match(describeCheck({ name: 'ds.revocation', status: 'FAIL', reason: 'DS_REVOKED' }, 'en').text, /revoked/);
+  assert.match(describeCheck({ name: 'ds.chain', status: 'UNKNOWN', reason: 'NO_CSCA' }, 'vi').text, /chứng chỉ gốc/);
+  assert.match(describeCheck({ name: 'active.authentication', status: 'FAIL', reason: 'KEY_MISMATCH' }, 'en').text, /cloned/);
+  // A reason never softens a pass into something else, nor a failure into a pass.
+  assert.equal(describeCheck({ name: 'ds.chain', status: 'PASS', reason: 'TEST_ANCHOR' }, 'en').tone, 'ok');
+  assert.equal(describeCheck({ name: 'ds.chain', status: 'FAIL', reason: 'CHAIN_VALID' }, 'en').tone, 'bad');
   assert.equal(describeVerdict('PASS').tone, 'ok');
   assert.equal(describeVerdict('FAIL').tone, 'bad');
   assert.equal(describeVerdict('UNKNOWN').tone, 'warn');
