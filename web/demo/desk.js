@@ -193,7 +193,7 @@ document.addEventListener('keydown', (e) => {
     if (!b || b.target === keyInput) return;
     // People type 20 characters in well over a second; scanners in a
     // fraction of one. Single gaps may be long on a busy PC.
-    const fast = b.count >= 20 && (now - b.start) / b.count < 50;
+    const fast = b.count >= 20 && (now - b.start) / b.count < 60;
     if (fast && looksLikeQR(b.text)) {
       e.preventDefault();
       e.stopPropagation();
@@ -208,7 +208,7 @@ document.addEventListener('keydown', (e) => {
     if (e.key !== 'Shift') burst = null;
     return;
   }
-  if (!burst || now - burst.last > 150 || burst.target !== e.target) {
+  if (!burst || now - burst.last > 250 || burst.target !== e.target) {
     const tgt = e.target;
     burst = { start: now, last: now, text: '', count: 0, target: tgt, before: tgt && 'value' in tgt ? tgt.value : null };
   }
