@@ -51,7 +51,7 @@ export const TEXT = {
   docPassport: ['Hộ chiếu', 'Passport'],
   docOther: ['Khác', 'Other'],
   clear: ['Xóa biểu mẫu', 'Clear form'],
-  withheld: ['(không được cấp quyền nhận)', '(not allowed for this page)'],
+  withheld: ['(không được phép)', '(not allowed)'],
   noExpiry: ['Không thời hạn', 'No expiry'],
   verifyTitle: ['Kiểm tra thẻ', 'Card checks'],
   verdictIdle: ['Chưa đọc thẻ', 'No card read yet'],

@@ -12,7 +12,7 @@ import { chromium } from 'playwright-core';
 
 import { IdAgent } from '../client/idagent.js';
 import { formatDG13Date } from '../client/cccd.js';
-import { startAgent, repoRoot, genuineVerdict, isKnownGap, DESK_ORIGIN } from '../testing/agent.js';
+import { startAgent, freePort, repoRoot, genuineVerdict, isKnownGap, DESK_ORIGIN, HOTEL_FIELDS } from '../testing/agent.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const SHOTS = path.join(repoRoot, 'artifacts', 'screenshots');
@@ -409,4 +409,32 @@ test('English on demand, everything within 1366×768, no page errors, no externa
   assert.equal(await page.locator('#tab-hotel').getAttribute('aria-selected'), 'true');
   await byTestId('lang').click();
   assert.deepEqual(pageErrors, []);
+});
+
+test('the agent\'s own pages get the policy configured for their origin: withheld fields say so', async () => {
+  const port = await freePort();
+  const restricted = await startAgent({ port, config: { origins: [{ origin: `http://127.0.0.1:${port}`, fields: HOTEL_FIELDS, photo: false }] } });
+  const own = await browser.newPage({ viewport: VIEWPORT });
+  own.on('pageerror', (e) => pageErrors.push(e.message));
+  try {
+    await own.goto(`${restricted.url}/demo/#onestop`);
+    await own.waitForSelector('body[data-connection="open"]', { timeout: STEP });
+    await own.locator('[data-testid="sim-insert"]').click();
+    await own.waitForFunction(() => document.querySelector('[data-testid="sim-mrz"]').textContent.length > 20, null, { timeout: STEP });
+    const mrz = (await own.locator('[data-testid="sim-mrz"]').textContent()).trim();
+    await own.locator('[data-testid="key"]').fill(mrz);
+    await own.locator('[data-testid="key"]').press('Enter');
+    await own.waitForFunction(() => !['', 'PENDING'].includes(document.querySelector('[data-testid="verdict"]').dataset.verdict), null, { timeout: STEP });
+    assert.notEqual(await own.locator('#form-onestop [name=fullName]').inputValue(), '');
+    for (const name of ['ethnicity', 'religion', 'fatherName', 'placeOfOrigin']) {
+      const input = own.locator(`#form-onestop [name=${name}]`);
+      assert.equal(await input.inputValue(), '', `${name} is not sent`);
+      assert.equal(await input.getAttribute('placeholder'), '(không được phép)', `${name} says it is withheld`);
+    }
+    assert.equal(await own.locator('[data-testid="photo"]').isHidden(), true, 'no photo for a policy without photo');
+    await own.screenshot({ path: path.join(SHOTS, '13-policy-withheld.png') });
+  } finally {
+    await own.close();
+    await restricted.stop();
+  }
 });
