@@ -40,6 +40,9 @@ var (
 	EFCOM        = File{Name: "EF.COM", FID: 0x011E, SFI: 0x1E}
 	EFSOD        = File{Name: "EF.SOD", FID: 0x011D, SFI: 0x1D}
 	EFCardAccess = File{Name: "EF.CardAccess", FID: 0x011C, SFI: 0x1C}
+	// EFCardSecurity is in the master file (read it before selecting the
+	// eMRTD application, whose EF.SOD has the same identifiers).
+	EFCardSecurity = File{Name: "EF.CardSecurity", FID: 0x011D, SFI: 0x1D}
 )
 
 // DataGroup returns the file of data group n (1–16).

@@ -231,6 +231,9 @@ func (r *Reader) stepDown() bool {
 // f is not selected yet (and the offset fits P2), else after a SELECT, with
 // B0 up to offset 32767 and B1 with DO'54' beyond.
 func (r *Reader) readAt(ctx context.Context, f File, offset, n int) (outcome, error) {
+	if o, ok := r.takeFirstRead(f, offset, n); ok {
+		return o, nil
+	}
 	if r.current != f.FID {
 		if f.SFI != 0 && r.sfi != no && offset <= 0xFF {
 			o, err, final := r.readBySFI(ctx, f, offset, n)
@@ -268,21 +271,28 @@ func (r *Reader) readBySFI(ctx context.Context, f File, offset, n int) (o outcom
 	if err != nil {
 		return o, err, true
 	}
+	return o, nil, r.sfiAnswer(f, o)
+}
+
+// sfiAnswer learns from the answer to a READ BINARY by short file
+// identifier of f and reports whether it is final (false: fall back to
+// SELECT).
+func (r *Reader) sfiAnswer(f File, o outcome) bool {
 	switch o.sw {
 	case apdu.SWOK, apdu.SWEndOfFile:
 		r.sfi, r.current = yes, f.FID
-		return o, nil, true
+		return true
 	case apdu.SWFileNotFound:
-		return o, nil, r.sfi == yes
+		return r.sfi == yes
 	case apdu.SWIncorrectP1P2, apdu.SWFunctionNotSupported, apdu.SWFileStructure, apdu.SWINSNotSupported,
 		apdu.SWWrongP1P2, apdu.SWLcInconsistentWithP1P2, apdu.SWReferenceDataNotFound, apdu.SWNoCurrentEF,
 		apdu.SWCommandNotAllowed:
 		if r.sfi == unknown {
 			r.sfi = no
-			return o, nil, false
+			return false
 		}
 	}
-	return o, nil, true
+	return true
 }
 
 // readOdd reads with READ BINARY B1 (offset in DO'54', data in DO'53') from

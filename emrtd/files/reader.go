@@ -87,6 +87,7 @@ type Reader struct {
 	sfi      tri
 	current  uint16 // FID of the selected EF; 0 when unknown
 	reauths  int
+	first    *firstRead // see UseFirstRead
 }
 
 // NewReader returns a Reader over t (plain, or an sm.Channel).
@@ -106,7 +107,7 @@ func NewReader(t nfc.Transport, opts Options) *Reader {
 // is kept; the EF selection is forgotten.
 func (r *Reader) SetTransport(t nfc.Transport) {
 	r.t = t
-	r.current = 0
+	r.current, r.first = 0, nil
 }
 
 // Transport returns the transport in use.
@@ -204,7 +205,7 @@ func lostCause(o outcome, err error) error {
 // answer data; P2=00 as a fallback for chips that insist on returning the
 // FCI). The selected EF is forgotten.
 func (r *Reader) SelectApplication(ctx context.Context) error {
-	r.current = 0
+	r.current, r.first = 0, nil
 	cmd := apdu.Command{INS: apdu.InsSelect, P1: 0x04, P2: 0x0C, Data: AID}
 	o, err := r.do(ctx, cmd)
 	if err == nil && o.sw != apdu.SWOK && o.sw != apdu.SWFileNotFound && !fatalSW(o.sw) {
@@ -224,7 +225,7 @@ func fatalSW(sw apdu.SW) bool { return sw == apdu.SWSecurityStatus }
 // it (the Vietnamese card answers 6D00): callers must ignore its error and
 // go on.
 func (r *Reader) SelectMF(ctx context.Context) error {
-	r.current = 0
+	r.current, r.first = 0, nil
 	cmd := apdu.Command{INS: apdu.InsSelect, P1: 0x00, P2: 0x0C, Data: []byte{0x3F, 0x00}}
 	o, err := r.do(ctx, cmd)
 	if err != nil {
@@ -251,7 +252,7 @@ func (r *Reader) Select(ctx context.Context, f File) error {
 }
 
 func (r *Reader) selectEF(ctx context.Context, f File) (outcome, error) {
-	r.current = 0
+	r.current, r.first = 0, nil
 	cmd := apdu.Command{INS: apdu.InsSelect, P1: 0x02, P2: 0x0C, Data: []byte{byte(f.FID >> 8), byte(f.FID)}}
 	o, err := r.do(ctx, cmd)
 	if err == nil && o.sw == apdu.SWOK {
