@@ -13,17 +13,18 @@ type progress struct {
 
 // Step weights.
 const (
-	weightSelect = 2
-	weightAccess = 10
-	weightFile   = 4
-	weightPhoto  = 60
+	weightSelect   = 2
+	weightAccess   = 10
+	weightFile     = 4
+	weightProtocol = 4
+	weightVerify   = 4
+	weightPhoto    = 50
 )
 
 func newProgress(opts Options) progress {
 	p := progress{weights: map[string]int{
-		string(PhaseSelect): weightSelect,
+		"EF.CardAccess":     weightSelect,
 		string(PhaseAccess): weightAccess,
-		"EF.COM":            weightFile,
 		"DG1":               weightFile,
 	}}
 	for _, dg := range opts.DataGroups {
@@ -31,8 +32,18 @@ func newProgress(opts Options) progress {
 			p.weights[dataGroupName(dg)] = weightFile
 		}
 	}
+	if slices.ContainsFunc(opts.DataGroups, func(n int) bool { return n > 2 }) {
+		p.weights["EF.COM"] = weightFile
+	}
+	if slices.Contains(opts.DataGroups, 14) {
+		p.weights[string(PhaseChipAuth)] = weightProtocol
+	}
+	if slices.Contains(opts.DataGroups, 15) {
+		p.weights[string(PhaseActiveAuth)] = weightProtocol
+	}
 	if opts.Verify {
 		p.weights["EF.SOD"] = weightFile
+		p.weights[string(PhaseVerify)] = weightVerify
 	}
 	if opts.Photo || slices.Contains(opts.DataGroups, 2) {
 		p.weights["DG2"] = weightPhoto

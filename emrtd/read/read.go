@@ -1,15 +1,46 @@
-// Package read is idagent's read pipeline: given a card and an access key
-// it selects the eMRTD application, opens the chip (BAC for now; PACE,
-// chip and active authentication join as their packages are wired in),
-// reads the files the caller asks for with emrtd/files, parses them with
-// emrtd/lds and verifies them with passive authentication (emrtd/pa),
-// reporting progress, an early identity (the text data groups with their
-// hash checks, before the photo), the photo, and the final Result with
-// every check and per-phase statistics.
+// Package read is idagent's read pipeline: given a card and access keys it
+// opens the chip (PACE from EF.CardAccess with a CAN or MRZ password, BAC
+// when the chip has no PACE or PACE fails), reads the files the caller
+// asks for with emrtd/files, proves the chip genuine (chip authentication
+// or PACE-CAM after DG14, active authentication with DG15) and the data
+// authentic (passive authentication with emrtd/pa, MRZ cross-checks with
+// emrtd/lds), reporting progress, an early identity, the photo, and the
+// final Result with typed data groups, every check, a verdict and
+// per-phase statistics.
 //
-// Errors wrap access.ErrDenied for a key the chip refuses (one attempt per
-// key, no retry storm) and nfc.ErrCardRemoved when the card leaves; they
-// never carry personal data.
+// # Order
+//
+// The read is ordered so the identity comes early and the photo, the
+// largest file, last but one:
+//
+//	EF.CardAccess → PACE (or BAC) → [EF.CardSecurity for PACE-CAM] → SELECT
+//	→ EF.COM → DG14 → chip authentication → EF.SOD → DG1, DG11, DG12, DG13
+//	→ verify → OnIdentity → other data groups → DG2 → OnPhoto → DG15 →
+//	active authentication → verify → Result
+//
+// Chip authentication re-keys secure messaging and the rest of the read
+// continues under the new keys; its proof of the new keys is the first
+// READ BINARY of EF.SOD, so it costs its two commands only.
+//
+// # Checks
+//
+// With Options.Verify the Result carries, per emrtd/check: sod.signature,
+// ds.chain, ds.validity, ds.revocation, ds.country, dg.hash.DGn for every
+// data group read, mrz.check_digits, mrz.dg13.consistency,
+// access.key.consistency, chip.authentication and active.authentication.
+// Chip and active authentication count only when passive authentication
+// proved their key: PASS needs the SOD signature, the signer chain and the
+// key file's hash to pass (and no signer check to fail); a chip that
+// proved a key nobody vouches for is UNKNOWN (KEY_NOT_VERIFIED). A chip
+// that cannot prove the key its own files name is FAIL (KEY_MISMATCH,
+// SIGNATURE_INVALID) whatever passive authentication says: a genuine chip
+// always can. Verdict folds the checks; it is never PASS when a check
+// failed or trust is unknown, and test anchors pass only with
+// Options.AllowTestAnchors.
+//
+// Errors wrap access.ErrDenied for keys the chip refuses (each key tried
+// at most once per mechanism, no retry storm) and nfc.ErrCardRemoved when
+// the card leaves; they never carry personal data.
 package read
 
 import (
@@ -21,7 +52,7 @@ import (
 	"time"
 
 	"github.com/idagent/idagent/emrtd/access"
-	"github.com/idagent/idagent/emrtd/bac"
+	"github.com/idagent/idagent/emrtd/activeauth"
 	"github.com/idagent/idagent/emrtd/files"
 	"github.com/idagent/idagent/emrtd/lds"
 	"github.com/idagent/idagent/emrtd/sm"
@@ -33,43 +64,48 @@ import (
 type Phase string
 
 const (
-	PhaseSelect Phase = "select" // select the eMRTD application
-	PhaseAccess Phase = "access" // access control (BAC, PACE)
-	PhaseRead   Phase = "read"   // reading files (Progress.File names it)
-	PhaseDone   Phase = "done"
+	PhaseSelect     Phase = "select"      // read EF.CardAccess (Progress.File names it)
+	PhaseAccess     Phase = "access"      // access control (PACE, BAC) and SELECT of the application
+	PhaseRead       Phase = "read"        // reading files (Progress.File names it)
+	PhaseChipAuth   Phase = "chip-auth"   // chip authentication
+	PhaseVerify     Phase = "verify"      // passive authentication and cross-checks
+	PhaseActiveAuth Phase = "active-auth" // active authentication
+	PhaseDone       Phase = "done"
 )
 
 // Progress is one progress report.
 type Progress struct {
 	Phase   Phase
-	File    string // in PhaseRead: the file being read
+	File    string // in PhaseRead and PhaseSelect: the file being read
 	Percent int    // 0–100 of the whole read
 }
 
 // Options configure a read.
 type Options struct {
-	// Keys are the access keys to try, in order, one attempt each (a
-	// Vietnamese card's QR code without issue date gives several MRZ
-	// candidates). BAC needs an access.BACKey (an MRZ key).
+	// Keys are the access keys to try, in order, at most once per
+	// mechanism: PACE takes a CAN or an MRZ key (access.CAN,
+	// access.MRZKey), BAC an MRZ key. A Vietnamese card's CAN is the last
+	// 6 digits of its ID number (emrtd/cccd).
 	Keys []access.Key
 	// DataGroups are the data groups to read besides DG1, which is always
 	// read (for example 11, 12, 13 for the personal details; 14 and 15 for
-	// chip and active authentication). DG2 is read only with Photo. Groups
-	// that EF.COM does not list are skipped.
+	// chip and active authentication, which run when they are read). DG2
+	// is read only with Photo. Groups that EF.COM does not list are
+	// skipped.
 	DataGroups []int
 	// Photo reads DG2, the portrait, after the text data groups.
 	Photo bool
 	// AAChallenge is the 8-byte challenge for Active Authentication, so a
 	// server can verify the chip's signature itself; nil means a random
-	// one. (Active Authentication runs once emrtd/activeauth lands.)
+	// one.
 	AAChallenge []byte
-	// Verify reads EF.SOD and runs passive authentication (emrtd/pa): the
-	// identity callback then carries the signature and chain checks and the
-	// text data groups' hash checks, the final result every check.
+	// Verify reads EF.SOD and makes every check: the identity callback
+	// then carries passive authentication of the text data groups and
+	// chip authentication, the final result every check and a verdict.
 	Verify bool
 	// Trust is the trust store of passive authentication (nil: no anchors,
 	// trust is UNKNOWN). AllowTestAnchors lets a chain end at a test anchor
-	// (simulate mode only).
+	// (simulate mode and tests only).
 	Trust            *trust.Store
 	AllowTestAnchors bool
 	// Now is the time certificates are checked at (zero: the time of the
@@ -84,21 +120,28 @@ type Options struct {
 
 	// OnProgress is called at the start of each phase and file.
 	OnProgress func(Progress)
-	// OnIdentity is called once the text data groups are read (and, when
-	// passive authentication runs, their hashes checked), before the
-	// photo, with a snapshot of the result so far.
+	// OnIdentity is called once the text data groups are read (and, with
+	// Verify, checked), before the photo, with a snapshot of the result so
+	// far.
 	OnIdentity func(*Result)
 	// OnPhoto is called once DG2 is read.
 	OnPhoto func(Photo)
 	// The callbacks run on the reading goroutine: they must return quickly.
 }
 
-// textGroups are the data groups read before the identity callback.
-var textGroups = []int{1, 11, 12, 13}
+// textGroups are the data groups read before the identity callback;
+// antiClone are read for chip and active authentication.
+var (
+	textGroups = []int{1, 11, 12, 13}
+	antiClone  = []int{14, 15}
+)
 
 // Read reads the chip on card. It returns the result, or an error and the
 // partial result (files read so far, statistics) for diagnostics.
 func Read(ctx context.Context, card nfc.Card, opts Options) (*Result, error) {
+	if n := len(opts.AAChallenge); n != 0 && n != activeauth.ChallengeLen {
+		return nil, fmt.Errorf("active authentication challenge of %d bytes, want %d", n, activeauth.ChallengeLen)
+	}
 	r := newReading(card, opts)
 	err := r.run(ctx)
 	r.finish()
@@ -114,11 +157,13 @@ func Read(ctx context.Context, card nfc.Card, opts Options) (*Result, error) {
 // reading is the state of one read.
 type reading struct {
 	opts    Options
-	sod     *sodState // nil until EF.SOD is read (Verify only)
 	meter   *files.Meter
 	plain   nfc.Transport
 	files   *files.Reader
-	key     access.BACKey // the key that opened the chip
+	channel *sm.Channel // the secure messaging channel in use
+	opener  *opener     // how the chip was opened
+	sod     *sodState   // nil until EF.SOD is read (Verify only)
+	cam     *camState   // PACE-CAM, nil otherwise
 	res     *Result
 	start   time.Time
 	phase   *phaseStart
@@ -137,112 +182,34 @@ func newReading(card nfc.Card, opts Options) *reading {
 	r.files = files.NewReader(r.plain, files.Options{
 		Extended:       opts.Extended,
 		MaxFileSize:    opts.MaxFileSize,
-		Reauthenticate: r.reauthenticate,
+		Reauthenticate: r.reopen,
 	})
-	r.res = &Result{Files: []FileResult{}, Checks: nil}
+	r.res = &Result{Files: []FileResult{}}
 	r.percent = newProgress(opts)
 	return r
 }
 
 func (r *reading) run(ctx context.Context) error {
-	r.begin(PhaseSelect, "")
-	if err := r.files.SelectApplication(ctx); err != nil {
-		if errors.Is(err, files.ErrNotFound) {
-			return fmt.Errorf("not an eMRTD: %w", err)
-		}
-		return err
-	}
-	r.begin(PhaseAccess, "")
-	if err := r.open(ctx); err != nil {
-		return err
-	}
-	if err := r.readCOM(ctx); err != nil {
-		return err
-	}
-	if err := r.readSOD(ctx); err != nil {
-		return err
-	}
-	for _, dg := range textGroups {
-		if err := r.readDataGroup(ctx, dg); err != nil {
+	for _, step := range []func(context.Context) error{
+		r.readCardAccess, r.open, r.readCOM, r.readChipAuth, r.readSOD, r.readText,
+		r.readOthers, r.readPhoto, r.readActiveAuth,
+	} {
+		if err := step(ctx); err != nil {
 			return err
 		}
 	}
-	r.passiveAuth()
-	if r.opts.OnIdentity != nil {
-		r.opts.OnIdentity(r.res.snapshot())
-	}
-	for _, dg := range r.opts.DataGroups {
-		if !slices.Contains(textGroups, dg) && dg != 2 {
-			if err := r.readDataGroup(ctx, dg); err != nil {
-				return err
-			}
-		}
-	}
-	if r.opts.Photo {
-		if err := r.readDataGroup(ctx, 2); err != nil {
-			return err
-		}
-		if f, ok := r.res.File("DG2"); ok && f.Status == FileRead && r.opts.OnPhoto != nil {
-			r.opts.OnPhoto(Photo{DG2: f.Data})
-		}
-	}
-	r.passiveAuth()
+	r.verify(true)
 	return nil
 }
 
-// open runs access control with the keys in order, one attempt each.
-func (r *reading) open(ctx context.Context) error {
-	var denied error
-	tried := 0
-	for _, k := range r.opts.Keys {
-		bk, ok := k.(access.BACKey)
-		if !ok {
-			continue
-		}
-		tried++
-		t, err := r.bac(ctx, bk)
-		if errors.Is(err, access.ErrDenied) {
-			denied = err
-			continue
-		}
-		if err != nil {
-			return fmt.Errorf("open the chip: %w", err)
-		}
-		r.key = bk
-		r.res.AccessControl = "BAC"
-		r.files.SetTransport(t)
+// readCOM reads EF.COM when the caller wants a data group that may be
+// absent: it lists the chip's data groups, so absent ones cost nothing.
+// It is not signed and only says what to read: a chip without a readable
+// one is read anyway.
+func (r *reading) readCOM(ctx context.Context) error {
+	if !slices.ContainsFunc(r.opts.DataGroups, func(n int) bool { return n > 2 }) {
 		return nil
 	}
-	if tried == 0 {
-		return errors.New("open the chip: no key for Basic Access Control (an MRZ key is needed)")
-	}
-	if tried > 1 {
-		return fmt.Errorf("open the chip: none of %d keys: %w", tried, denied)
-	}
-	return fmt.Errorf("open the chip: %w", denied)
-}
-
-// bac authenticates with key and returns the protected transport.
-func (r *reading) bac(ctx context.Context, key access.BACKey) (nfc.Transport, error) {
-	s, err := bac.Authenticate(ctx, r.plain, key, r.opts.Rand)
-	if err != nil {
-		return nil, err
-	}
-	return sm.NewChannel(r.plain, s), nil
-}
-
-// reauthenticate is the file reader's hook when the chip dropped the
-// session: the same key again.
-func (r *reading) reauthenticate(ctx context.Context) (nfc.Transport, error) {
-	if r.key == nil {
-		return nil, errors.New("no session to re-establish")
-	}
-	return r.bac(ctx, r.key)
-}
-
-// readCOM reads EF.COM. It is not signed and only says what to read: a
-// chip without a readable one is read anyway.
-func (r *reading) readCOM(ctx context.Context) error {
 	data, err := r.readFile(ctx, files.EFCOM, 0)
 	if err != nil || data == nil {
 		return err
@@ -256,15 +223,82 @@ func (r *reading) readCOM(ctx context.Context) error {
 	return nil
 }
 
-// readDataGroup reads data group n unless EF.COM says it is absent. DG1 is
-// mandatory; other groups that fail are reported in Files and the read
-// goes on (unless the card is gone or the caller cancelled).
+// readChipAuth reads DG14 and runs chip authentication (or finishes
+// PACE-CAM with DG14's key).
+func (r *reading) readChipAuth(ctx context.Context) error {
+	if err := r.readDataGroup(ctx, 14); err != nil {
+		return err
+	}
+	if r.res.DG14 == nil {
+		return nil
+	}
+	next := files.EFSOD
+	if !r.opts.Verify {
+		next = files.DataGroup(1)
+	}
+	return r.chipAuthentication(ctx, next)
+}
+
+// readText reads the text data groups, verifies what was read and calls
+// OnIdentity.
+func (r *reading) readText(ctx context.Context) error {
+	for _, dg := range textGroups {
+		if err := r.readDataGroup(ctx, dg); err != nil {
+			return err
+		}
+	}
+	r.verify(false)
+	r.res.Stats.Identity = time.Since(r.start)
+	if r.opts.OnIdentity != nil {
+		r.opts.OnIdentity(r.res.snapshot())
+	}
+	return nil
+}
+
+// readOthers reads the requested data groups that are neither text, the
+// photo nor anti-clone keys.
+func (r *reading) readOthers(ctx context.Context) error {
+	for _, dg := range r.opts.DataGroups {
+		if slices.Contains(textGroups, dg) || slices.Contains(antiClone, dg) || dg == 2 {
+			continue
+		}
+		if err := r.readDataGroup(ctx, dg); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r *reading) readPhoto(ctx context.Context) error {
+	if !r.opts.Photo {
+		return nil
+	}
+	if err := r.readDataGroup(ctx, 2); err != nil {
+		return err
+	}
+	if f, ok := r.res.File("DG2"); ok && f.Status == FileRead && r.opts.OnPhoto != nil {
+		r.opts.OnPhoto(Photo{DG2: f.Data})
+	}
+	return nil
+}
+
+// readActiveAuth reads DG15 and runs active authentication.
+func (r *reading) readActiveAuth(ctx context.Context) error {
+	if err := r.readDataGroup(ctx, 15); err != nil {
+		return err
+	}
+	return r.activeAuthentication(ctx)
+}
+
+// readDataGroup reads data group n when the caller wants it, unless
+// EF.COM says it is absent, and parses it. DG1 is mandatory; other groups
+// that fail are reported in Files and the read goes on (unless the card
+// is gone or the caller cancelled).
 func (r *reading) readDataGroup(ctx context.Context, n int) error {
-	f := files.DataGroup(n)
-	f.Name = dataGroupName(n)
 	if n != 1 && !r.wanted(n) {
 		return nil
 	}
+	f := files.DataGroup(n)
 	if r.res.COM != nil && !r.res.COM.Has(n) && n != 1 {
 		r.record(FileResult{Name: f.Name, DG: n, Status: FileSkipped})
 		return nil
@@ -276,13 +310,16 @@ func (r *reading) readDataGroup(ctx context.Context, n int) error {
 	if n == 1 {
 		return r.parseDG1(data)
 	}
+	if data != nil {
+		r.parse(n, data)
+	}
 	return nil
 }
 
 func dataGroupName(n int) string { return fmt.Sprintf("DG%d", n) }
 
 func (r *reading) wanted(n int) bool {
-	return slices.Contains(r.opts.DataGroups, n) || (n == 2 && r.opts.Photo)
+	return n == 1 || slices.Contains(r.opts.DataGroups, n) || (n == 2 && r.opts.Photo)
 }
 
 func (r *reading) parseDG1(data []byte) error {
@@ -296,6 +333,32 @@ func (r *reading) parseDG1(data []byte) error {
 	r.res.DG1 = dg1
 	r.res.DocumentType = documentType(dg1.DocumentCode)
 	return nil
+}
+
+// parse parses an optional data group into the result's typed fields. A
+// group that does not parse stays in Files with a warning.
+func (r *reading) parse(n int, data []byte) {
+	var err error
+	switch n {
+	case 2:
+		var dg2 *lds.DG2
+		if dg2, err = lds.ParseDG2(data); err == nil {
+			r.res.Portrait = dg2.Portrait()
+		}
+	case 11:
+		r.res.DG11, err = lds.ParseDG11(data)
+	case 12:
+		r.res.DG12, err = lds.ParseDG12(data)
+	case 13:
+		r.res.DG13, err = lds.ParseDG13(data)
+	case 14:
+		r.res.DG14, err = lds.ParseDG14(data)
+	case 15:
+		r.res.DG15, err = lds.ParseDG15(data)
+	}
+	if err != nil {
+		r.warn(dataGroupName(n) + " could not be parsed")
+	}
 }
 
 // readFile reads one file and records the outcome. It returns nil data
@@ -344,7 +407,7 @@ func (r *reading) begin(p Phase, file string) {
 	r.endPhase()
 	name := string(p)
 	if file != "" {
-		name += " " + file
+		name = "read " + file
 	}
 	r.phase = &phaseStart{name: name, at: time.Now(), stats: r.meter.Stats()}
 	step := string(p)

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/idagent/idagent/emrtd/access"
+	"github.com/idagent/idagent/emrtd/check"
 	"github.com/idagent/idagent/emrtd/files"
 	"github.com/idagent/idagent/emrtd/sim"
 	"github.com/idagent/idagent/emrtd/sim/issue"
@@ -16,58 +17,36 @@ import (
 	"github.com/idagent/idagent/nfc/virtual"
 )
 
-// insert puts a software chip into a virtual reader and connects to it.
-func insert(t testing.TB, profile string, opts sim.Options) (*sim.Chip, *virtual.Manager, nfc.Conn) {
-	t.Helper()
-	chip, err := sim.New(profile, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := virtual.New("reader")
-	if err := m.Insert("reader", chip); err != nil {
-		t.Fatal(err)
-	}
-	conn, err := m.Connect(context.Background(), "reader")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Close() })
-	return chip, m, conn
-}
-
-func mrzKey(t testing.TB, chip *sim.Chip) *access.MRZKey {
-	t.Helper()
-	k, err := access.ParseMRZ(chip.AccessData().MRZ)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
-}
-
-func TestReadCCCD(t *testing.T) {
+// A CCCD opened with its CAN alone (the last six digits of the ID number):
+// EF.CardAccess, PACE, SELECT and DG1, nothing else.
+func TestReadCCCDWithCAN(t *testing.T) {
 	chip, _, conn := insert(t, "cccd", sim.Options{Seed: 1})
-	res, err := Read(context.Background(), conn, Options{Keys: []access.Key{mrzKey(t, chip)}})
+	res, err := Read(context.Background(), conn, Options{Keys: []access.Key{canKey(t, chip)}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ad := chip.AccessData()
-	if res.DocumentType != IDCard || res.AccessControl != "BAC" || res.DG1 == nil {
+	if res.DocumentType != IDCard || res.AccessControl != MechanismPACEGM || res.DG1 == nil {
 		t.Fatalf("type %q access %q", res.DocumentType, res.AccessControl)
+	}
+	a := res.Access
+	if a.Password != "CAN" || a.Cipher != "AES-128" || a.Domain != "brainpoolP256r1" || a.ParameterID == nil || *a.ParameterID != 13 ||
+		a.Protocol != "id-PACE-ECDH-GM-AES-CBC-CMAC-128" || a.Fallback || a.Attempts != 1 {
+		t.Errorf("access %+v", a)
 	}
 	if res.DG1.DocumentNumber != ad.DocumentNumber || res.DG1.DateOfBirth != ad.DateOfBirth ||
 		res.DG1.DateOfExpiry != ad.DateOfExpiry || res.DG1.VN == nil || res.DG1.VN.ID12 != ad.ID12 {
 		t.Error("DG1 does not match the chip's access data")
 	}
-	if res.COM == nil || !res.COM.Has(13) {
-		t.Error("EF.COM")
+	if res.CardAccess == nil || len(res.CardAccess.PACE) != 1 {
+		t.Error("EF.CardAccess not parsed")
 	}
-	for _, name := range []string{"EF.COM", "DG1"} {
-		if f, ok := res.File(name); !ok || f.Status != FileRead || !bytes.Equal(f.Data, chip.Document().Files[fidOf(name)]) {
-			t.Errorf("%s: %v", name, f)
-		}
+	if f, ok := res.File("DG1"); !ok || !bytes.Equal(f.Data, chip.Document().Files[files.DataGroup(1).FID]) {
+		t.Error("DG1 bytes differ")
 	}
-	// SELECT, GET CHALLENGE, EXTERNAL AUTHENTICATE, one READ BINARY per file.
-	if res.Stats.Exchanges != 5 {
+	// READ EF.CardAccess, MSE:Set AT and four GENERAL AUTHENTICATE,
+	// SELECT, READ DG1.
+	if res.Stats.Exchanges != 8 {
 		t.Errorf("%d exchanges", res.Stats.Exchanges)
 	}
 	var phases []string
@@ -76,144 +55,316 @@ func TestReadCCCD(t *testing.T) {
 		phases = append(phases, p.Name)
 		sum += p.Exchanges
 	}
-	if strings.Join(phases, ",") != "select,access,read EF.COM,read DG1" || sum != res.Stats.Exchanges {
+	if strings.Join(phases, ",") != "read EF.CardAccess,access,read DG1" || sum != res.Stats.Exchanges {
 		t.Errorf("phases %v (%d exchanges)", phases, sum)
 	}
+	if len(res.Checks) != 0 || res.ChipAuth != nil || res.ActiveAuth != nil {
+		t.Error("checks or anti-clone protocols without being asked")
+	}
 }
 
-func fidOf(name string) uint16 {
-	if name == "EF.COM" {
-		return files.EFCOM.FID
-	}
-	var n int
-	fmt.Sscanf(name, "DG%d", &n)
-	return files.DataGroup(n).FID
+// profileWant is what a desk's read of each simulator profile must
+// establish.
+var profileWant = map[string]struct {
+	mechanism, cipher string
+	chipAuth          string // ChipAuthCA, ChipAuthCAM or "" for none
+	activeAuth        bool
+}{
+	"cccd":              {MechanismPACEGM, "AES-128", ChipAuthCA, true},
+	"cccd2024":          {MechanismPACEGM, "AES-128", ChipAuthCA, true},
+	"passport":          {MechanismPACEGM, "AES-128", ChipAuthCA, true},
+	"passport-im":       {MechanismPACEIM, "AES-256", ChipAuthCA, true},
+	"passport-dh":       {MechanismPACEGM, "AES-128", ChipAuthCA, true},
+	"passport-cam":      {MechanismPACECAM, "AES-128", ChipAuthCAM, false},
+	"passport-3des":     {MechanismPACEGM, "3DES", ChipAuthCA, true},
+	"passport-bac-only": {MechanismBAC, "3DES", "", true},
 }
 
-func TestReadPassport(t *testing.T) {
-	chip, _, conn := insert(t, "passport", sim.Options{Seed: 2})
-	res, err := Read(context.Background(), conn, Options{Keys: []access.Key{mrzKey(t, chip)}, DataGroups: []int{11, 12}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res.DocumentType != Passport || res.DG1.MRZFormat != "TD3" {
-		t.Errorf("%q %q", res.DocumentType, res.DG1.MRZFormat)
-	}
-	for _, n := range []string{"DG11", "DG12"} {
-		if f, _ := res.File(n); f.Status != FileRead {
-			t.Errorf("%s %s", n, f.Status)
+// Every profile opens with its mechanism, passes chip and active
+// authentication where it has them, and passes every check.
+func TestEveryProfile(t *testing.T) {
+	for _, name := range sim.Profiles() {
+		want, ok := profileWant[name]
+		if !ok {
+			t.Errorf("profile %s: the test does not know it", name)
+			continue
 		}
+		t.Run(name, func(t *testing.T) {
+			chip, _, conn := insert(t, name, sim.Options{Seed: 2})
+			res, err := Read(context.Background(), conn, fullOptions(t, deskKey(t, chip)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.AccessControl != want.mechanism || res.Access.Cipher != want.cipher || res.Access.Fallback {
+				t.Errorf("access %+v", res.Access)
+			}
+			if want.chipAuth == "" {
+				if res.ChipAuth != nil || status(res.Checks, check.ChipAuth) != check.NotSupported {
+					t.Errorf("chip authentication on a chip without: %+v", res.ChipAuth)
+				}
+			} else if res.ChipAuth == nil || res.ChipAuth.Mechanism != want.chipAuth || status(res.Checks, check.ChipAuth) != check.Pass {
+				t.Errorf("chip authentication %+v", res.ChipAuth)
+			}
+			if want.activeAuth != (res.ActiveAuth != nil) {
+				t.Errorf("active authentication %+v", res.ActiveAuth)
+			}
+			for _, c := range res.Checks {
+				if c.Status != check.Pass && c.Status != check.Skipped && c.Status != check.NotSupported {
+					t.Errorf("%s %s %s: %s", c.Name, c.Status, c.Reason, c.Message)
+				}
+			}
+			if res.Verdict != check.Pass {
+				t.Errorf("verdict %s", res.Verdict)
+			}
+			if res.Portrait == nil || res.Portrait.Type != "jpeg" || res.Portrait.Size == 0 {
+				t.Errorf("portrait %+v", res.Portrait)
+			}
+			checkTypedFields(t, chip, res)
+		})
 	}
 }
 
-func TestWrongKeyDenied(t *testing.T) {
-	chip, _, conn := insert(t, "cccd", sim.Options{Seed: 3})
+// checkTypedFields compares the parsed data groups with the issued
+// identity.
+func checkTypedFields(t *testing.T, chip *sim.Chip, res *Result) {
+	t.Helper()
 	ad := chip.AccessData()
-	wrong, err := access.NewMRZKey(ad.DocumentNumber, ad.DateOfBirth, "991231")
+	if res.DG1.DateOfBirth != ad.DateOfBirth {
+		t.Error("DG1 date of birth")
+	}
+	if chip.Profile().Kind == issue.Passport {
+		if res.DG11 == nil || res.DG12 == nil {
+			t.Error("passport without DG11/DG12")
+		}
+		return
+	}
+	if res.DG13 == nil || res.DG13.IDNumber != ad.ID12 || res.DG13.FullName == "" {
+		t.Error("DG13 not parsed or differs")
+	}
+	if res.DG14 == nil || res.DG15 == nil || res.DG15.PublicKey == nil {
+		t.Error("DG14/DG15 not parsed")
+	}
+}
+
+// A 2021 CCCD answers a failed PACE with 6982 and accepts BAC afterwards:
+// the read falls back to BAC once, with the same MRZ key, and says so.
+func TestPACEFailsThenBAC(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		answer []byte // what the card answers instead of the chip
+		match  func(cmd []byte) bool
+	}{
+		// The chip refuses the MRZ password at the last step, as a CCCD
+		// that takes only its CAN for PACE would.
+		{"step 4 answers 6982", []byte{0x69, 0x82}, func(cmd []byte) bool { return cmd[0] == 0x00 && cmd[1] == 0x86 }},
+		// The chip refuses the configuration it lists.
+		{"MSE:Set AT answers 6A80", []byte{0x6A, 0x80}, func(cmd []byte) bool { return cmd[1] == 0x22 && cmd[2] == 0xC1 }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			chip, err := sim.New("cccd", sim.Options{Seed: 3})
+			if err != nil {
+				t.Fatal(err)
+			}
+			card := &interceptCard{chip: chip, match: tc.match, answer: tc.answer}
+			res, err := Read(context.Background(), card, Options{Keys: []access.Key{mrzKey(t, chip)}, DataGroups: []int{13}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.AccessControl != MechanismBAC || !res.Access.Fallback || res.Access.FallbackReason == "" || res.Access.Attempts != 2 {
+				t.Errorf("access %+v", res.Access)
+			}
+			if res.DG13 == nil || len(res.Warnings) == 0 {
+				t.Errorf("DG13 %v, warnings %q", res.DG13 != nil, res.Warnings)
+			}
+			if card.intercepted != 1 {
+				t.Errorf("PACE tried %d times", card.intercepted)
+			}
+		})
+	}
+}
+
+// interceptCard answers commands that match with a fixed status word
+// instead of the chip.
+type interceptCard struct {
+	chip        *sim.Chip
+	match       func(cmd []byte) bool
+	answer      []byte
+	intercepted int
+	exchanges   int
+}
+
+func (c *interceptCard) Transmit(_ context.Context, cmd []byte) ([]byte, error) {
+	c.exchanges++
+	if c.match(cmd) {
+		c.intercepted++
+		return c.answer, nil
+	}
+	return c.chip.Respond(cmd), nil
+}
+
+// Wrong keys: access denied, each key tried once per mechanism, the key
+// nowhere in the error.
+func TestWrongKeyDenied(t *testing.T) {
+	other, err := sim.New("cccd", sim.Options{Seed: 99})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ad.DateOfExpiry == "991231" {
-		t.Skip("seed gives a card without expiry")
-	}
-	res, err := Read(context.Background(), conn, Options{Keys: []access.Key{wrong}})
-	if !errors.Is(err, access.ErrDenied) {
-		t.Fatalf("%v", err)
-	}
-	if strings.Contains(err.Error(), ad.DocumentNumber) || strings.Contains(err.Error(), ad.DateOfBirth) {
-		t.Errorf("error shows the key: %v", err)
-	}
-	if res.Stats.Exchanges != 3 {
-		t.Errorf("%d exchanges for a wrong key", res.Stats.Exchanges)
+	for _, tc := range []struct {
+		profile   string
+		key       access.Key
+		exchanges int
+	}{
+		// EF.CardAccess, PACE (5).
+		{"cccd", canKey(t, other), 6},
+		{"cccd2024", canKey(t, other), 6},
+		// EF.CardAccess, PACE (5), SELECT, BAC (2).
+		{"cccd", mrzKey(t, other), 9},
+		// EF.CardAccess, PACE (5), SELECT, GET CHALLENGE refused.
+		{"cccd2024", mrzKey(t, other), 8},
+		{"passport", mrzKey(t, other), 9},
+		// EF.CardAccess absent (by SFI and SELECT), SELECT, BAC (2).
+		{"passport-bac-only", mrzKey(t, other), 5},
+	} {
+		t.Run(fmt.Sprintf("%s/%v", tc.profile, tc.key), func(t *testing.T) {
+			chip, _, conn := insert(t, tc.profile, sim.Options{Seed: 4})
+			res, err := Read(context.Background(), conn, Options{Keys: []access.Key{tc.key}})
+			if !errors.Is(err, access.ErrDenied) {
+				t.Fatalf("%v", err)
+			}
+			ad := chip.AccessData()
+			for _, secret := range []string{ad.DocumentNumber, ad.DateOfBirth, ad.CAN, other.AccessData().CAN} {
+				if strings.Contains(err.Error(), secret) {
+					t.Errorf("error shows a key: %v", err)
+				}
+			}
+			if res.Stats.Exchanges != tc.exchanges {
+				t.Errorf("%d exchanges, want %d", res.Stats.Exchanges, tc.exchanges)
+			}
+		})
 	}
 }
 
-// Several candidate keys (a QR code without issue date): one attempt each,
-// the right one opens.
+// Several candidate keys (a QR code without issue date): one attempt per
+// key and mechanism, the right one opens.
 func TestKeyCandidates(t *testing.T) {
-	chip, _, conn := insert(t, "cccd", sim.Options{Seed: 4})
+	chip, _, conn := insert(t, "cccd", sim.Options{Seed: 5})
 	ad := chip.AccessData()
 	wrong1, _ := access.NewMRZKey(ad.DocumentNumber, ad.DateOfBirth, "010101")
 	wrong2, _ := access.NewMRZKey(ad.DocumentNumber, "010101", ad.DateOfExpiry)
-	can, _ := access.NewCAN(ad.CAN)
-	res, err := Read(context.Background(), conn, Options{Keys: []access.Key{can, wrong1, wrong2, mrzKey(t, chip)}})
+	res, err := Read(context.Background(), conn, Options{Keys: []access.Key{wrong1, wrong2, mrzKey(t, chip)}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Stats.Exchanges != 1+3*2+2 {
+	if res.Access.Mechanism != MechanismPACEGM || res.Access.Attempts != 3 || res.Access.Password != "MRZ" {
+		t.Errorf("access %+v", res.Access)
+	}
+	// EF.CardAccess, three PACE runs, SELECT, DG1.
+	if res.Stats.Exchanges != 1+3*5+1+1 {
 		t.Errorf("%d exchanges", res.Stats.Exchanges)
 	}
+	chip.Reset()
 	_, err = Read(context.Background(), conn, Options{Keys: []access.Key{wrong1, wrong2}})
-	if !errors.Is(err, access.ErrDenied) || !strings.Contains(err.Error(), "none of 2 keys") {
+	if !errors.Is(err, access.ErrDenied) || !strings.Contains(err.Error(), "4 attempts refused") {
 		t.Errorf("%v", err)
 	}
-	if _, err := Read(context.Background(), conn, Options{Keys: []access.Key{can}}); err == nil || errors.Is(err, access.ErrDenied) {
-		t.Errorf("CAN only: %v", err)
+}
+
+// A chip without EF.CardAccess cannot be opened with a CAN alone.
+func TestCANWithoutPACE(t *testing.T) {
+	chip, _, conn := insert(t, "passport-bac-only", sim.Options{Seed: 6})
+	_, err := Read(context.Background(), conn, Options{Keys: []access.Key{canKey(t, chip)}})
+	if err == nil || errors.Is(err, access.ErrDenied) || !strings.Contains(err.Error(), "MRZ key") {
+		t.Fatalf("%v", err)
 	}
 }
 
 func TestFullReadWithCallbacks(t *testing.T) {
-	chip, _, conn := insert(t, "cccd", sim.Options{Seed: 5})
+	chip, _, conn := insert(t, "cccd", sim.Options{Seed: 7})
 	var events []string
 	last := -1
-	opts := Options{
-		Keys:       []access.Key{mrzKey(t, chip)},
-		DataGroups: []int{3, 11, 13, 14, 15},
-		Photo:      true,
-		OnProgress: func(p Progress) {
-			if p.Percent < last {
-				t.Errorf("progress went back from %d to %d", last, p.Percent)
-			}
-			last = p.Percent
-			events = append(events, fmt.Sprintf("%s%s", p.Phase, p.File))
-		},
-		OnIdentity: func(r *Result) {
-			events = append(events, "identity")
-			if r.DG1 == nil {
-				t.Error("identity without DG1")
-			}
-			if f, ok := r.File("DG13"); !ok || f.Status != FileRead {
-				t.Error("identity before DG13")
-			}
-		},
-		OnPhoto: func(p Photo) {
-			events = append(events, "photo")
-			if !bytes.Equal(p.DG2, chip.Document().Files[issue.FIDOfDG(2)]) {
-				t.Error("photo differs")
-			}
-		},
+	opts := fullOptions(t, canKey(t, chip))
+	opts.DataGroups = append(opts.DataGroups, 3)
+	opts.OnProgress = func(p Progress) {
+		if p.Percent < last {
+			t.Errorf("progress went back from %d to %d", last, p.Percent)
+		}
+		last = p.Percent
+		events = append(events, string(p.Phase)+p.File)
+	}
+	opts.OnIdentity = func(r *Result) {
+		events = append(events, "identity")
+		if r.DG1 == nil || r.DG13 == nil {
+			t.Error("identity without DG1 or DG13")
+		}
+		if status(r.Checks, check.DGHash(13)) != check.Pass || status(r.Checks, check.ChipAuth) != check.Pass {
+			t.Errorf("identity checks %+v", r.Checks)
+		}
+		if _, ok := r.Checks.Get(check.DGHash(2)); ok {
+			t.Error("identity carries a DG2 check before the photo was read")
+		}
+		if _, ok := r.Checks.Get(check.ActiveAuth); ok {
+			t.Error("identity carries active authentication before it ran")
+		}
+	}
+	opts.OnPhoto = func(p Photo) {
+		events = append(events, "photo")
+		if !bytes.Equal(p.DG2, chip.Document().Files[issue.FIDOfDG(2)]) {
+			t.Error("photo differs")
+		}
 	}
 	res, err := Read(context.Background(), conn, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "select,access,readEF.COM,readDG1,readDG13,identity,readDG3,readDG14,readDG15,readDG2,photo,done"
+	want := "selectEF.CardAccess,access,readEF.COM,readDG14,chip-auth,readEF.SOD,readDG1,readDG13,verify,identity," +
+		"readDG3,readDG2,photo,readDG15,active-auth,verify,done"
 	if got := strings.Join(events, ","); got != want {
 		t.Errorf("events\n got %s\nwant %s", got, want)
 	}
 	if last != 100 {
 		t.Errorf("last progress %d", last)
 	}
-	status := map[string]FileStatus{}
+	st := map[string]FileStatus{}
 	for _, f := range res.Files {
-		status[f.Name] = f.Status
+		st[f.Name] = f.Status
 	}
-	if status["DG3"] != FileProtected || status["DG11"] != FileSkipped || status["DG2"] != FileRead || status["DG15"] != FileRead {
-		t.Errorf("statuses %v", status)
+	if st["DG3"] != FileProtected || st["DG11"] != FileSkipped || st["DG2"] != FileRead || st["DG15"] != FileRead {
+		t.Errorf("statuses %v", st)
 	}
-	// With extended length: one READ BINARY per file read.
-	if res.Stats.Exchanges != 3+7 { // one READ BINARY per file, DG3 included
-		t.Errorf("%d exchanges, link %+v", res.Stats.Exchanges, res.Stats.Link)
+	if res.Stats.Identity <= 0 || res.Stats.Identity > res.Stats.Duration {
+		t.Errorf("identity at %v of %v", res.Stats.Identity, res.Stats.Duration)
 	}
-	if s := fmt.Sprintf("%v %+v", res.Files, res.Files); strings.Contains(s, "JFIF") {
-		t.Error("file data printed")
+	if s := fmt.Sprintf("%v %+v %v", res.Files, res.Files, res.DG13); strings.Contains(s, "JFIF") || strings.Contains(s, chip.AccessData().ID12) {
+		t.Error("personal data printed")
+	}
+}
+
+// The caller's challenge goes to the chip, and the result carries what a
+// server needs to check the signature itself.
+func TestActiveAuthenticationChallenge(t *testing.T) {
+	chip, _, conn := insert(t, "passport-bac-only", sim.Options{Seed: 8})
+	challenge := []byte{1, 2, 3, 4, 5, 6, 7, 8}
+	opts := fullOptions(t, mrzKey(t, chip))
+	opts.AAChallenge = challenge
+	res, err := Read(context.Background(), conn, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	aa := res.ActiveAuth
+	if aa == nil || !bytes.Equal(aa.Challenge, challenge) || len(aa.Signature) != 128 || aa.Algorithm == "" ||
+		!bytes.Equal(aa.PublicKey, res.DG15.PublicKey.SPKI) || aa.Status != check.Pass {
+		t.Fatalf("active authentication %+v", aa)
+	}
+	opts.AAChallenge = []byte{1, 2, 3}
+	if _, err := Read(context.Background(), conn, opts); err == nil {
+		t.Error("a 3-byte challenge accepted")
 	}
 }
 
 func TestCardRemovedDuringPhoto(t *testing.T) {
-	chip, m, conn := insert(t, "cccd", sim.Options{Seed: 6, Limits: sim.Limits{NoExtended: true}})
+	chip, m, conn := insert(t, "cccd", sim.Options{Seed: 9, Limits: sim.Limits{NoExtended: true}})
 	opts := Options{
-		Keys:  []access.Key{mrzKey(t, chip)},
+		Keys:  []access.Key{canKey(t, chip)},
 		Photo: true,
 		OnProgress: func(p Progress) {
 			if p.File == "DG2" {
@@ -231,9 +382,9 @@ func TestCardRemovedDuringPhoto(t *testing.T) {
 }
 
 func TestCancelled(t *testing.T) {
-	chip, _, conn := insert(t, "cccd", sim.Options{Seed: 7})
+	chip, _, conn := insert(t, "cccd", sim.Options{Seed: 10})
 	ctx, cancel := context.WithCancel(context.Background())
-	opts := Options{Keys: []access.Key{mrzKey(t, chip)}, OnProgress: func(p Progress) {
+	opts := Options{Keys: []access.Key{canKey(t, chip)}, OnProgress: func(p Progress) {
 		if p.Phase == PhaseAccess {
 			cancel()
 		}
@@ -244,39 +395,51 @@ func TestCancelled(t *testing.T) {
 }
 
 func TestNoKey(t *testing.T) {
-	_, _, conn := insert(t, "cccd", sim.Options{Seed: 8})
+	_, _, conn := insert(t, "cccd", sim.Options{Seed: 11})
 	if _, err := Read(context.Background(), conn, Options{}); err == nil || errors.Is(err, access.ErrDenied) {
 		t.Fatalf("%v", err)
+	}
+}
+
+// The chip drops its session in the middle of DG2: the read opens it
+// again with PACE and the same key and goes on where it stopped.
+func TestSessionLostMidFile(t *testing.T) {
+	chip, err := sim.New("cccd", sim.Options{Seed: 12, Limits: sim.Limits{NoExtended: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reads := 0
+	card := &interceptCard{chip: chip, answer: []byte{0x69, 0x88}, match: func(cmd []byte) bool {
+		if cmd[0] == 0x0C && cmd[1] == 0xB0 {
+			reads++
+			return reads == 20
+		}
+		return false
+	}}
+	res, err := Read(context.Background(), card, Options{Keys: []access.Key{canKey(t, chip)}, Photo: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f, _ := res.File("DG2"); !bytes.Equal(f.Data, chip.Document().Files[issue.FIDOfDG(2)]) {
+		t.Error("DG2 differs after the session was re-established")
+	}
+	if res.Stats.Link.Reauth != 1 {
+		t.Errorf("link %+v", res.Stats.Link)
 	}
 }
 
 // The reader passes short APDUs only: the read still works, in 223-byte
 // chunks, and says so in its statistics.
 func TestShortOnlyReader(t *testing.T) {
-	chip, m, conn := insert(t, "cccd", sim.Options{Seed: 9})
+	chip, m, conn := insert(t, "cccd", sim.Options{Seed: 13})
 	if err := m.Configure("reader", virtual.ReaderConfig{Limits: virtual.Limits{ShortOnly: true}}); err != nil {
 		t.Fatal(err)
 	}
-	res, err := Read(context.Background(), conn, Options{Keys: []access.Key{mrzKey(t, chip)}, Photo: true})
+	res, err := Read(context.Background(), conn, fullOptions(t, canKey(t, chip)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Stats.Link.Extended != "no" || res.Stats.Link.Chunk > 231 {
-		t.Errorf("link %+v", res.Stats.Link)
-	}
-}
-
-// BenchmarkReadCCCD: a full BAC read (EF.COM, DG1, DG13, DG14, DG15, DG2)
-// of the software chip in-process: the reader side's own cost.
-func BenchmarkReadCCCD(b *testing.B) {
-	chip, _, conn := insert(b, "cccd", sim.Options{Seed: 1})
-	opts := Options{Keys: []access.Key{mrzKey(b, chip)}, DataGroups: []int{13, 14, 15}, Photo: true}
-	for b.Loop() {
-		chip.Reset()
-		res, err := Read(context.Background(), conn, opts)
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.ReportMetric(float64(res.Stats.Exchanges), "exchanges/read")
+	if res.Stats.Link.Extended != "no" || res.Stats.Link.Chunk != 223 || res.Verdict != check.Pass {
+		t.Errorf("link %+v, verdict %s", res.Stats.Link, res.Verdict)
 	}
 }

@@ -90,23 +90,119 @@ type Stats struct {
 	BytesIn   int64         `json:"bytesIn"`
 	Duration  time.Duration `json:"durationNs"`
 	Phases    []PhaseStats  `json:"phases"`
+	// Identity is when the identity callback ran, from the start of the
+	// read (zero when it did not).
+	Identity time.Duration `json:"identityNs,omitempty"`
 	// Link is what the file reader learned: chunk size, extended length,
 	// short file identifiers, re-authentications.
 	Link files.Link `json:"link"`
 }
 
+// Mechanisms of access control (AccessResult.Mechanism).
+const (
+	MechanismBAC     = "BAC"
+	MechanismPACEGM  = "PACE-GM"
+	MechanismPACEIM  = "PACE-IM"
+	MechanismPACECAM = "PACE-CAM"
+)
+
+// AccessResult describes how the chip was opened. It holds no key.
+type AccessResult struct {
+	// Mechanism is BAC, PACE-GM, PACE-IM or PACE-CAM.
+	Mechanism string `json:"mechanism"`
+	// Password is the kind of key that opened the chip: "MRZ" or "CAN".
+	Password string `json:"password"`
+	// Protocol is the PACE protocol (id-PACE-ECDH-GM-AES-CBC-CMAC-128),
+	// empty for BAC.
+	Protocol string `json:"protocol,omitempty"`
+	// Cipher is the secure messaging cipher: "3DES", "AES-128", ...
+	Cipher string `json:"cipher"`
+	// Domain names PACE's domain parameters ("brainpoolP256r1"), and
+	// ParameterID their standardized ID as sent in MSE:Set AT.
+	Domain      string `json:"domain,omitempty"`
+	ParameterID *int   `json:"parameterId,omitempty"`
+	// Fallback is true when the chip lists PACE but was opened with BAC
+	// because PACE failed; FallbackReason says how it failed.
+	Fallback       bool   `json:"fallback,omitempty"`
+	FallbackReason string `json:"fallbackReason,omitempty"`
+	// Attempts counts the access control runs (PACE and BAC), one per key
+	// and mechanism at most.
+	Attempts int `json:"attempts"`
+}
+
+// Mechanisms of chip authentication (ChipAuthResult.Mechanism).
+const (
+	ChipAuthCA  = "CA"       // Chip Authentication v1 with DG14's key
+	ChipAuthCAM = "PACE-CAM" // PACE's chip authentication mapping
+)
+
+// ChipAuthResult is what chip authentication did. Status is the protocol's
+// own outcome (PASS: the chip proved it holds the private key), before
+// passive authentication says whether that key is the document's; the
+// chip.authentication check combines both.
+type ChipAuthResult struct {
+	Mechanism string `json:"mechanism"`
+	// Protocol is the protocol that ran (id-CA-ECDH-AES-CBC-CMAC-128, or
+	// the PACE-CAM protocol).
+	Protocol string `json:"protocol,omitempty"`
+	// KeySource is the file holding the chip's public key: "DG14" or
+	// "EF.CardSecurity".
+	KeySource string       `json:"keySource"`
+	Status    check.Status `json:"status"`
+	Error     string       `json:"error,omitempty"`
+	// KeyChecks is the passive authentication of EF.CardSecurity when
+	// the key came from it.
+	KeyChecks check.Report `json:"keyChecks,omitempty"`
+
+	unconfirmed bool // the chip answered unprotected under the new keys
+}
+
+// ActiveAuthResult is what active authentication did, with everything a
+// server needs to check the chip's signature itself: the challenge, the
+// signature and DG15's public key. Status is the signature check's own
+// outcome; the active.authentication check adds passive authentication of
+// DG15.
+type ActiveAuthResult struct {
+	Algorithm string       `json:"algorithm,omitempty"`
+	Hash      string       `json:"hash,omitempty"`
+	Challenge []byte       `json:"challenge,omitempty"`
+	Signature []byte       `json:"signature,omitempty"`
+	PublicKey []byte       `json:"publicKey,omitempty"` // DG15's SubjectPublicKeyInfo, DER
+	Status    check.Status `json:"status"`
+	Error     string       `json:"error,omitempty"`
+}
+
 // Result is what a read returns. It holds personal data (DG1, the files'
-// bytes): the agent passes it on, nothing logs it.
+// bytes, the parsed data groups): the agent passes it on, nothing logs it.
 type Result struct {
 	DocumentType DocumentType `json:"documentType"`
-	// AccessControl names the protocol that opened the chip ("BAC").
-	AccessControl string       `json:"accessControl"`
-	COM           *lds.COM     `json:"com,omitempty"`
-	DG1           *lds.DG1     `json:"dg1,omitempty"`
-	Files         []FileResult `json:"files"`
-	// Checks are the verification results made so far (none yet: passive,
-	// chip and active authentication report here as they land).
-	Checks check.Report `json:"checks"`
+	// AccessControl names the mechanism that opened the chip ("BAC",
+	// "PACE-GM", "PACE-IM", "PACE-CAM"); Access has the details.
+	AccessControl string        `json:"accessControl"`
+	Access        *AccessResult `json:"access,omitempty"`
+	// CardAccess is EF.CardAccess as parsed, nil when the chip has none.
+	CardAccess *lds.SecurityInfos `json:"cardAccess,omitempty"`
+	COM        *lds.COM           `json:"com,omitempty"`
+	DG1        *lds.DG1           `json:"dg1,omitempty"`
+	DG11       *lds.DG11          `json:"dg11,omitempty"`
+	DG12       *lds.DG12          `json:"dg12,omitempty"`
+	DG13       *lds.DG13          `json:"dg13,omitempty"`
+	DG14       *lds.SecurityInfos `json:"dg14,omitempty"`
+	DG15       *lds.DG15          `json:"dg15,omitempty"`
+	// Portrait describes DG2's first image as the chip stores it (format,
+	// size, dimensions); its bytes are not in JSON. lds.PortraitFromDG2
+	// gives an image a browser shows.
+	Portrait *lds.Image   `json:"portrait,omitempty"`
+	Files    []FileResult `json:"files"`
+	// ChipAuth and ActiveAuth are the anti-clone protocols' outcomes (nil
+	// when they did not run).
+	ChipAuth   *ChipAuthResult   `json:"chipAuthentication,omitempty"`
+	ActiveAuth *ActiveAuthResult `json:"activeAuthentication,omitempty"`
+	// Checks are the verification results (with Options.Verify): passive
+	// authentication, MRZ check digits and cross-checks, chip and active
+	// authentication. Verdict folds them (see Verdict).
+	Checks  check.Report `json:"checks"`
+	Verdict check.Status `json:"verdict,omitempty"`
 	// Warnings name recoverable trouble (an unparsable EF.COM, a failed
 	// optional file); they never carry personal data.
 	Warnings []string `json:"warnings,omitempty"`
@@ -131,5 +227,9 @@ func (r *Result) snapshot() *Result {
 	c.Checks = append(check.Report(nil), r.Checks...)
 	c.Warnings = append([]string(nil), r.Warnings...)
 	c.Stats.Phases = append([]PhaseStats(nil), r.Stats.Phases...)
+	if r.ChipAuth != nil {
+		ca := *r.ChipAuth
+		c.ChipAuth = &ca
+	}
 	return &c
 }

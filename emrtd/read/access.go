@@ -1,0 +1,255 @@
+package read
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/idagent/idagent/emrtd/access"
+	"github.com/idagent/idagent/emrtd/bac"
+	"github.com/idagent/idagent/emrtd/files"
+	"github.com/idagent/idagent/emrtd/lds"
+	"github.com/idagent/idagent/emrtd/pace"
+	"github.com/idagent/idagent/emrtd/sm"
+	"github.com/idagent/idagent/nfc"
+	"github.com/idagent/idagent/nfc/apdu"
+)
+
+// opener is what opened the chip: enough to open it again with the same
+// key and mechanism when the chip drops its session.
+type opener struct {
+	key    access.Key
+	params *pace.Params // nil for BAC
+}
+
+// attempts is the outcome of access control so far: denials and the
+// reason PACE could not be used.
+type attempts struct {
+	runs       int
+	denied     int
+	lastDenied error
+	paceFailed error // PACE failed for another reason than a wrong key
+	paceTried  bool
+}
+
+// readCardAccess reads EF.CardAccess unprotected at the master file, by
+// short file identifier (or SELECT 011C). A chip without one is opened
+// with BAC; a failed read never ends the read: the master file is selected
+// (whatever that answers, 6D00 on a CCCD) and the file tried once more.
+func (r *reading) readCardAccess(ctx context.Context) error {
+	r.begin(PhaseSelect, files.EFCardAccess.Name)
+	data, err := r.files.ReadFile(ctx, files.EFCardAccess)
+	if err != nil && !errors.Is(err, files.ErrNotFound) && !endsRead(err) {
+		_ = r.files.SelectMF(ctx) // many chips refuse it; never fatal
+		data, err = r.files.ReadFile(ctx, files.EFCardAccess)
+	}
+	switch {
+	case err == nil:
+	case endsRead(err):
+		return err
+	default:
+		return nil // no EF.CardAccess: BAC
+	}
+	infos, err := lds.ParseSecurityInfos(data)
+	if err != nil {
+		r.warn("EF.CardAccess could not be parsed; opening the chip with BAC")
+		return nil
+	}
+	r.res.CardAccess = infos
+	return nil
+}
+
+// open runs access control: PACE with each key in turn when EF.CardAccess
+// lists a configuration this reader runs, else (or when PACE failed for
+// another reason than a wrong key, or was refused for every key) BAC with
+// each MRZ key. Each key is tried at most once per mechanism, so a wrong
+// key never starts a retry storm.
+func (r *reading) open(ctx context.Context) error {
+	r.begin(PhaseAccess, "")
+	var a attempts
+	if len(pace.Candidates(r.res.CardAccess)) > 0 {
+		ok, err := r.openPACE(ctx, &a)
+		if ok || err != nil {
+			return err
+		}
+	}
+	return r.openBAC(ctx, &a)
+}
+
+// openPACE tries PACE with each key. ok reports success; err is set for
+// errors that end the read (card removed, cancelled).
+func (r *reading) openPACE(ctx context.Context, a *attempts) (ok bool, err error) {
+	for _, key := range r.opts.Keys {
+		a.runs++
+		a.paceTried = true
+		session, res, err := pace.Establish(ctx, r.plain, key, r.res.CardAccess, &pace.Options{Rand: r.opts.Rand})
+		switch {
+		case err == nil:
+			return true, r.openedPACE(ctx, key, session, res, a)
+		case errors.Is(err, access.ErrDenied):
+			a.denied, a.lastDenied = a.denied+1, err
+		case endsRead(err):
+			return false, fmt.Errorf("open the chip: %w", err)
+		default:
+			// The chip's PACE does not work with this reader: BAC may.
+			a.paceFailed = err
+			return false, nil
+		}
+	}
+	return false, nil
+}
+
+// openedPACE records a successful PACE, finishes the chip authentication
+// mapping's first half (EF.CardSecurity is read before the eMRTD
+// application is selected, since EF.SOD shares its identifiers) and
+// selects the application under secure messaging.
+func (r *reading) openedPACE(ctx context.Context, key access.Key, s *sm.Session, res *pace.Result, a *attempts) error {
+	params := res.Params
+	r.opener = &opener{key: key, params: &params}
+	r.setChannel(sm.NewChannel(r.plain, s))
+	r.res.Access = &AccessResult{
+		Mechanism: "PACE-" + string(params.Mapping), Password: res.Password.String(),
+		Protocol: lds.ProtocolName(params.Protocol), Cipher: params.Cipher.String(),
+		Domain: params.Domain.String(), Attempts: a.runs,
+	}
+	if params.ParameterID != pace.NoParameterID {
+		id := params.ParameterID
+		r.res.Access.ParameterID = &id
+	}
+	r.res.AccessControl = r.res.Access.Mechanism
+	if res.CAM != nil {
+		if err := r.startCAM(ctx, res.CAM, params); err != nil {
+			return err
+		}
+	}
+	return r.selectApplication(ctx)
+}
+
+// openBAC selects the eMRTD application and tries BAC with each MRZ key.
+func (r *reading) openBAC(ctx context.Context, a *attempts) error {
+	keys := bacKeys(r.opts.Keys)
+	if len(keys) == 0 {
+		return r.accessFailed(a, errors.New("open the chip: no key for Basic Access Control (an MRZ key is needed)"))
+	}
+	if err := r.selectApplication(ctx); err != nil {
+		return err
+	}
+	for _, key := range keys {
+		a.runs++
+		s, err := bac.Authenticate(ctx, r.plain, key, r.opts.Rand)
+		switch {
+		case err == nil:
+			r.openedBAC(key, s, a)
+			return nil
+		case errors.Is(err, access.ErrDenied):
+			a.denied, a.lastDenied = a.denied+1, err
+		default:
+			return r.accessFailed(a, fmt.Errorf("open the chip: BAC: %w", err))
+		}
+	}
+	return r.accessFailed(a, nil)
+}
+
+func (r *reading) openedBAC(key access.BACKey, s *sm.Session, a *attempts) {
+	r.opener = &opener{key: key}
+	r.setChannel(sm.NewChannel(r.plain, s))
+	r.res.Access = &AccessResult{Mechanism: MechanismBAC, Password: access.PasswordMRZ.String(),
+		Cipher: sm.TDES.String(), Attempts: a.runs, Fallback: a.paceTried}
+	switch {
+	case a.paceFailed != nil:
+		r.res.Access.FallbackReason = "PACE failed: " + a.paceFailed.Error()
+	case a.paceTried:
+		r.res.Access.FallbackReason = "the chip refused PACE with every key"
+	}
+	if a.paceTried {
+		r.warn("the chip lists PACE but was opened with BAC: " + r.res.Access.FallbackReason)
+	}
+	r.res.AccessControl = MechanismBAC
+}
+
+// accessFailed is the error when no key opened the chip: access denied
+// when the chip refused a key (whatever failed afterwards), else cause
+// (or the PACE failure).
+func (r *reading) accessFailed(a *attempts, cause error) error {
+	switch {
+	case a.denied > 1:
+		return fmt.Errorf("open the chip: %d attempts refused: %w", a.denied, a.lastDenied)
+	case a.denied == 1:
+		return fmt.Errorf("open the chip: %w", a.lastDenied)
+	case cause != nil:
+		return cause
+	case a.paceFailed != nil:
+		return fmt.Errorf("open the chip: %w", a.paceFailed)
+	}
+	return errors.New("open the chip: no access key")
+}
+
+func bacKeys(keys []access.Key) []access.BACKey {
+	var out []access.BACKey
+	for _, k := range keys {
+		if bk, ok := k.(access.BACKey); ok {
+			out = append(out, bk)
+		}
+	}
+	return out
+}
+
+// selectApplication selects the eMRTD application on the current
+// transport.
+func (r *reading) selectApplication(ctx context.Context) error {
+	err := r.files.SelectApplication(ctx)
+	if errors.Is(err, files.ErrNotFound) {
+		return fmt.Errorf("not an eMRTD: %w", err)
+	}
+	return err
+}
+
+// setChannel makes ch the transport of every later command.
+func (r *reading) setChannel(ch *sm.Channel) {
+	r.channel = ch
+	r.files.SetTransport(ch)
+}
+
+// reopen opens the chip again with the key and mechanism that worked: the
+// file reader's hook when the chip dropped its session, and the way on
+// after a failed chip authentication. Under PACE the application is
+// selected again.
+func (r *reading) reopen(ctx context.Context) (nfc.Transport, error) {
+	if r.opener == nil {
+		return nil, errors.New("no session to re-establish")
+	}
+	var s *sm.Session
+	var err error
+	if p := r.opener.params; p != nil {
+		s, _, err = pace.Run(ctx, r.plain, r.opener.key, *p, &pace.Options{Rand: r.opts.Rand})
+	} else {
+		s, err = bac.Authenticate(ctx, r.plain, r.opener.key.(access.BACKey), r.opts.Rand)
+	}
+	if err != nil {
+		return nil, err
+	}
+	ch := sm.NewChannel(r.plain, s)
+	if r.opener.params != nil {
+		cmd := apdu.Command{INS: apdu.InsSelect, P1: 0x04, P2: 0x0C, Data: files.AID}
+		resp, err := ch.Exchange(ctx, cmd)
+		if err != nil {
+			return nil, fmt.Errorf("select eMRTD application: %w", err)
+		}
+		if err := resp.Err(cmd); err != nil {
+			return nil, fmt.Errorf("select eMRTD application: %w", err)
+		}
+	}
+	r.channel = ch
+	return ch, nil
+}
+
+// reopenNow re-opens the chip outside the file reader (after chip
+// authentication failed, when the chip has dropped secure messaging).
+func (r *reading) reopenNow(ctx context.Context) error {
+	t, err := r.reopen(ctx)
+	if err != nil {
+		return fmt.Errorf("open the chip again: %w", err)
+	}
+	r.files.SetTransport(t)
+	return nil
+}

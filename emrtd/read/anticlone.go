@@ -1,0 +1,175 @@
+package read
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/idagent/idagent/emrtd/activeauth"
+	"github.com/idagent/idagent/emrtd/check"
+	"github.com/idagent/idagent/emrtd/chipauth"
+	"github.com/idagent/idagent/emrtd/cms"
+	"github.com/idagent/idagent/emrtd/files"
+	"github.com/idagent/idagent/emrtd/lds"
+	"github.com/idagent/idagent/emrtd/pa"
+	"github.com/idagent/idagent/emrtd/pace"
+	"github.com/idagent/idagent/emrtd/sm"
+)
+
+// camState is the chip authentication mapping of PACE, waiting for the
+// chip's public key to be proven by passive authentication.
+type camState struct {
+	cam          *pace.CAM
+	cardSecurity []byte // EF.CardSecurity as read, nil when unreadable
+}
+
+// startCAM reads EF.CardSecurity after PACE-CAM and checks the mapping's
+// chip authentication data against its key. The key is not trusted yet:
+// the chip.authentication check waits for passive authentication of
+// EF.CardSecurity (or of DG14, when EF.CardSecurity is unreadable).
+func (r *reading) startCAM(ctx context.Context, cam *pace.CAM, p pace.Params) error {
+	r.cam = &camState{cam: cam}
+	r.res.ChipAuth = &ChipAuthResult{Mechanism: ChipAuthCAM, Protocol: lds.ProtocolName(p.Protocol),
+		KeySource: "EF.CardSecurity", Status: check.Unknown, Error: "no chip authentication key could be read"}
+	data, err := r.readFile(ctx, files.EFCardSecurity, 0)
+	if err != nil {
+		return err
+	}
+	infos, err := cardSecurityInfos(data)
+	if data == nil || err != nil {
+		if err != nil {
+			r.warn("EF.CardSecurity could not be parsed; chip authentication uses DG14")
+		}
+		return nil // DG14's key is tried once read
+	}
+	r.cam.cardSecurity = data
+	r.verifyCAM(infos, "EF.CardSecurity")
+	return nil
+}
+
+// verifyCAM checks the chip authentication mapping data against the chip
+// authentication key of infos (from EF.CardSecurity or DG14).
+func (r *reading) verifyCAM(infos *lds.SecurityInfos, source string) {
+	ca := r.res.ChipAuth
+	ca.KeySource = source
+	var last error
+	for _, pk := range infos.ChipAuthenticationPublicKeys {
+		if last = r.cam.cam.Verify(pk.PublicKey); last == nil {
+			ca.Status, ca.Error = check.Pass, ""
+			return
+		}
+	}
+	switch {
+	case last == nil:
+		ca.Status, ca.Error = check.NotSupported, source+" holds no chip authentication public key"
+	case errors.Is(last, pace.ErrChipAuthentication):
+		ca.Status, ca.Error = check.Fail, last.Error()
+	default:
+		ca.Status, ca.Error = check.Unknown, last.Error()
+	}
+}
+
+// chipAuthentication runs Chip Authentication v1 with DG14's key, unless
+// PACE-CAM authenticated the chip already. next is the file read next: its
+// first READ BINARY proves the new session keys, so the protocol costs
+// its two commands and no more. A chip that fails (a clone) has dropped
+// secure messaging: it is opened again and the read goes on.
+func (r *reading) chipAuthentication(ctx context.Context, next files.File) error {
+	if r.cam != nil {
+		if r.cam.cardSecurity == nil && r.res.DG14 != nil {
+			r.verifyCAM(r.res.DG14, "DG14")
+		}
+		return nil
+	}
+	p, err := chipauth.Select(r.res.DG14, r.res.CardAccess)
+	if err != nil {
+		r.res.ChipAuth = &ChipAuthResult{Mechanism: ChipAuthCA, KeySource: "DG14", Status: check.NotSupported, Error: err.Error()}
+		return nil
+	}
+	r.begin(PhaseChipAuth, "")
+	ca := &ChipAuthResult{Mechanism: ChipAuthCA, Protocol: lds.ProtocolName(p.Protocol), KeySource: "DG14"}
+	r.res.ChipAuth = ca
+	opts := &chipauth.Options{Rand: r.opts.Rand}
+	probe, useProbe := r.files.FirstRead(next)
+	if useProbe {
+		opts.Probe = &probe
+	}
+	s, res, err := chipauth.Authenticate(ctx, r.plain, r.channel.Session(), p, opts)
+	switch {
+	case err == nil:
+		ca.Status = check.Pass
+		r.setChannel(sm.NewChannel(r.plain, s))
+		if useProbe {
+			r.files.UseFirstRead(next, res.Probe)
+		}
+		return nil
+	case endsRead(err):
+		return fmt.Errorf("chip authentication: %w", err)
+	case errors.Is(err, chipauth.ErrFailed):
+		ca.Status, ca.Error = check.Fail, err.Error()
+	case errors.Is(err, chipauth.ErrUnsupported):
+		ca.Status, ca.Error = check.NotSupported, err.Error()
+		return nil // nothing was sent
+	default: // ErrUnconfirmed, ErrProtocol
+		ca.Status, ca.Error = check.Unknown, err.Error()
+		ca.unconfirmed = errors.Is(err, chipauth.ErrUnconfirmed)
+		if !ca.unconfirmed {
+			return nil // the old session may still hold; the file reader re-opens if not
+		}
+	}
+	return r.reopenNow(ctx)
+}
+
+// activeAuthentication runs Active Authentication with DG15's key and the
+// caller's challenge (or a random one).
+func (r *reading) activeAuthentication(ctx context.Context) error {
+	if r.res.DG15 == nil {
+		return nil
+	}
+	r.begin(PhaseActiveAuth, "")
+	var info *lds.ActiveAuthenticationInfo
+	if r.res.DG14 != nil && len(r.res.DG14.ActiveAuthentication) > 0 {
+		info = &r.res.DG14.ActiveAuthentication[0]
+	}
+	res, err := activeauth.Verify(ctx, r.files.Transport(), r.res.DG15.PublicKey, info, r.opts.AAChallenge, &activeauth.Options{Rand: r.opts.Rand})
+	aa := &ActiveAuthResult{Status: check.Pass}
+	if res != nil {
+		aa.Algorithm, aa.Challenge, aa.Signature, aa.PublicKey = string(res.Algorithm), res.Challenge, res.Signature, res.PublicKey
+		if res.Hash != 0 {
+			aa.Hash = res.Hash.String()
+		}
+	}
+	r.res.ActiveAuth = aa
+	switch {
+	case err == nil:
+	case endsRead(err):
+		return fmt.Errorf("active authentication: %w", err)
+	case errors.Is(err, activeauth.ErrFailed):
+		aa.Status, aa.Error = check.Fail, err.Error()
+	case errors.Is(err, activeauth.ErrUnsupported):
+		aa.Status, aa.Error = check.NotSupported, err.Error()
+	default:
+		aa.Status, aa.Error = check.Unknown, err.Error()
+	}
+	if aa.PublicKey == nil {
+		aa.PublicKey = r.res.DG15.PublicKey.SPKI
+	}
+	return nil
+}
+
+// cardSecurityInfos returns the SecurityInfos EF.CardSecurity signs. Its
+// signature is checked with passive authentication later.
+func cardSecurityInfos(raw []byte) (*lds.SecurityInfos, error) {
+	sd, err := cms.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("EF.CardSecurity: %w", err)
+	}
+	if !sd.ContentType.Equal(pa.OIDSecurityObject) {
+		return nil, fmt.Errorf("EF.CardSecurity: content type %s is not id-SecurityObject", sd.ContentType)
+	}
+	infos, err := lds.ParseSecurityInfos(sd.Content)
+	if err != nil {
+		return nil, fmt.Errorf("EF.CardSecurity: %w", err)
+	}
+	return infos, nil
+}
