@@ -78,7 +78,7 @@ func TestReadCCCD(t *testing.T) {
 	if obs.identity["idNumber"] != id.ID12 || obs.mime != "image/jpeg" || len(obs.photo) < 100 {
 		t.Errorf("observer: identity %v, photo %s %d bytes", obs.identity["idNumber"], obs.mime, len(obs.photo))
 	}
-	if res.Document.Type != "id-card" || res.Document.Access != "BAC" || len(res.Document.DataGroups) == 0 {
+	if res.Document.Type != "id-card" || res.Document.Access != "PACE-GM" || len(res.Document.DataGroups) == 0 {
 		t.Errorf("document %+v", res.Document)
 	}
 	if obs.phases[0] != protocol.PhaseConnecting {
