@@ -182,7 +182,10 @@ function renderKey() {
 
 // A keyboard-wedge QR scanner types the whole payload fast and ends with
 // Enter, wherever the focus is. Catch such a burst outside the key field,
-// undo what it typed into the focused field, and use it as the key.
+// undo what it typed into the focused field, and use it as the key. The
+// payload's shape (12 digits, then fields separated by |) is what tells a
+// scan from typing; the speed check only rules out a person typing one by
+// hand, and is loose because a busy PC delivers keys late.
 let burst = null;
 document.addEventListener('keydown', (e) => {
   if (e.isComposing) return;
@@ -191,10 +194,9 @@ document.addEventListener('keydown', (e) => {
     const b = burst;
     burst = null;
     if (!b || b.target === keyInput) return;
-    // People type 20 characters in well over a second; scanners in a
-    // fraction of one. Single gaps may be long on a busy PC.
-    const fast = b.count >= 20 && (now - b.start) / b.count < 60;
-    if (fast && looksLikeQR(b.text)) {
+    const perKey = (now - b.start) / b.count;
+    document.body.dataset.lastBurst = `${b.count} keys, ${Math.round(perKey)} ms/key`;
+    if (b.count >= 20 && perKey < 100 && looksLikeQR(b.text)) {
       e.preventDefault();
       e.stopPropagation();
       if (b.before !== null) b.target.value = b.before;
@@ -208,7 +210,7 @@ document.addEventListener('keydown', (e) => {
     if (e.key !== 'Shift') burst = null;
     return;
   }
-  if (!burst || now - burst.last > 250 || burst.target !== e.target) {
+  if (!burst || now - burst.last > 1000 || burst.target !== e.target) {
     const tgt = e.target;
     burst = { start: now, last: now, text: '', count: 0, target: tgt, before: tgt && 'value' in tgt ? tgt.value : null };
   }

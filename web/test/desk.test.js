@@ -297,6 +297,7 @@ test('a QR payload from a keyboard-wedge scanner, typed into another field, beco
   const since = await readsStarted();
   await page.keyboard.type(payload, { delay: 0 });
   await page.keyboard.press('Enter');
+  t.diagnostic(`scanner burst as the page saw it: ${await page.locator('body').getAttribute('data-last-burst')}`);
   const end = await readEnd(since);
   assert.equal(end.error, '');
   assert.equal(end.verdict, genuine(t, expected));
@@ -436,5 +437,42 @@ test('the agent\'s own pages get the policy configured for their origin: withhel
   } finally {
     await own.close();
     await restricted.stop();
+  }
+});
+
+test('at contactless speed the fields fill before the photo and the verdict, with progress shown', async () => {
+  // iso14443-106: the slowest link, so each stage of the read is visible.
+  const slow = await startAgent({ args: ['--link', 'iso14443-106'] });
+  const own = await browser.newPage({ viewport: VIEWPORT });
+  own.on('pageerror', (e) => pageErrors.push(e.message));
+  try {
+    await own.goto(`${slow.url}/demo/`);
+    await own.waitForSelector('body[data-connection="open"]', { timeout: STEP });
+    await own.locator('[data-testid="sim-insert"]').click();
+    await own.waitForFunction(() => document.querySelector('[data-testid="sim-mrz"]').textContent.length > 20, null, { timeout: STEP });
+    await own.locator('[data-testid="key"]').fill((await own.locator('[data-testid="sim-mrz"]').textContent()).trim());
+    await own.locator('[data-testid="key"]').press('Enter');
+    // Progress first.
+    await own.waitForSelector('[data-testid="phase"]:visible', { timeout: STEP });
+    // Then the fields, while the photo is still being read and nothing is
+    // proven yet: the verdict is neutral, not green.
+    await own.waitForFunction(() => document.querySelector('#form-hospital [name=fullName]').value !== '', null, { timeout: 60000 });
+    const during = await own.evaluate(() => ({
+      verdict: document.querySelector('[data-testid="verdict"]').dataset.verdict,
+      verdictClass: document.querySelector('[data-testid="verdict"]').className,
+      photoShown: !document.querySelector('[data-testid="photo"]').hidden,
+      progress: !document.querySelector('#progress-box').hidden,
+    }));
+    await own.screenshot({ path: path.join(SHOTS, '14-identity-before-photo.png') });
+    assert.equal(during.verdict, 'PENDING', JSON.stringify(during));
+    assert.doesNotMatch(during.verdictClass, /\bok\b/);
+    assert.equal(during.photoShown, false, 'the photo comes after the fields');
+    assert.equal(during.progress, true, 'progress stays until the read ends');
+    await own.waitForFunction(() => !['', 'PENDING'].includes(document.querySelector('[data-testid="verdict"]').dataset.verdict), null, { timeout: 60000 });
+    assert.equal(await own.locator('[data-testid="photo"]').isVisible(), true);
+    assert.equal(await own.locator('#progress-box').isHidden(), true);
+  } finally {
+    await own.close();
+    await slow.stop();
   }
 });

@@ -58,12 +58,14 @@ function writeConfig(extra) {
 }
 
 /**
- * A running agent. `start()` (re)starts it on the same port, `stop()` ends
+ * A running agent (extra `args` for `idagent run --simulate`, e.g. a link
+ * model). `start()` (re)starts it on the same port, `stop()` ends
  * it with SIGTERM (SIGKILL after 5 s), `kill()` with SIGKILL.
  */
 export class Agent {
-  constructor({ port, config } = {}) {
+  constructor({ port, config, args = [] } = {}) {
     this.port = port;
+    this.extraArgs = args;
     this.configFile = writeConfig(config);
     this.proc = null;
     this.output = '';
@@ -76,7 +78,7 @@ export class Agent {
   async start() {
     if (!this.port) this.port = await freePort();
     const bin = buildAgent();
-    const args = ['run', '--simulate', '--listen', `127.0.0.1:${this.port}`, '--config', this.configFile];
+    const args = ['run', '--simulate', '--listen', `127.0.0.1:${this.port}`, '--config', this.configFile, ...this.extraArgs];
     const proc = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.proc = proc;
     this.output = '';
