@@ -2,24 +2,39 @@ package main
 
 import (
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
+	"os"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/idagent/idagent/emrtd/access"
+	"github.com/idagent/idagent/emrtd/activeauth"
 	"github.com/idagent/idagent/emrtd/cccd"
+	"github.com/idagent/idagent/emrtd/files"
 	"github.com/idagent/idagent/emrtd/lds"
 	"github.com/idagent/idagent/emrtd/read"
+	"github.com/idagent/idagent/emrtd/sim"
+	"github.com/idagent/idagent/emrtd/sim/testpki"
+	"github.com/idagent/idagent/emrtd/trust"
 	"github.com/idagent/idagent/nfc"
 	"github.com/idagent/idagent/nfc/pcsc"
 )
 
 func init() {
-	register(&command{name: "read", summary: "read a chip ID card or passport on a reader and print its MRZ data", run: runRead})
+	register(&command{name: "read", summary: "read, verify and print a chip ID card or passport on a reader", run: runRead})
 }
+
+// Exit codes of idagent read besides the shared ones: the verdict gives 0,
+// 1 or 2 as for verify.
+const (
+	exitCantCreate = 73 // the portrait could not be written to --photo FILE
+	exitChip       = 76 // the chip's answers could not be used (protocol error)
+)
 
 // readManager opens the smart-card resource manager; tests replace it
 // with in-process readers.
@@ -27,28 +42,51 @@ var readManager = func() nfc.Manager { return pcsc.New() }
 
 // readFlags are the flags of idagent read.
 type readFlags struct {
-	reader   string
-	id       string
-	doc      string
-	dob, exp string
-	mrz      string
-	qr       string
-	json     bool
-	stats    bool
+	reader    string
+	id        string
+	doc       string
+	dob, exp  string
+	mrz       string
+	qr        string
+	can       string
+	trust     []string
+	allowTest bool
+	challenge []byte
+	photo     string
+	noPhoto   bool
+	groups    []int
+	groupsSet bool // --dg given
+	json      bool
+	stats     bool
 }
 
-const readSynopsis = "[--reader NAME] (--id ID12 --dob YYMMDD [--exp YYMMDD] | --doc DOCNO --dob YYMMDD --exp YYMMDD | --mrz 'MRZ' | --qr 'QR PAYLOAD') [--json] [--stats]"
+const readSynopsis = "[--reader NAME] (--can CAN | --id ID12 [--dob YYMMDD [--exp YYMMDD]] | --doc DOCNO --dob YYMMDD --exp YYMMDD | --mrz 'MRZ' | --qr 'QR PAYLOAD') " +
+	"[--trust DIR|FILE]... [--allow-test-anchors] [--challenge HEX] [--photo FILE | --no-photo] [--dg LIST] [--json] [--stats]"
+
+// defaultGroups are the data groups read besides DG1 and DG2: personal
+// details (DG11, DG12; DG13 on a Vietnamese card) and the anti-clone keys.
+var defaultGroups = []int{11, 12, 13, 14, 15}
 
 func runRead(ctx context.Context, e *env, args []string) int {
-	var f readFlags
+	f := readFlags{groups: defaultGroups}
 	fs := newFlags(e, "read", readSynopsis)
 	fs.StringVar(&f.reader, "reader", "", "reader name (default: the only reader holding a card)")
-	fs.StringVar(&f.id, "id", "", "12-digit ID number of a Vietnamese card (document number = its last 9 digits)")
+	fs.StringVar(&f.can, "can", "", "card access number for PACE (may be given with an MRZ key, which BAC then uses)")
+	fs.StringVar(&f.id, "id", "", "12-digit ID number of a Vietnamese card: alone, PACE with its CAN (last 6 digits); with --dob, also the MRZ key")
 	fs.StringVar(&f.doc, "doc", "", "document number as printed in the MRZ")
 	fs.StringVar(&f.dob, "dob", "", "date of birth, YYMMDD")
 	fs.StringVar(&f.exp, "exp", "", "date of expiry, YYMMDD (with --id: computed from the card rules when omitted)")
 	fs.StringVar(&f.mrz, "mrz", "", "the MRZ text, with or without line breaks")
 	fs.StringVar(&f.qr, "qr", "", "the payload of a Vietnamese card's QR code")
+	fs.Func("trust", "trust store directory, master list, CSCA certificate or CRL; repeatable (default: the configured store)", func(v string) error {
+		f.trust = append(f.trust, v)
+		return nil
+	})
+	fs.BoolVar(&f.allowTest, "allow-test-anchors", false, "accept chains that end at TEST anchors, and trust the simulator's TEST CSCA (idagent sim cards)")
+	fs.Func("challenge", "8-byte active authentication challenge, hex (default: random)", f.setChallenge)
+	fs.StringVar(&f.photo, "photo", "", "write the portrait (JPEG or PNG) to FILE: the only way the photo reaches a file")
+	fs.BoolVar(&f.noPhoto, "no-photo", false, "text only: do not read the portrait (DG2)")
+	fs.Func("dg", "data groups to read besides DG1, comma-separated (default 2,11,12,13,14,15: 2 is the portrait; 14 and 15 run chip and active authentication)", f.setGroups)
 	fs.BoolVar(&f.json, "json", false, "print one JSON object")
 	fs.BoolVar(&f.stats, "stats", false, "report exchanges, bytes each way and time per phase")
 	if code, ok := parseFlags(fs, args); !ok {
@@ -58,16 +96,87 @@ func runRead(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "idagent read: unexpected argument %q\n", fs.Arg(0))
 		return exitUsage
 	}
+	if f.photo != "" && f.noPhoto {
+		fmt.Fprintln(e.stderr, "idagent read: --photo and --no-photo exclude each other")
+		return exitUsage
+	}
 	keys, code, err := f.keys(time.Now())
 	if err != nil {
 		fmt.Fprintf(e.stderr, "idagent read: %v\n", err)
 		return code
 	}
-	return readCard(ctx, e, f, keys)
+	store, notes, err := f.trustStore()
+	if err != nil {
+		fmt.Fprintf(e.stderr, "idagent read: %v\n", err)
+		return exitInput
+	}
+	return readCard(ctx, e, f, f.options(keys, store), notes)
 }
 
-// keys builds the access keys from exactly one of --id, --doc, --mrz, --qr.
-// Errors name flags and fields, never values.
+func (f *readFlags) setChallenge(v string) error {
+	b, err := hex.DecodeString(strings.TrimPrefix(strings.ReplaceAll(v, " ", ""), "0x"))
+	if err != nil || len(b) != activeauth.ChallengeLen {
+		return fmt.Errorf("want %d bytes in hex", activeauth.ChallengeLen)
+	}
+	f.challenge = b
+	return nil
+}
+
+func (f *readFlags) setGroups(v string) error {
+	f.groups, f.groupsSet = nil, true
+	for _, part := range strings.Split(v, ",") {
+		n, err := strconv.Atoi(strings.TrimPrefix(strings.TrimSpace(part), "DG"))
+		if err != nil || n < 1 || n > 16 {
+			return fmt.Errorf("want data group numbers from 1 to 16")
+		}
+		f.groups = append(f.groups, n)
+	}
+	return nil
+}
+
+// options are the read pipeline's options for the flags.
+func (f readFlags) options(keys []access.Key, store *trust.Store) read.Options {
+	o := read.Options{Keys: keys, Verify: true, Trust: store, AllowTestAnchors: f.allowTest, AAChallenge: f.challenge,
+		Photo: f.wantPhoto()}
+	for _, n := range f.groups {
+		if n > 2 {
+			o.DataGroups = append(o.DataGroups, n)
+		}
+	}
+	return o
+}
+
+// wantPhoto: the portrait is read unless --no-photo, or --dg without 2
+// (and without --photo).
+func (f readFlags) wantPhoto() bool {
+	switch {
+	case f.noPhoto:
+		return false
+	case f.photo != "":
+		return true
+	}
+	return !f.groupsSet || slices.Contains(f.groups, 2)
+}
+
+// trustStore loads --trust (or the configured store) and, with
+// --allow-test-anchors, the simulator's TEST CSCA and its CRL, flagged as
+// a test anchor.
+func (f readFlags) trustStore() (*trust.Store, []string, error) {
+	store, notes, err := loadTrust(f.trust)
+	if err != nil || !f.allowTest {
+		return store, notes, err
+	}
+	if _, err := store.ImportBytes(sim.TrustAnchor(), "simulator TEST CSCA", trust.ImportOptions{Test: true}); err != nil {
+		return nil, nil, fmt.Errorf("simulator TEST CSCA: %w", err)
+	}
+	if _, err := store.ImportBytes(testpki.CRL(), "simulator TEST CRL", trust.ImportOptions{}); err != nil {
+		return nil, nil, fmt.Errorf("simulator TEST CRL: %w", err)
+	}
+	return store, append(notes, "simulator TEST CSCA and CRL (test anchor)"), nil
+}
+
+// keys builds the access keys from --can and at most one of --id,
+// --doc, --mrz, --qr. Errors name flags and fields, never values.
 func (f readFlags) keys(now time.Time) ([]access.Key, int, error) {
 	given := 0
 	for _, v := range []string{f.id, f.doc, f.mrz, f.qr} {
@@ -75,34 +184,53 @@ func (f readFlags) keys(now time.Time) ([]access.Key, int, error) {
 			given++
 		}
 	}
-	if given != 1 {
-		return nil, exitUsage, errors.New("give exactly one of --id, --doc, --mrz or --qr (see --help)")
+	if given > 1 || given == 0 && f.can == "" {
+		return nil, exitUsage, errors.New("give --can, or exactly one of --id, --doc, --mrz or --qr (see --help)")
 	}
 	var keys []access.Key
-	var err error
-	switch {
-	case f.id != "":
-		keys, err = idKeys(f.id, f.dob, f.exp, now)
-	case f.doc != "":
-		if f.dob == "" || f.exp == "" {
-			return nil, exitUsage, errors.New("--doc needs --dob and --exp")
+	if f.can != "" {
+		can, err := access.NewCAN(f.can)
+		if err != nil {
+			return nil, exitInput, fmt.Errorf("--can: %w", err)
 		}
-		var k *access.MRZKey
-		if k, err = access.NewMRZKey(f.doc, f.dob, f.exp); err == nil {
-			keys = []access.Key{k}
-		}
-	case f.mrz != "":
-		var k *access.MRZKey
-		if k, err = access.ParseMRZ(strings.ReplaceAll(f.mrz, `\n`, "\n")); err == nil {
-			keys = []access.Key{k}
-		}
-	default:
-		keys, err = qrKeys(f.qr, now)
+		keys = append(keys, can)
 	}
+	more, err := f.documentKeys(now)
 	if err != nil {
+		if errors.Is(err, errUsage) {
+			return nil, exitUsage, err
+		}
 		return nil, exitInput, err
 	}
-	return keys, exitOK, nil
+	return append(keys, more...), exitOK, nil
+}
+
+var errUsage = errors.New("usage")
+
+// documentKeys are the keys of --id, --doc, --mrz or --qr.
+func (f readFlags) documentKeys(now time.Time) ([]access.Key, error) {
+	switch {
+	case f.id != "":
+		return idKeys(f.id, f.dob, f.exp, now)
+	case f.doc != "":
+		if f.dob == "" || f.exp == "" {
+			return nil, fmt.Errorf("%w: --doc needs --dob and --exp", errUsage)
+		}
+		k, err := access.NewMRZKey(f.doc, f.dob, f.exp)
+		if err != nil {
+			return nil, err
+		}
+		return []access.Key{k}, nil
+	case f.mrz != "":
+		k, err := access.ParseMRZ(strings.ReplaceAll(f.mrz, `\n`, "\n"))
+		if err != nil {
+			return nil, err
+		}
+		return []access.Key{k}, nil
+	case f.qr != "":
+		return qrKeys(f.qr, now)
+	}
+	return nil, nil
 }
 
 // idKeys: the MRZ key of a Vietnamese card from its ID number and dates;
@@ -113,10 +241,12 @@ func idKeys(id, dob, exp string, now time.Time) ([]access.Key, error) {
 	if err != nil {
 		return nil, err
 	}
-	if dob == "" {
-		return nil, errors.New("--id needs --dob (and --exp, or the expiry is computed from the card rules)")
-	}
-	if exp != "" {
+	switch {
+	case dob == "" && exp != "":
+		return nil, fmt.Errorf("%w: --id with --exp needs --dob", errUsage)
+	case dob == "":
+		return []access.Key{can}, nil // PACE with the CAN
+	case exp != "":
 		k, err := cccd.MRZKey(id, dob, exp)
 		if err != nil {
 			return nil, err
@@ -160,8 +290,10 @@ func qrKeys(payload string, now time.Time) ([]access.Key, error) {
 	return keys, nil
 }
 
-// readCard picks the reader, connects, reads and prints.
-func readCard(ctx context.Context, e *env, f readFlags, keys []access.Key) int {
+// readCard picks the reader, connects, reads, exports the portrait when
+// asked and prints. The exit code is the verdict's (0, 1, 2) unless the
+// read itself failed.
+func readCard(ctx context.Context, e *env, f readFlags, opts read.Options, notes []string) int {
 	m := readManager()
 	name, code, err := pickReader(ctx, m, f.reader)
 	if err != nil {
@@ -174,7 +306,7 @@ func readCard(ctx context.Context, e *env, f readFlags, keys []access.Key) int {
 		return exitNoCard
 	}
 	defer conn.Close()
-	res, err := read.Read(ctx, conn, read.Options{Keys: keys})
+	res, err := read.Read(ctx, conn, opts)
 	if err != nil {
 		code, msg := readFailure(err)
 		fmt.Fprintf(e.stderr, "idagent read: %s\n", msg)
@@ -183,14 +315,39 @@ func readCard(ctx context.Context, e *env, f readFlags, keys []access.Key) int {
 		}
 		return code
 	}
+	out := describeRead(name, res, notes, f.stats)
+	if f.photo != "" {
+		if err := exportPhoto(f.photo, res); err != nil {
+			fmt.Fprintf(e.stderr, "idagent read: --photo: %v\n", err)
+			return exitCantCreate
+		}
+		out.Photo.File = f.photo
+	}
 	if f.json {
-		return printReadJSON(e, name, res, f.stats)
+		b, err := json.Marshal(out)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "idagent read: %v\n", err)
+			return exitSoft
+		}
+		fmt.Fprintln(e.stdout, string(b))
+	} else {
+		printRead(e.stdout, out, res)
 	}
-	printRead(e.stdout, name, res)
-	if f.stats {
-		printStats(e.stdout, res.Stats)
+	return exitForVerdict(res.Verdict)
+}
+
+// exportPhoto writes the portrait as a browser shows it (JPEG, or PNG
+// for a lossless JPEG 2000 original) to path, readable by the user only.
+func exportPhoto(path string, res *read.Result) error {
+	f, ok := res.File("DG2")
+	if !ok || f.Status != read.FileRead {
+		return errors.New("the chip's portrait (DG2) was not read")
 	}
-	return exitOK
+	p, err := lds.PortraitFromDG2(f.Data, false)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, p.Data, 0o600)
 }
 
 // pickReader returns the named reader, or the only reader with a card.
@@ -261,143 +418,8 @@ func readFailure(err error) (int, string) {
 	case errors.Is(err, nfc.ErrNoService), errors.Is(err, nfc.ErrReaderRemoved), errors.Is(err, nfc.ErrNoCard),
 		errors.Is(err, nfc.ErrCardRemoved), errors.Is(err, nfc.ErrSharingViolation), errors.Is(err, nfc.ErrCardUnresponsive):
 		return exitNoCard, cardProblem(err)
+	case errors.Is(err, files.ErrNotFound):
+		return exitChip, "not an eMRTD: the card has no ICAO travel document application"
 	}
-	return exitFailed, "read failed: " + err.Error()
-}
-
-// mrzFields is the printed and JSON view of DG1.
-type mrzFields struct {
-	DocumentType   read.DocumentType `json:"documentType"`
-	DocumentCode   string            `json:"documentCode"`
-	IssuingState   string            `json:"issuingState"`
-	DocumentNumber string            `json:"documentNumber"`
-	ID12           string            `json:"id12,omitempty"`
-	Surname        string            `json:"surname"`
-	GivenNames     string            `json:"givenNames"`
-	Nationality    string            `json:"nationality"`
-	DateOfBirth    string            `json:"dateOfBirth"`
-	Sex            string            `json:"sex"`
-	DateOfExpiry   string            `json:"dateOfExpiry"`
-	OptionalData1  string            `json:"optionalData1,omitempty"`
-	OptionalData2  string            `json:"optionalData2,omitempty"`
-	Format         string            `json:"format"`
-	Lines          []string          `json:"lines"`
-	CheckDigits    bool              `json:"checkDigitsValid"`
-}
-
-func fieldsOf(res *read.Result) mrzFields {
-	d := res.DG1
-	out := mrzFields{
-		DocumentType: res.DocumentType, DocumentCode: d.DocumentCode, IssuingState: d.IssuingState,
-		DocumentNumber: d.DocumentNumber, Surname: d.Surname, GivenNames: d.GivenNames,
-		Nationality: d.Nationality, DateOfBirth: d.DateOfBirth, Sex: d.Sex, DateOfExpiry: d.DateOfExpiry,
-		OptionalData1: d.OptionalData1, OptionalData2: d.OptionalData2, Format: d.MRZFormat,
-		Lines: d.Lines, CheckDigits: d.CheckDigitsValid,
-	}
-	if d.VN != nil {
-		out.ID12 = d.VN.ID12
-	}
-	return out
-}
-
-func printRead(w io.Writer, reader string, res *read.Result) {
-	m := fieldsOf(res)
-	row := func(k, v string) {
-		if v != "" {
-			fmt.Fprintf(w, "%-16s %s\n", k, v)
-		}
-	}
-	row("Reader", reader)
-	row("Access control", res.AccessControl)
-	row("Document", fmt.Sprintf("%s (%s, %s)", m.DocumentType, m.DocumentCode, m.Format))
-	row("Issuing state", m.IssuingState)
-	row("Document number", m.DocumentNumber)
-	row("ID number", m.ID12)
-	row("Surname", m.Surname)
-	row("Given names", m.GivenNames)
-	row("Nationality", m.Nationality)
-	row("Date of birth", m.DateOfBirth)
-	row("Sex", m.Sex)
-	row("Date of expiry", m.DateOfExpiry)
-	if m.ID12 == "" { // a Vietnamese card's optional data is its ID number
-		row("Optional data", strings.TrimSpace(m.OptionalData1+" "+m.OptionalData2))
-	}
-	if !m.CheckDigits {
-		row("Check digits", "MISMATCH in "+strings.Join(res.DG1.CheckErrors, ", "))
-	}
-	for i, l := range m.Lines {
-		k := ""
-		if i == 0 {
-			k = "MRZ"
-		}
-		fmt.Fprintf(w, "%-16s %s\n", k, l)
-	}
-	for _, warn := range res.Warnings {
-		row("Warning", warn)
-	}
-}
-
-// readJSON is the --json output.
-type readJSON struct {
-	Reader        string            `json:"reader"`
-	AccessControl string            `json:"accessControl"`
-	MRZ           mrzFields         `json:"mrz"`
-	COM           *lds.COM          `json:"com,omitempty"`
-	Files         []read.FileResult `json:"files"`
-	Warnings      []string          `json:"warnings,omitempty"`
-	Stats         *statsJSON        `json:"stats,omitempty"`
-}
-
-// statsJSON is the --stats object: exchanges, bytes each way, and the
-// phases with their time in milliseconds.
-type statsJSON struct {
-	Exchanges  int         `json:"exchanges"`
-	BytesIn    int64       `json:"bytesIn"`
-	BytesOut   int64       `json:"bytesOut"`
-	DurationMS float64     `json:"durationMs"`
-	Phases     []phaseJSON `json:"phases"`
-	Chunk      int         `json:"chunk"`
-	Extended   string      `json:"extended"`
-}
-
-type phaseJSON struct {
-	Name       string  `json:"name"`
-	Exchanges  int     `json:"exchanges"`
-	BytesIn    int64   `json:"bytesIn"`
-	BytesOut   int64   `json:"bytesOut"`
-	DurationMS float64 `json:"durationMs"`
-}
-
-func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
-
-func statsOf(s read.Stats) *statsJSON {
-	out := &statsJSON{Exchanges: s.Exchanges, BytesIn: s.BytesIn, BytesOut: s.BytesOut, DurationMS: ms(s.Duration),
-		Phases: []phaseJSON{}, Chunk: s.Link.Chunk, Extended: s.Link.Extended}
-	for _, p := range s.Phases {
-		out.Phases = append(out.Phases, phaseJSON{Name: p.Name, Exchanges: p.Exchanges, BytesIn: p.BytesIn, BytesOut: p.BytesOut, DurationMS: ms(p.Duration)})
-	}
-	return out
-}
-
-func printReadJSON(e *env, reader string, res *read.Result, stats bool) int {
-	out := readJSON{Reader: reader, AccessControl: res.AccessControl, MRZ: fieldsOf(res), COM: res.COM,
-		Files: res.Files, Warnings: res.Warnings}
-	if stats {
-		out.Stats = statsOf(res.Stats)
-	}
-	b, err := json.Marshal(out)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "idagent read: %v\n", err)
-		return exitSoft
-	}
-	fmt.Fprintln(e.stdout, string(b))
-	return exitOK
-}
-
-func printStats(w io.Writer, s read.Stats) {
-	fmt.Fprintf(w, "%-16s %d exchanges, %d bytes out, %d bytes in, %.1f ms (chunk %d, extended length %s)\n",
-		"Stats", s.Exchanges, s.BytesOut, s.BytesIn, ms(s.Duration), s.Link.Chunk, s.Link.Extended)
-	for _, p := range s.Phases {
-		fmt.Fprintf(w, "%-16s %-16s %3d exchanges %6d out %6d in %8.1f ms\n", "", p.Name, p.Exchanges, p.BytesOut, p.BytesIn, ms(p.Duration))
-	}
+	return exitChip, "read failed: " + err.Error()
 }

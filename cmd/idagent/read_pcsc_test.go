@@ -1,50 +1,129 @@
 package main
 
 import (
-	"encoding/json"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/idagent/idagent/emrtd/check"
 	"github.com/idagent/idagent/emrtd/sim"
+	"github.com/idagent/idagent/emrtd/sim/issue"
 	"github.com/idagent/idagent/nfc/pcsc/pcsctest"
 	"github.com/idagent/idagent/nfc/vpcd"
 )
 
-// TestReadThroughPCSCD reads the software chip through the real pcscd and
-// the vpcd reader with idagent read: BAC, EF.COM and DG1, the printed MRZ
-// back. It also reads with a wrong key (access denied) and with the card
-// pulled during the read.
+// insertPCSC issues a software chip and inserts it into the first vpcd
+// reader of the real pcscd until the (sub)test ends.
+func insertPCSC(t *testing.T, profile string, opts sim.Options) *sim.Chip {
+	t.Helper()
+	chip, err := sim.New(profile, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pcsctest.Insert(t, vpcd.Reader0Addr, pcsctest.Reader0, chip, vpcd.Config{})
+	return chip
+}
+
+// pcscProfiles is the mechanism each profile must be opened with.
+var pcscProfiles = map[string]string{
+	"cccd": "PACE-GM", "cccd2024": "PACE-GM", "passport": "PACE-GM", "passport-im": "PACE-IM",
+	"passport-dh": "PACE-GM", "passport-cam": "PACE-CAM", "passport-3des": "PACE-GM", "passport-bac-only": "BAC",
+}
+
+// TestReadThroughPCSCD reads every simulator profile through the real
+// pcscd and the vpcd reader with idagent read --json: the mechanism named,
+// every check passing, the printed MRZ back; a wrong key is access denied.
+// It logs the time of a DG1-only read, end to end.
 func TestReadThroughPCSCD(t *testing.T) {
 	pcsctest.Require(t)
-	for _, profile := range []string{"cccd", "passport"} {
+	for _, profile := range sim.Profiles() {
 		t.Run(profile, func(t *testing.T) {
-			chip, err := sim.New(profile, sim.Options{Seed: 41})
-			if err != nil {
-				t.Fatal(err)
+			mechanism, ok := pcscProfiles[profile]
+			if !ok {
+				t.Fatalf("the test does not know profile %s", profile)
 			}
-			pcsctest.Insert(t, vpcd.Reader0Addr, pcsctest.Reader0, chip, vpcd.Config{})
-			ad := chip.AccessData()
-			start := time.Now()
-			code, out, errOut := runCmd("--mrz", ad.MRZ, "--json", "--stats")
-			elapsed := time.Since(start)
-			if code != exitOK {
-				t.Fatalf("exit %d: %s", code, errOut)
+			chip := insertPCSC(t, profile, sim.Options{Seed: 41})
+			code, got, errOut := readJSONOf(t, append(append(deskArgs(chip), testTrustArgs(t)...), "--stats")...)
+			if code != exitOK || got.Verdict != check.Pass {
+				t.Fatalf("exit %d, verdict %s: %s %+v", code, got.Verdict, errOut, got.Checks)
 			}
-			var got readJSON
-			if err := json.Unmarshal([]byte(out), &got); err != nil {
-				t.Fatal(err)
+			if got.Reader != pcsctest.Reader0 || strings.Join(got.MRZ.Lines, "\n") != chip.AccessData().MRZ || got.Access.Mechanism != mechanism {
+				t.Errorf("reader %q, access %+v", got.Reader, got.Access)
 			}
-			if got.Reader != pcsctest.Reader0 || strings.Join(got.MRZ.Lines, "\n") != ad.MRZ {
-				t.Errorf("reader %q, MRZ differs", got.Reader)
+			t.Logf("%s: %s, %d exchanges, %d bytes in, %d out", profile, got.Access.Mechanism, got.Stats.Exchanges, got.Stats.BytesIn, got.Stats.BytesOut)
+			if profile != "cccd" && profile != "passport-bac-only" {
+				return
 			}
-			t.Logf("%s: idagent read of EF.COM and DG1 through pcscd: %v, %d exchanges, %d bytes in, %d out",
-				profile, elapsed.Round(time.Millisecond), got.Stats.Exchanges, got.Stats.BytesIn, got.Stats.BytesOut)
-
-			code, _, errOut = runCmd("--doc", ad.DocumentNumber, "--dob", ad.DateOfBirth, "--exp", "010101")
+			other, _ := sim.New(profile, sim.Options{Seed: 99})
+			code, _, errOut = runCmd("--mrz", other.AccessData().MRZ)
 			if code != exitAccess || !strings.Contains(errOut, "access denied: the key does not open this chip") {
 				t.Errorf("wrong key: exit %d: %s", code, errOut)
 			}
+			start := time.Now()
+			code, got, errOut = readJSONOf(t, append(append(deskArgs(chip), testTrustArgs(t)...), "--dg", "1", "--stats")...)
+			if code != exitOK {
+				t.Fatalf("DG1 only: exit %d: %s", code, errOut)
+			}
+			t.Logf("%s: idagent read --dg 1 through pcscd: %v end to end, %d exchanges", profile, time.Since(start).Round(time.Millisecond), got.Stats.Exchanges)
+		})
+	}
+}
+
+// Every forgery of the simulator is caught through the whole pipeline
+// (software chip in pcscd → idagent read --json), each with its own
+// failing check and exit code.
+func TestReadTampersThroughPCSCD(t *testing.T) {
+	pcsctest.Require(t)
+	want := map[issue.Tamper]string{
+		issue.DG13Edited: check.DGHash(13), issue.DG2Swapped: check.DGHash(2), issue.DG1Edited: check.DGHash(1),
+		issue.SODBadSignature: check.SODSignature, issue.DSCUntrusted: check.DSChain, issue.DSCExpired: check.DSValidity,
+		issue.DSCRevoked: check.DSRevocation, issue.DSCWrongCountry: check.DSCountry, issue.AAClone: check.ActiveAuth,
+		issue.CAClone: check.ChipAuth, issue.MRZDG13Mismatch: check.MRZConsistency,
+	}
+	for _, tamper := range issue.Tampers {
+		t.Run(string(tamper), func(t *testing.T) {
+			name, ok := want[tamper]
+			if !ok {
+				t.Fatalf("the test does not know tamper %s", tamper)
+			}
+			chip := insertPCSC(t, "cccd", sim.Options{Seed: 42, Tamper: tamper})
+			code, got, errOut := readJSONOf(t, append(deskArgs(chip), testTrustArgs(t)...)...)
+			c, _ := got.Checks.Get(name)
+			wantCode, wantStatus := exitFailed, check.Fail
+			if tamper == issue.DSCUntrusted {
+				wantCode, wantStatus = exitUnknown, check.Unknown
+			}
+			if code != wantCode || c.Status != wantStatus {
+				t.Fatalf("exit %d (%s), %s %s", code, errOut, name, c.Status)
+			}
+			for _, other := range got.Checks {
+				if other.Status == check.Fail && other.Name != name {
+					t.Errorf("also failed: %s %s", other.Name, other.Reason)
+				}
+			}
+		})
+	}
+}
+
+// Chip limits through pcscd: a chip that takes short APDUs only, and one
+// that answers 6700 above 160 bytes, read completely with the fallbacks.
+func TestReadChipLimitsThroughPCSCD(t *testing.T) {
+	pcsctest.Require(t)
+	for _, tc := range []struct {
+		name   string
+		limits sim.Limits
+		chunk  int
+	}{
+		{"no extended", sim.Limits{NoExtended: true}, 223},
+		{"max response 160", sim.Limits{MaxResponse: 160, OverLimit: sim.WrongLength}, 112},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			chip := insertPCSC(t, "cccd", sim.Options{Seed: 43, Limits: tc.limits})
+			code, got, errOut := readJSONOf(t, append(append(deskArgs(chip), testTrustArgs(t)...), "--stats")...)
+			if code != exitOK || got.Link.Chunk != tc.chunk {
+				t.Fatalf("exit %d (%s), link %+v", code, errOut, got.Link)
+			}
+			t.Logf("%s: %d exchanges, chunk %d", tc.name, got.Stats.Exchanges, got.Link.Chunk)
 		})
 	}
 }
@@ -53,13 +132,13 @@ func TestReadThroughPCSCD(t *testing.T) {
 // "card removed", not a hang.
 func TestReadCardPulledThroughPCSCD(t *testing.T) {
 	pcsctest.Require(t)
-	chip, err := sim.New("cccd", sim.Options{Seed: 42})
+	chip, err := sim.New("cccd", sim.Options{Seed: 44})
 	if err != nil {
 		t.Fatal(err)
 	}
 	pull := make(chan struct{}, 1)
 	cfg := vpcd.Config{Delay: func(cmd, _ []byte) time.Duration {
-		if len(cmd) > 1 && cmd[1] == 0x82 { // EXTERNAL AUTHENTICATE
+		if generalAuthenticate(cmd) {
 			select {
 			case pull <- struct{}{}:
 				return 2 * time.Second // the card leaves while it "computes"
@@ -73,12 +152,11 @@ func TestReadCardPulledThroughPCSCD(t *testing.T) {
 		<-pull
 		in.Remove()
 	}()
-	ad := chip.AccessData()
 	done := make(chan struct{})
 	var code int
 	var errOut string
 	go func() {
-		code, _, errOut = runCmd("--reader", pcsctest.Reader0, "--mrz", ad.MRZ)
+		code, _, errOut = runCmd(append([]string{"--reader", pcsctest.Reader0}, deskArgs(chip)...)...)
 		close(done)
 	}()
 	select {

@@ -43,6 +43,7 @@ func (r *reading) readCardAccess(ctx context.Context) error {
 		_ = r.files.SelectMF(ctx) // many chips refuse it; never fatal
 		data, err = r.files.ReadFile(ctx, files.EFCardAccess)
 	}
+	r.record(fileResult(files.EFCardAccess, 0, data, err))
 	switch {
 	case err == nil:
 	case endsRead(err):

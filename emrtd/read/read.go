@@ -367,6 +367,20 @@ func (r *reading) parse(n int, data []byte) {
 func (r *reading) readFile(ctx context.Context, f files.File, dg int) ([]byte, error) {
 	r.begin(PhaseRead, f.Name)
 	data, err := r.files.ReadFile(ctx, f)
+	fr := fileResult(f, dg, data, err)
+	r.record(fr)
+	switch {
+	case fr.Status != FileFailed:
+	case endsRead(err) || dg == 1:
+		return nil, err
+	default:
+		r.warn(f.Name + " could not be read")
+	}
+	return fr.Data, nil
+}
+
+// fileResult is the outcome of reading f.
+func fileResult(f files.File, dg int, data []byte, err error) FileResult {
 	fr := FileResult{Name: f.Name, DG: dg}
 	switch {
 	case err == nil:
@@ -375,16 +389,10 @@ func (r *reading) readFile(ctx context.Context, f files.File, dg int) ([]byte, e
 		fr.Status = FileAbsent
 	case errors.Is(err, files.ErrProtected):
 		fr.Status = FileProtected
-	case endsRead(err) || dg == 1:
-		fr.Status, fr.Error = FileFailed, err.Error()
-		r.record(fr)
-		return nil, err
 	default:
 		fr.Status, fr.Error = FileFailed, err.Error()
-		r.warn(f.Name + " could not be read")
 	}
-	r.record(fr)
-	return fr.Data, nil
+	return fr
 }
 
 // endsRead reports errors after which nothing more can be read: the card,
