@@ -166,6 +166,12 @@ const CHECKS = {
       PASS: ['Số định danh trong MRZ và trong thông tin cá nhân trùng nhau.', 'The ID number in the MRZ matches the personal data.'],
       FAIL: ['Số định danh trong MRZ và trong thông tin cá nhân khác nhau: thẻ không nhất quán.', 'The ID number in the MRZ differs from the personal data: the card is inconsistent.'],
     }],
+  'mrz.check_digits': [
+    ['Số kiểm tra của MRZ', 'MRZ check digits'],
+    {
+      PASS: ['Các số kiểm tra trong MRZ đều đúng.', 'The MRZ check digits are all correct.'],
+      FAIL: ['Số kiểm tra trong MRZ sai: dữ liệu MRZ có thể đã bị sửa.', 'An MRZ check digit is wrong: the MRZ data may have been altered.'],
+    }],
   'access.key.consistency': [
     ['Khớp mã đã nhập', 'Entered key consistency'],
     {

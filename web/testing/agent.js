@@ -145,42 +145,19 @@ export function haveBinary(p) {
   return existsSync(p);
 }
 
-// Checks the agent cannot pass yet for reasons outside the web side, each
-// with why. A genuine simulated card must pass every other check; while one
-// of these shows, its verdict is UNKNOWN (amber), never PASS.
-const KNOWN_GAPS = [
-  { name: 'ds.revocation', status: 'UNKNOWN', reason: 'NO_CRL', why: 'the simulator\'s trust store holds no CRL of the TEST CSCA' },
-];
-
-function knownGap(c) {
-  return KNOWN_GAPS.find((g) => g.name === c.name && g.status === c.status && g.reason === c.reason);
-}
-
 /**
- * The verdict a genuine simulated card must get from this agent: 'PASS',
- * or 'UNKNOWN' while the agent has a known gap (reported through diag).
- * Throws when a check fails for another reason.
+ * Asserts that a read of a genuine simulated card passed every check that
+ * ran (checks the card cannot run are NOT_SUPPORTED or SKIPPED) and returns
+ * the verdict it must carry: 'PASS'.
  * @param {{verification: {overall: string, checks: {name: string, status: string, reason: string}[]}}} result
- * @param {(msg: string) => void} diag
  */
-export function genuineVerdict(result, diag) {
+export function genuineVerdict(result) {
   const checks = result.verification.checks;
-  if (checks.length === 0) {
-    diag('WAITING ON THE AGENT: read.result carries no verification checks');
-    return 'UNKNOWN';
-  }
-  let gap = false;
+  if (checks.length === 0) throw new Error('read.result carries no verification checks');
   for (const c of checks) {
-    if (c.status === 'PASS' || c.status === 'NOT_SUPPORTED' || c.status === 'SKIPPED') continue;
-    const g = knownGap(c);
-    if (!g) throw new Error(`check ${c.name} is ${c.status} (${c.reason}) on a genuine simulated card`);
-    diag(`WAITING ON THE AGENT: ${c.name} ${c.status} ${c.reason}: ${g.why}`);
-    gap = true;
+    if (!['PASS', 'NOT_SUPPORTED', 'SKIPPED'].includes(c.status)) {
+      throw new Error(`check ${c.name} is ${c.status} (${c.reason}) on a genuine simulated card`);
+    }
   }
-  return gap ? 'UNKNOWN' : 'PASS';
-}
-
-/** Whether a check that is not PASS is a known gap of the agent. */
-export function isKnownGap(c) {
-  return !!knownGap(c);
+  return 'PASS';
 }

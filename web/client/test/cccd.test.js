@@ -162,7 +162,8 @@ test('messages: checks in words, failures never look good', () => {
   assert.equal(describeCheck({ name: 'ds.chain', status: 'UNKNOWN', reason: 'CSCA_NOT_TRUSTED' }, 'en').tone, 'warn');
   assert.equal(describeCheck({ name: 'future.check', status: 'FAIL' }, 'en').tone, 'bad');
   for (const name of ['sod.signature', 'ds.chain', 'ds.validity', 'ds.revocation', 'ds.country',
-    'chip.authentication', 'active.authentication', 'mrz.dg13.consistency', 'dg.hash.DG1', 'dg.hash.DG2']) {
+    'chip.authentication', 'active.authentication', 'mrz.dg13.consistency', 'mrz.check_digits', 'access.key.consistency',
+    'dg.hash.DG1', 'dg.hash.DG2']) {
     for (const status of ['PASS', 'FAIL', 'UNKNOWN', 'WARN', 'NOT_SUPPORTED', 'SKIPPED']) {
       for (const lang of ['vi', 'en']) {
         const d = describeCheck({ name, status, reason: '' }, lang);
