@@ -180,12 +180,11 @@ function renderKey() {
   $('key-error').textContent = !err ? '' : /old ID/.test(err.message) ? t('keyOldId', ui.lang) : describeError(err, ui.lang);
 }
 
-// A keyboard-wedge QR scanner types the whole payload fast and ends with
-// Enter, wherever the focus is. Catch such a burst outside the key field,
-// undo what it typed into the focused field, and use it as the key. The
-// payload's shape (12 digits, then fields separated by |) is what tells a
-// scan from typing; the speed check only rules out a person typing one by
-// hand, and is loose because a busy PC delivers keys late.
+// A keyboard-wedge QR scanner types the whole payload and Enter wherever
+// the focus is. Catch a payload typed into another field, undo it there,
+// and use it as the key. Its shape tells a scan from typing (12 digits, a
+// "|", fields separated by "|"); no person types that into a name field,
+// and timing is no help: a busy PC delivers keys late.
 let burst = null;
 document.addEventListener('keydown', (e) => {
   if (e.isComposing) return;
@@ -194,15 +193,16 @@ document.addEventListener('keydown', (e) => {
     const b = burst;
     burst = null;
     if (!b || b.target === keyInput) return;
-    const perKey = (now - b.start) / b.count;
-    document.body.dataset.lastBurst = `${b.count} keys, ${Math.round(perKey)} ms/key`;
-    if (b.count >= 20 && perKey < 100 && looksLikeQR(b.text)) {
+    document.body.dataset.lastBurst = `${b.count} keys, ${Math.round((now - b.start) / b.count)} ms/key`;
+    const m = /[0-9]{12}\s*\|.*$/.exec(b.text);
+    if (m && looksLikeQR(m[0])) {
       e.preventDefault();
       e.stopPropagation();
-      if (b.before !== null) b.target.value = b.before;
-      keyInput.value = b.text;
+      // Keep what the clerk typed before the scan, drop the scan.
+      if (b.before !== null) b.target.value = b.before + b.text.slice(0, m.index);
+      keyInput.value = m[0];
       keyInput.focus();
-      submitKey(b.text);
+      submitKey(m[0]);
     }
     return;
   }
@@ -210,14 +210,16 @@ document.addEventListener('keydown', (e) => {
     if (e.key !== 'Shift') burst = null;
     return;
   }
-  if (!burst || now - burst.last > 1000 || burst.target !== e.target) {
+  if (!burst || burst.target !== e.target) {
     const tgt = e.target;
-    burst = { start: now, last: now, text: '', count: 0, target: tgt, before: tgt && 'value' in tgt ? tgt.value : null };
+    burst = { start: now, text: '', count: 0, target: tgt, before: tgt && 'value' in tgt ? tgt.value : null };
   }
   burst.text += e.key;
   burst.count++;
-  burst.last = now;
 }, true);
+document.addEventListener('focusin', () => {
+  burst = null;
+});
 
 // ---- reading -------------------------------------------------------------
 
@@ -391,6 +393,9 @@ function renderVerify() {
   const ta = $('test-anchor');
   ta.hidden = !ui.testAnchor;
   ta.textContent = ui.testAnchor ? testAnchorNotice(ui.lang) : '';
+  const ran = ui.checks.filter((c) => c.status !== 'NOT_SUPPORTED' && c.status !== 'SKIPPED');
+  $('checks-summary').textContent = ran.length === 0 ? ''
+    : t('checksSummary', ui.lang, { p: ran.filter((c) => c.status === 'PASS').length, n: ran.length });
   const list = $('checks');
   list.replaceChildren();
   const checks = [...ui.checks].sort((a, b) => (ORDER[a.status] ?? 4) - (ORDER[b.status] ?? 4));

@@ -55,6 +55,7 @@ export const TEXT = {
   noExpiry: ['Không thời hạn', 'No expiry'],
   verifyTitle: ['Kiểm tra thẻ', 'Card checks'],
   verdictIdle: ['Chưa đọc thẻ', 'No card read yet'],
+  checksSummary: ['{p}/{n} mục kiểm tra đạt', '{p} of {n} checks passed'],
   connOpen: ['Đã kết nối', 'Connected'],
   connConnecting: ['Đang kết nối…', 'Connecting…'],
   connReconnecting: ['Mất kết nối', 'Disconnected'],
