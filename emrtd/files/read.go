@@ -148,11 +148,16 @@ func (r *Reader) absorb(s *fileState, o outcome, want int) (end bool, err error)
 	}
 	if len(o.data) < want && s.total >= 0 {
 		// The chip sends less than asked and the file goes on: that is its
-		// limit (or the reader's); ask for no more from now on.
+		// limit (or the reader's); ask for no more from now on. An answer
+		// below the ladder's smallest step is taken as it is without
+		// shrinking the chunk, so one odd answer cannot slow the whole
+		// session down.
 		if len(o.data) < minChunk {
 			return false, fmt.Errorf("chip answers %d bytes per read, fewer than %d", len(o.data), minChunk)
 		}
-		r.chunk = len(o.data)
+		if len(o.data) >= ladder[len(ladder)-1] {
+			r.chunk = len(o.data)
+		}
 	}
 	return false, nil
 }
