@@ -443,3 +443,30 @@ func TestShortOnlyReader(t *testing.T) {
 		t.Errorf("link %+v, verdict %s", res.Stats.Link, res.Verdict)
 	}
 }
+
+// A chip whose first read of EF.CardAccess fails: the master file is
+// selected (the CCCD answers 6D00, which never ends the read) and the
+// file read again; PACE follows.
+func TestCardAccessRetriedAfterSelectMF(t *testing.T) {
+	chip, err := sim.New("cccd", sim.Options{Seed: 14})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := true
+	var selectMF []byte
+	card := &interceptCard{chip: chip, answer: []byte{0x69, 0x85}, match: func(cmd []byte) bool {
+		if cmd[1] == 0xA4 && cmd[2] == 0x00 {
+			selectMF = chip.Respond(cmd)
+		}
+		hit := first && cmd[1] == 0xB0
+		first = false
+		return hit
+	}}
+	res, err := Read(context.Background(), card, Options{Keys: []access.Key{canKey(t, chip)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(selectMF, []byte{0x6D, 0x00}) || res.AccessControl != MechanismPACEGM {
+		t.Errorf("SELECT MF answered % X, access %q", selectMF, res.AccessControl)
+	}
+}

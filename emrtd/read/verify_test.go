@@ -191,3 +191,24 @@ func TestVerdict(t *testing.T) {
 		}
 	}
 }
+
+// A clone opened with BAC (PACE refused): chip authentication fails, the
+// chip is opened again with BAC and the read goes on to the end.
+func TestCloneUnderBAC(t *testing.T) {
+	chip, err := sim.New("cccd", sim.Options{Seed: 26, Tamper: issue.CAClone})
+	if err != nil {
+		t.Fatal(err)
+	}
+	card := &interceptCard{chip: chip, answer: []byte{0x6A, 0x80}, match: func(cmd []byte) bool { return cmd[1] == 0x22 && cmd[2] == 0xC1 }}
+	res, err := Read(context.Background(), card, fullOptions(t, mrzKey(t, chip)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ := res.Checks.Get(check.ChipAuth)
+	if res.AccessControl != MechanismBAC || c.Status != check.Fail || c.Reason != ReasonKeyMismatch || res.DG13 == nil || res.Portrait == nil {
+		t.Errorf("access %s, %+v", res.AccessControl, c)
+	}
+	if status(res.Checks, check.ActiveAuth) != check.Pass || res.Verdict != check.Fail {
+		t.Errorf("active authentication %s, verdict %s", status(res.Checks, check.ActiveAuth), res.Verdict)
+	}
+}
