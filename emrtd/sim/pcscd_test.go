@@ -14,7 +14,8 @@ import (
 // TestEveryProfileThroughPCSCD inserts a chip of every profile into the
 // real pcscd's vpcd reader and runs its access and anti-clone protocols
 // through PC/SC (extended-length APDUs of DH PACE included), as
-// TestEveryProfilePlaysItsProtocols does in-process.
+// TestEveryProfilePlaysItsProtocols does in-process, then reads it with
+// emrtd/read's pipeline as TestReadPipelineOnEveryProfile does.
 func TestEveryProfileThroughPCSCD(t *testing.T) {
 	pcsctest.Require(t)
 	ctx := context.Background()
@@ -40,6 +41,11 @@ func TestEveryProfileThroughPCSCD(t *testing.T) {
 			if !bytes.Equal(out.dg1, c.Document().Files[issue.FIDOfDG(1)]) {
 				t.Error("DG1 differs")
 			}
+			res, err := readChip(t, c, conn)
+			if err != nil {
+				t.Fatalf("emrtd/read: %v", err)
+			}
+			checkReadResult(t, c, res)
 		})
 	}
 }

@@ -74,6 +74,11 @@ var (
 	canCuocWindow = [2]time.Time{time.Date(2024, 7, 1, 0, 0, 0, 0, time.UTC), Epoch.AddDate(0, -1, 0)}
 )
 
+// passportFrom is the earliest passport issue date: passports are signed on
+// their date of issue, and the test PKI's document signer is valid from
+// 2020 (a passport of 2019 would fail ds.validity untampered).
+var passportFrom = time.Date(2020, 1, 2, 0, 0, 0, 0, time.UTC)
+
 // NewIdentityOf generates the person of a seed for a kind of document: the
 // card's issue date falls in its generation's window (a Căn cước card of
 // 2024 on IDCard2024). Passports use the IDCard person.
@@ -114,7 +119,7 @@ func NewIdentityOf(seed uint64, kind Kind) Identity {
 	}
 	id.CardSerial = fmt.Sprintf("%016X", r.Uint64())
 	id.PassportNumber = "C" + digits(r, 7)
-	id.PassportDateOfIssue = between(r, time.Date(2019, 1, 1, 0, 0, 0, 0, time.UTC), Epoch.AddDate(0, -1, 0))
+	id.PassportDateOfIssue = between(r, passportFrom, Epoch.AddDate(0, -1, 0))
 	id.PassportDateOfExpiry = id.PassportDateOfIssue.AddDate(10, 0, 0)
 	return id
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/idagent/idagent/emrtd/ec"
 	"github.com/idagent/idagent/emrtd/lds"
 	"github.com/idagent/idagent/emrtd/pace"
+	"github.com/idagent/idagent/emrtd/sim/testpki"
 )
 
 var passportGroups = []int{1, 2, 11, 12, 14, 15}
@@ -125,5 +126,21 @@ func TestCanCuocCardDates(t *testing.T) {
 	}
 	if NewIdentity(3) != NewIdentityOf(3, IDCard) || NewIdentityOf(3, Passport) != NewIdentity(3) {
 		t.Error("NewIdentity is not the CCCD (and passport) person")
+	}
+}
+
+// TestSignedWithinSignerValidity: every document is signed (on its date of
+// issue) while the valid document signer is valid.
+func TestSignedWithinSignerValidity(t *testing.T) {
+	signer, err := testpki.DocumentSigner(testpki.Valid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for seed := range uint64(500) {
+		for _, kind := range []Kind{IDCard, Passport, IDCard2024} {
+			if at := signingTime(kind, NewIdentityOf(seed, kind)); !signer.Cert.ValidAt(at) {
+				t.Fatalf("seed %d kind %d: signed %v, outside the signer's validity", seed, kind, at)
+			}
+		}
 	}
 }
