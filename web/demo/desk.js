@@ -78,8 +78,12 @@ agent.on('open', (hello) => {
 for (const name of ['reader.added', 'reader.removed', 'card.inserted']) agent.on(name, renderReaders);
 agent.on('card.removed', () => {
   // A read still waiting for its card keeps its key; otherwise the key
-  // belonged to the card that just left.
-  if (!(ui.op && !ui.op.done && ui.phase === 'waiting')) forgetKey();
+  // (and what went wrong with it) belonged to the card that just left.
+  if (!(ui.op && !ui.op.done && ui.phase === 'waiting')) {
+    forgetKey();
+    ui.readError = null;
+    renderProgress();
+  }
   renderReaders();
 });
 agent.on('close', renderReaders);
@@ -91,6 +95,7 @@ function renderConn() {
   pill.className = `pill ${tone}`;
   $('conn-text').textContent = t({ open: 'connOpen', reconnecting: 'connReconnecting', closed: 'connClosed' }[state] ?? 'connConnecting', ui.lang);
   document.body.dataset.connection = state;
+  for (const id of ['sim-insert', 'sim-remove']) $(id).disabled = state !== 'open';
   const banner = $('banner');
   if (state !== 'open' && error) {
     let text = describeError(error, ui.lang);
@@ -126,6 +131,12 @@ function renderReaders() {
 // ---- key entry -----------------------------------------------------------
 
 const keyInput = $('key');
+
+keyInput.addEventListener('input', () => {
+  if (!ui.keyError) return;
+  ui.keyError = null;
+  renderKey();
+});
 
 $('key-form').addEventListener('submit', (e) => {
   e.preventDefault();
