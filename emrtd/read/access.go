@@ -15,6 +15,11 @@ import (
 	"github.com/idagent/idagent/nfc/apdu"
 )
 
+// ErrNeedMRZKey is wrapped when the chip can only be opened with BAC
+// (it offers no PACE, or PACE failed for another reason than a wrong key)
+// and no MRZ key was given: a CAN alone cannot open it. No key was refused.
+var ErrNeedMRZKey = errors.New("no key for Basic Access Control (an MRZ key is needed)")
+
 // opener is what opened the chip: enough to open it again with the same
 // key and mechanism when the chip drops its session.
 type opener struct {
@@ -130,7 +135,10 @@ func (r *reading) openedPACE(ctx context.Context, key access.Key, s *sm.Session,
 func (r *reading) openBAC(ctx context.Context, a *attempts) error {
 	keys := bacKeys(r.opts.Keys)
 	if len(keys) == 0 {
-		return r.accessFailed(a, errors.New("open the chip: no key for Basic Access Control (an MRZ key is needed)"))
+		if a.paceFailed != nil {
+			return r.accessFailed(a, fmt.Errorf("open the chip: %w; %w", a.paceFailed, ErrNeedMRZKey))
+		}
+		return r.accessFailed(a, fmt.Errorf("open the chip: %w", ErrNeedMRZKey))
 	}
 	if err := r.selectApplication(ctx); err != nil {
 		return err

@@ -273,7 +273,7 @@ func TestKeyCandidates(t *testing.T) {
 func TestCANWithoutPACE(t *testing.T) {
 	chip, _, conn := insert(t, "passport-bac-only", sim.Options{Seed: 6})
 	_, err := Read(context.Background(), conn, Options{Keys: []access.Key{canKey(t, chip)}})
-	if err == nil || errors.Is(err, access.ErrDenied) || !strings.Contains(err.Error(), "MRZ key") {
+	if err == nil || errors.Is(err, access.ErrDenied) || !errors.Is(err, ErrNeedMRZKey) {
 		t.Fatalf("%v", err)
 	}
 }
