@@ -7,7 +7,6 @@ package cardread
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"strings"
@@ -18,6 +17,7 @@ import (
 	"github.com/idagent/idagent/emrtd/access"
 	"github.com/idagent/idagent/emrtd/files"
 	"github.com/idagent/idagent/emrtd/lds"
+	"github.com/idagent/idagent/emrtd/pace"
 	"github.com/idagent/idagent/emrtd/read"
 	"github.com/idagent/idagent/emrtd/trust"
 	"github.com/idagent/idagent/nfc"
@@ -41,7 +41,8 @@ var _ session.Reader = (*Reader)(nil)
 // chip and active authentication need.
 var dataGroups = []int{11, 12, 13, 14, 15}
 
-// Read implements session.Reader.
+// Read implements session.Reader: it runs emrtd/read's verified
+// pipeline and passes on its checks and verdict as they are.
 func (r *Reader) Read(ctx context.Context, card nfc.Conn, req session.Request, obs session.Observer) (*session.Result, error) {
 	now := time.Now()
 	if r.Now != nil {
@@ -51,10 +52,35 @@ func (r *Reader) Read(ctx context.Context, card nfc.Conn, req session.Request, o
 	if err != nil {
 		return nil, protocol.Errorf(protocol.BadRequest, "access: %v", err)
 	}
+	opts := r.options(keys, req, obs, now)
+	res, err := read.Read(ctx, card, opts)
+	if err != nil {
+		return nil, classify(err, res)
+	}
+	out := &session.Result{
+		Document:   document(res),
+		Fields:     Fields(res, now),
+		Checks:     res.Checks,
+		Verdict:    res.Verdict,
+		TestAnchor: TestAnchorUsed(res.Checks),
+	}
+	if req.Evidence {
+		out.Evidence = evidence(res)
+	}
+	return out, nil
+}
+
+// options are the pipeline's options for one read: every data group a
+// desk shows plus DG14 and DG15 (chip and active authentication), the
+// photo on request, the client's challenge, full verification.
+func (r *Reader) options(keys []access.Key, req session.Request, obs session.Observer, now time.Time) read.Options {
 	opts := read.Options{
 		Keys: keys, DataGroups: dataGroups, Photo: req.Photo, AAChallenge: req.Challenge,
 		Verify: true, Trust: r.Trust, AllowTestAnchors: r.AllowTestAnchors,
 		OnProgress: func(p read.Progress) { obs.Progress(phaseOf(p), p.Percent) },
+		// The identity's checks are those decided so far: passive
+		// authentication of the text data groups, the MRZ cross-checks
+		// and chip authentication (which runs before them).
 		OnIdentity: func(res *read.Result) { obs.Identity(Fields(res, now), res.Checks) },
 		OnPhoto: func(p read.Photo) {
 			if mime, img, err := Portrait(p.DG2); err == nil {
@@ -66,21 +92,7 @@ func (r *Reader) Read(ctx context.Context, card nfc.Conn, req session.Request, o
 	if r.Configure != nil {
 		r.Configure(&opts)
 	}
-	res, err := read.Read(ctx, card, opts)
-	if err != nil {
-		return nil, classify(err, keys)
-	}
-	checks := res.Checks
-	out := &session.Result{
-		Document:   document(res),
-		Fields:     Fields(res, now),
-		Checks:     checks,
-		TestAnchor: TestAnchorUsed(checks),
-	}
-	if req.Evidence {
-		out.Evidence = evidence(res, req.Challenge)
-	}
-	return out, nil
+	return opts
 }
 
 // phaseOf maps the pipeline's phases to the protocol's.
@@ -106,44 +118,39 @@ func (e errUnsupported) Error() string     { return e.err.Error() }
 func (e errUnsupported) Unwrap() error     { return e.err }
 func (e errUnsupported) ErrorCode() string { return string(protocol.CardUnsupported) }
 
-// errNeedsPACE: the key opens a chip only through PACE (a CAN), and the
-// pipeline could not use it.
-var errNeedsPACE = protocol.Errorf(protocol.BadRequest,
-	"a card access number alone needs PACE, which this agent cannot run on this card: give the MRZ, the QR code, or documentNumber+dateOfBirth+dateOfExpiry")
+// A card access number (can, id12) opens a chip only through PACE. A chip
+// that offers no PACE, or whose PACE failed for another reason than a
+// wrong key, needs the MRZ (BAC). The key was never tried, so this is not
+// ACCESS_DENIED (which tells the clerk the key is wrong), nor
+// CARD_UNSUPPORTED (the card reads with its MRZ): the request's key form
+// does not suit this card, BAD_REQUEST, not retryable with the same key.
+var (
+	errNoPACE = protocol.Errorf(protocol.BadRequest,
+		"this chip does not offer PACE, so a card access number (can, id12) cannot open it: give the MRZ (mrz, or documentNumber+dateOfBirth+dateOfExpiry)")
+	errPACEFailed = protocol.Errorf(protocol.BadRequest,
+		"PACE with this chip failed (not because of the key), and a card access number (can, id12) cannot open it with BAC: give the MRZ (mrz, or documentNumber+dateOfBirth+dateOfExpiry)")
+)
 
-func classify(err error, keys []access.Key) error {
+// classify gives a pipeline error its protocol code where the error alone
+// does not say it; the error itself stays wrapped for the log.
+func classify(err error, res *read.Result) error {
 	switch {
 	case errors.Is(err, files.ErrNotFound) && !errors.Is(err, nfc.ErrCardRemoved):
 		return errUnsupported{err}
-	case !hasBACKey(keys) && !errors.Is(err, access.ErrDenied) && !cardTrouble(err):
-		return fmt.Errorf("%w (%w)", errNeedsPACE, err)
+	case errors.Is(err, read.ErrNeedMRZKey) && !errors.Is(err, access.ErrDenied):
+		if res != nil && len(pace.Candidates(res.CardAccess)) > 0 {
+			return fmt.Errorf("%w (%w)", errPACEFailed, err)
+		}
+		return fmt.Errorf("%w (%w)", errNoPACE, err)
 	}
 	return err
 }
 
-func hasBACKey(keys []access.Key) bool {
-	for _, k := range keys {
-		if _, ok := k.(access.BACKey); ok {
-			return true
-		}
-	}
-	return false
-}
-
-// cardTrouble: errors of the card or the read's context, which say more
-// than the key's form.
-func cardTrouble(err error) bool {
-	for _, e := range []error{nfc.ErrCardRemoved, nfc.ErrReaderRemoved, nfc.ErrNoService, nfc.ErrNoCard,
-		nfc.ErrCardUnresponsive, context.Canceled, context.DeadlineExceeded} {
-		if errors.Is(err, e) {
-			return true
-		}
-	}
-	return false
-}
-
+// document describes the document and how it was opened (no personal
+// data).
 func document(res *read.Result) protocol.Document {
-	d := protocol.Document{Type: string(res.DocumentType), Access: res.AccessControl, DataGroups: []string{}}
+	d := protocol.Document{Type: string(res.DocumentType), Access: res.AccessControl,
+		AccessControl: accessControl(res.Access), DataGroups: []string{}}
 	if res.DG1 != nil {
 		d.Code = strings.TrimRight(res.DG1.DocumentCode, "<")
 		d.IssuingState = res.DG1.IssuingState
@@ -156,23 +163,14 @@ func document(res *read.Result) protocol.Document {
 	return d
 }
 
-func evidence(res *read.Result, challenge []byte) *protocol.Evidence {
-	e := &protocol.Evidence{DataGroups: map[string]string{}}
-	for _, f := range res.Files {
-		if f.Status != read.FileRead {
-			continue
-		}
-		switch {
-		case f.Name == "EF.SOD":
-			e.SOD = base64.StdEncoding.EncodeToString(f.Data)
-		case f.DG > 0:
-			e.DataGroups[f.Name] = base64.StdEncoding.EncodeToString(f.Data)
-		}
+func accessControl(a *read.AccessResult) *protocol.AccessControl {
+	if a == nil {
+		return nil
 	}
-	if challenge != nil {
-		e.Challenge = base64.StdEncoding.EncodeToString(challenge)
+	return &protocol.AccessControl{
+		Mechanism: a.Mechanism, Password: a.Password, Protocol: a.Protocol, Cipher: a.Cipher,
+		Domain: a.Domain, ParameterID: a.ParameterID, Fallback: a.Fallback, FallbackReason: a.FallbackReason,
 	}
-	return e
 }
 
 // Portrait returns the face image of DG2 as a browser shows it: a JPEG is

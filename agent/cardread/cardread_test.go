@@ -33,6 +33,12 @@ func connect(t *testing.T, profile string, seed uint64) (nfc.Conn, *sim.Chip) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return connectChip(t, chip), chip
+}
+
+// connectChip puts chip into a virtual reader and connects to it.
+func connectChip(t *testing.T, chip *sim.Chip) nfc.Conn {
+	t.Helper()
 	m := virtual.New("R")
 	if err := m.Insert("R", chip); err != nil {
 		t.Fatal(err)
@@ -42,7 +48,7 @@ func connect(t *testing.T, profile string, seed uint64) (nfc.Conn, *sim.Chip) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { conn.Close() })
-	return conn, chip
+	return conn
 }
 
 func TestReadCCCD(t *testing.T) {
@@ -81,6 +87,9 @@ func TestReadCCCD(t *testing.T) {
 	if res.Document.Type != "id-card" || res.Document.Access != "PACE-GM" || len(res.Document.DataGroups) == 0 {
 		t.Errorf("document %+v", res.Document)
 	}
+	if ac := res.Document.AccessControl; ac == nil || ac.Password != "MRZ" || ac.Cipher != "AES-128" || ac.Domain == "" || ac.ParameterID == nil {
+		t.Errorf("access control %+v", ac)
+	}
 	if obs.phases[0] != protocol.PhaseConnecting {
 		t.Errorf("phases %v", obs.phases)
 	}
@@ -103,6 +112,10 @@ func TestReadPassport(t *testing.T) {
 	}
 	if res.Fields["documentType"] != "passport" || res.Fields["documentNumber"] != a.DocumentNumber || res.Fields["surname"] == nil {
 		t.Fatalf("passport fields %v", res.Fields)
+	}
+	// DG12's date of issue.
+	if d, _ := res.Fields["dateOfIssue"].(string); len(d) != len("2006-01-02") {
+		t.Errorf("dateOfIssue %v", res.Fields["dateOfIssue"])
 	}
 }
 
@@ -175,13 +188,90 @@ func TestMRZDate(t *testing.T) {
 	}
 }
 
-func TestCANWithoutPACE(t *testing.T) {
-	conn, chip := connect(t, "cccd", 13)
-	_, err := (&Reader{}).Read(context.Background(), conn, session.Request{Access: protocol.AccessKey{CAN: chip.AccessData().CAN}}, &observer{})
-	if err == nil {
-		t.Skip("the pipeline opens chips with a CAN now (PACE)")
+// A CAN, and an ID12 (whose last six digits are the CAN), open the
+// Vietnamese cards with PACE: the 2021 card and the 2024 one, which
+// refuses BAC. The read is verified (test anchor) and says how it opened.
+func TestCANAndID12OpenWithPACE(t *testing.T) {
+	store, _, err := SimTrust()
+	if err != nil {
+		t.Fatal(err)
 	}
-	if code := protocol.ErrorFrom(err).Code; code != protocol.BadRequest && code != protocol.AccessDenied {
-		t.Fatalf("CAN without PACE: %v (%s)", err, code)
+	r := &Reader{Trust: store, AllowTestAnchors: true}
+	for _, profile := range []string{"cccd", "cccd2024"} {
+		for _, form := range []string{"can", "id12"} {
+			t.Run(profile+"/"+form, func(t *testing.T) {
+				conn, chip := connect(t, profile, 13)
+				a := chip.AccessData()
+				key := protocol.AccessKey{CAN: a.CAN}
+				if form == "id12" {
+					key = protocol.AccessKey{ID12: a.ID12}
+				}
+				res, err := r.Read(context.Background(), conn, session.Request{Access: key}, &observer{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				ac := res.Document.AccessControl
+				if res.Document.Access != "PACE-GM" || ac == nil || ac.Mechanism != "PACE-GM" || ac.Password != "CAN" || ac.Fallback {
+					t.Errorf("document %+v, access control %+v", res.Document, ac)
+				}
+				if res.Verdict != check.Pass || !res.TestAnchor || res.Fields["idNumber"] != a.ID12 {
+					t.Errorf("verdict %s, test anchor %v, checks %+v", res.Verdict, res.TestAnchor, res.Checks)
+				}
+			})
+		}
+	}
+}
+
+// A card access number cannot open a chip without PACE (an older
+// passport), nor one whose PACE does not work with this reader: the read
+// fails with BAD_REQUEST saying which key form to give, never
+// ACCESS_DENIED (the key was not refused) nor CARD_UNSUPPORTED (the card
+// reads with its MRZ).
+func TestCANNeedsPACE(t *testing.T) {
+	for _, tc := range []struct {
+		name, profile string
+		limits        sim.Limits
+		want          string
+	}{
+		{"no PACE", "passport-bac-only", sim.Limits{}, "does not offer PACE"},
+		// PACE over the 2048-bit DH group needs extended-length APDUs.
+		{"PACE failed", "passport-dh", sim.Limits{NoExtended: true}, "PACE with this chip failed"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			chip, err := sim.New(tc.profile, sim.Options{Seed: 14, Limits: tc.limits})
+			if err != nil {
+				t.Fatal(err)
+			}
+			conn := connectChip(t, chip)
+			can := chip.AccessData().CAN
+			_, err = (&Reader{}).Read(context.Background(), conn, session.Request{Access: protocol.AccessKey{CAN: can}}, &observer{})
+			perr := protocol.ErrorFrom(err)
+			if perr.Code != protocol.BadRequest || perr.Retryable || !strings.Contains(perr.Message, tc.want) ||
+				!strings.Contains(perr.Message, "mrz") {
+				t.Fatalf("CAN on %s: %v (%s: %s)", tc.profile, err, perr.Code, perr.Message)
+			}
+			if strings.Contains(err.Error(), can) {
+				t.Error("the error quotes the CAN")
+			}
+			// The MRZ opens it.
+			chip.Reset()
+			res, err := (&Reader{}).Read(context.Background(), conn, session.Request{Access: protocol.AccessKey{MRZ: chip.AccessData().MRZ}}, &observer{})
+			if err != nil || res.Document.Access != "BAC" {
+				t.Fatalf("MRZ on %s: %v", tc.profile, err)
+			}
+		})
+	}
+}
+
+// A wrong CAN was tried and refused: ACCESS_DENIED.
+func TestWrongCAN(t *testing.T) {
+	conn, chip := connect(t, "cccd", 15)
+	wrong := "000000"
+	if chip.AccessData().CAN == wrong {
+		wrong = "111111"
+	}
+	_, err := (&Reader{}).Read(context.Background(), conn, session.Request{Access: protocol.AccessKey{CAN: wrong}}, &observer{})
+	if perr := protocol.ErrorFrom(err); perr.Code != protocol.AccessDenied {
+		t.Fatalf("wrong CAN: %v (%s)", err, perr.Code)
 	}
 }

@@ -11,9 +11,10 @@ import (
 	"github.com/idagent/idagent/emrtd/read"
 )
 
-// Fields maps what the pipeline read to the protocol's identity fields
-// (docs/PROTOCOL.md §4): DG1 first, then DG11 and DG13, which hold the
-// names with diacritics and win where both have a value.
+// Fields maps what the pipeline read and parsed to the protocol's identity
+// fields (docs/PROTOCOL.md §4): DG1 first, then DG11, DG12 (date of issue)
+// and DG13, which hold the names with diacritics and win where both have a
+// value.
 func Fields(res *read.Result, now time.Time) protocol.Fields {
 	f := protocol.Fields{}
 	if res == nil {
@@ -25,24 +26,16 @@ func Fields(res *read.Result, now time.Time) protocol.Fields {
 	if res.DocumentType != "" {
 		f[config.FieldDocumentType] = string(res.DocumentType)
 	}
-	if data := fileData(res, "DG11"); data != nil {
-		if dg11, err := lds.ParseDG11(data); err == nil {
-			fromDG11(f, dg11)
-		}
+	if res.DG11 != nil {
+		fromDG11(f, res.DG11)
 	}
-	if data := fileData(res, "DG13"); data != nil {
-		if dg13, err := lds.ParseDG13(data); err == nil {
-			fromDG13(f, dg13)
-		}
+	if res.DG12 != nil && res.DG12.DateOfIssue != nil && res.DG12.DateOfIssue.ISO != "" {
+		f[config.FieldDateOfIssue] = res.DG12.DateOfIssue.ISO
+	}
+	if res.DG13 != nil {
+		fromDG13(f, res.DG13)
 	}
 	return f
-}
-
-func fileData(res *read.Result, name string) []byte {
-	if fr, ok := res.File(name); ok && fr.Status == read.FileRead {
-		return fr.Data
-	}
-	return nil
 }
 
 func set(f protocol.Fields, key, value string) {

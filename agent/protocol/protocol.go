@@ -101,6 +101,17 @@ type HelloResponse struct {
 	Readers      []ReaderInfo `json:"readers"`
 	Trust        TrustState   `json:"trust"`
 	Policy       PolicyInfo   `json:"policy"`
+	// Sim lists what sim.insert accepts; only in simulate mode.
+	Sim *SimInfo `json:"sim,omitempty"`
+}
+
+// SimInfo is what the simulator offers (hello in simulate mode), so that
+// pages need not hard-code it.
+type SimInfo struct {
+	// Profiles are the profile names sim.insert accepts, the default first.
+	Profiles []string `json:"profiles"`
+	// Tampers are the tamper kinds; not every profile can carry each one.
+	Tampers []string `json:"tampers"`
 }
 
 // PolicyInfo tells a connection what its origin receives.
@@ -237,11 +248,31 @@ func (Photo) PersonalData() {}
 
 // Document describes the document read (no personal data).
 type Document struct {
-	Type         string   `json:"type"` // id-card, passport, other
-	Code         string   `json:"code"`
-	IssuingState string   `json:"issuingState"`
-	Access       string   `json:"access"` // PACE, BAC
-	DataGroups   []string `json:"dataGroups"`
+	Type         string `json:"type"` // id-card, passport, other
+	Code         string `json:"code"`
+	IssuingState string `json:"issuingState"`
+	// Access is the mechanism that opened the chip: PACE-GM, PACE-IM,
+	// PACE-CAM or BAC; AccessControl has the details.
+	Access        string         `json:"access"`
+	AccessControl *AccessControl `json:"accessControl,omitempty"`
+	DataGroups    []string       `json:"dataGroups"`
+}
+
+// AccessControl describes how the chip was opened. It names the kind of
+// key, never the key.
+type AccessControl struct {
+	Mechanism string `json:"mechanism"` // PACE-GM, PACE-IM, PACE-CAM, BAC
+	Password  string `json:"password"`  // the kind of key that opened it: CAN or MRZ
+	// Protocol is PACE's protocol (id-PACE-ECDH-GM-AES-CBC-CMAC-128); empty for BAC.
+	Protocol string `json:"protocol,omitempty"`
+	Cipher   string `json:"cipher"` // secure messaging: 3DES, AES-128, AES-192, AES-256
+	// Domain and ParameterID are PACE's domain parameters.
+	Domain      string `json:"domain,omitempty"`
+	ParameterID *int   `json:"parameterId,omitempty"`
+	// Fallback is true when the chip offers PACE but was opened with BAC;
+	// FallbackReason says why.
+	Fallback       bool   `json:"fallback"`
+	FallbackReason string `json:"fallbackReason,omitempty"`
 }
 
 // Verification is the verdict and the checks of a read.
@@ -251,12 +282,28 @@ type Verification struct {
 	Checks     check.Report `json:"checks"`
 }
 
-// Evidence holds raw files for a backend to re-verify (base64).
+// Evidence holds what a backend needs to re-verify a read itself (binary
+// values in base64): the raw files for passive authentication, and active
+// authentication's challenge, signature and key.
 type Evidence struct {
-	SOD                 string            `json:"sod"`
-	DataGroups          map[string]string `json:"dataGroups"`
-	Challenge           string            `json:"challenge,omitempty"`
-	ActiveAuthSignature string            `json:"activeAuthSignature,omitempty"`
+	SOD        string            `json:"sod"`
+	DataGroups map[string]string `json:"dataGroups"`
+	// CardAccess is EF.CardAccess (unsigned: what the chip offers);
+	// CardSecurity is EF.CardSecurity (PACE-CAM), signed like EF.SOD.
+	CardAccess   string `json:"cardAccess,omitempty"`
+	CardSecurity string `json:"cardSecurity,omitempty"`
+	// Challenge is the 8 bytes the chip signed in active authentication
+	// (read.start's challenge, or the agent's random one), and
+	// ActiveAuthSignature its signature; both absent when active
+	// authentication did not run.
+	Challenge           string `json:"challenge,omitempty"`
+	ActiveAuthSignature string `json:"activeAuthSignature,omitempty"`
+	// ActiveAuthPublicKey is DG15's SubjectPublicKeyInfo (DER);
+	// ActiveAuthAlgorithm and ActiveAuthHash say how the signature is
+	// checked (from DG15, and DG14's ActiveAuthenticationInfo for ECDSA).
+	ActiveAuthPublicKey string `json:"activeAuthPublicKey,omitempty"`
+	ActiveAuthAlgorithm string `json:"activeAuthAlgorithm,omitempty"`
+	ActiveAuthHash      string `json:"activeAuthHash,omitempty"`
 }
 
 // PersonalData marks Evidence.

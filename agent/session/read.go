@@ -31,9 +31,12 @@ type Observer interface {
 
 // Result is the outcome of a successful read.
 type Result struct {
-	Document   protocol.Document
-	Fields     protocol.Fields
-	Checks     check.Report
+	Document protocol.Document
+	Fields   protocol.Fields
+	Checks   check.Report
+	// Verdict folds Checks (emrtd/read.Verdict); empty means
+	// Checks.Overall().
+	Verdict    check.Status
 	TestAnchor bool
 	Evidence   *protocol.Evidence
 }

@@ -317,9 +317,13 @@ func (e *emitter) Photo(mime string, data []byte) {
 
 func (e *emitter) result(res *Result) protocol.Result {
 	f, withheld := filterFields(res.Fields, e.spec.Policy, e.spec.Fields)
+	verdict := res.Verdict
+	if verdict == "" {
+		verdict = res.Checks.Overall()
+	}
 	out := protocol.Result{
 		ReadID: e.r.id, Document: res.Document, Fields: f, Withheld: withheld,
-		Verification: protocol.Verification{Overall: res.Checks.Overall(), TestAnchor: res.TestAnchor, Checks: nonNil(res.Checks)},
+		Verification: protocol.Verification{Overall: verdict, TestAnchor: res.TestAnchor, Checks: nonNil(res.Checks)},
 	}
 	if out.Document.DataGroups == nil {
 		out.Document.DataGroups = []string{}
