@@ -77,8 +77,12 @@ func runAgent(ctx context.Context, e *env, args []string) int {
 	}
 	if err := serveAgent(ctx, e, f, cfg); err != nil {
 		fmt.Fprintf(e.stderr, "idagent: %v\n", err)
-		if errors.Is(err, agent.ErrPortInUse) {
+		var cerr *config.Error
+		switch {
+		case errors.Is(err, agent.ErrPortInUse):
 			return exitNoCard // EX_UNAVAILABLE: a resource (the port) is taken
+		case errors.As(err, &cerr):
+			return exitConfig // a key of the configuration is unusable (trustStore)
 		}
 		return exitSoft
 	}
@@ -187,8 +191,9 @@ func agentOptions(f runFlags, cfg *config.Config, log *zap.Logger) (agent.Option
 	}
 	store, state, err := cardread.OpenTrust(cfg.TrustStore)
 	if err != nil {
-		log.Warn("trust store unusable: reads will verify as UNKNOWN", zap.Error(err), zap.String("store", cfg.TrustStore))
-	} else if state.Anchors == 0 {
+		return o, &config.Error{File: cfg.File, Key: "trustStore", Msg: err.Error()}
+	}
+	if state.Anchors == 0 {
 		log.Warn("trust store empty: reads will verify as UNKNOWN; import a master list with 'idagent trust import'", zap.String("store", cfg.TrustStore))
 	}
 	o.Manager = pcsc.New()

@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -16,6 +18,7 @@ import (
 	"github.com/idagent/idagent/agent/agenttest"
 	"github.com/idagent/idagent/agent/protocol"
 	"github.com/idagent/idagent/agent/svc"
+	"github.com/idagent/idagent/emrtd/sim"
 	"github.com/kardianos/service"
 )
 
@@ -129,6 +132,59 @@ func TestRunBadConfig(t *testing.T) {
 	if code != exitConfig {
 		t.Fatalf("bad config ignored: %d %s", code, errb.String())
 	}
+}
+
+// trustStore may name one file (a master list, a certificate); a path
+// that holds no trust data stops the agent at start with one error naming
+// the key.
+func TestRunTrustStore(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "csca.der"), sim.TrustAnchor(), 0o600)
+	os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("not a certificate"), 0o600)
+	bad := filepath.Join(dir, "bad.json")
+	os.WriteFile(bad, []byte(`{"trustStore":"notes.txt"}`), 0o600)
+	code, _, errb := runIdagent(context.Background(), "run", "--config", bad, "--listen", "127.0.0.1:0")
+	msg := strings.TrimSpace(errb.String())
+	if code != exitConfig || !strings.Contains(msg, "bad.json: trustStore: ") || !strings.Contains(msg, "notes.txt") || strings.Contains(msg, "\n") {
+		t.Fatalf("exit %d: %q", code, msg)
+	}
+
+	good := filepath.Join(dir, "good.json")
+	os.WriteFile(good, []byte(`{"trustStore":"csca.der","log":{"level":"warn"}}`), 0o600)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	errb = &lockedBuffer{}
+	done := make(chan int, 1)
+	go func() {
+		done <- dispatch(ctx, &env{stdout: &lockedBuffer{}, stderr: errb}, []string{"run", "--config", good, "--listen", "127.0.0.1:0"})
+	}()
+	addr := servingAddr(t, errb)
+	resp, err := http.Get("http://" + addr + "/v1/health")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var health protocol.Health
+	if err := json.NewDecoder(resp.Body).Decode(&health); err != nil || health.Trust.State != "loaded" || health.Trust.Anchors != 1 {
+		t.Fatalf("health %+v: %v", health, err)
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+}
+
+// servingAddr waits for the agent's "serving" line and returns its address.
+func servingAddr(t *testing.T, errb *lockedBuffer) string {
+	t.Helper()
+	re := regexp.MustCompile(`serving ws://([0-9.:]+)/v1/ws`)
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if m := re.FindStringSubmatch(errb.String()); m != nil {
+			return m[1]
+		}
+	}
+	t.Fatalf("agent did not start: %s", errb.String())
+	return ""
 }
 
 func TestRunListenRefusesNetwork(t *testing.T) {
