@@ -55,7 +55,8 @@ func TestHelloAndReaders(t *testing.T) {
 	if len(hello.Readers) != 2 || !hello.Readers[0].CardPresent || hello.Readers[0].ATR == "" {
 		t.Fatalf("hello readers: %s", r.Raw)
 	}
-	if slices.Contains(hello.Policy.Fields, "religion") || !slices.Contains(hello.Policy.Fields, "idNumber") || slices.Contains(hello.Capabilities, "sim") {
+	if slices.Contains(hello.Policy.Fields, "religion") || !slices.Contains(hello.Policy.Fields, "idNumber") || slices.Contains(hello.Capabilities, "sim") ||
+		hello.Sim != nil || strings.Contains(string(r.Data), `"sim"`) {
 		t.Fatalf("hello policy/capabilities: %s", r.Raw)
 	}
 	if r := must(t)(c.Request("hello", map[string]any{"versions": []int{7}})); r.Code() != "BAD_REQUEST" {

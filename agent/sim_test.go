@@ -17,8 +17,11 @@ import (
 	"github.com/idagent/idagent/agent/logging/logtest"
 	"github.com/idagent/idagent/agent/protocol"
 	"github.com/idagent/idagent/agent/simulate"
+	"github.com/idagent/idagent/emrtd/activeauth"
+	"github.com/idagent/idagent/emrtd/lds"
 	"github.com/idagent/idagent/emrtd/pa"
 	"github.com/idagent/idagent/emrtd/sim"
+	"github.com/idagent/idagent/emrtd/sim/issue"
 )
 
 // simAgent runs the agent as `idagent run --simulate` does: simulated
@@ -94,6 +97,15 @@ func TestSimulator(t *testing.T) {
 	r.Decode(&hello)
 	if !hello.Simulate || !slices.Contains(hello.Capabilities, "sim") || !hello.Trust.Test || hello.Trust.State != "test" {
 		t.Fatalf("hello in simulate mode: %s", r.Raw)
+	}
+	// hello lists what sim.insert takes, the default profile first.
+	var tampers []string
+	for _, k := range issue.Tampers {
+		tampers = append(tampers, string(k))
+	}
+	if info := hello.Sim; info == nil || len(info.Profiles) != len(sim.Profiles()) || info.Profiles[0] != simulate.DefaultProfile ||
+		!slices.Equal(info.Tampers, tampers) {
+		t.Fatalf("hello sim: %s", r.Raw)
 	}
 	seed := 7
 	card := insertSim(t, c, map[string]any{"profile": "cccd", "seed": seed})
@@ -226,49 +238,6 @@ func (s *simAgent) dialB(b *testing.B) *agenttest.Client {
 	return c
 }
 
-// TestSimulatedVerification: a clean card verifies (against the test
-// anchor, flagged as such); each forgery the simulator makes is caught.
-func TestSimulatedVerification(t *testing.T) {
-	s := startSim(t, "")
-	c := s.dial(t, deskOrigin)
-	for _, tc := range []struct {
-		tamper, overall, check string
-	}{
-		{"", "PASS", ""},
-		{"dg13-edited", "FAIL", "dg.hash.DG13"},
-		{"dg2-swapped", "FAIL", "dg.hash.DG2"},
-		{"sod-bad-signature", "FAIL", "sod.signature"},
-		{"dsc-untrusted", "UNKNOWN", "ds.chain"},
-		{"dsc-revoked", "FAIL", "ds.revocation"},
-	} {
-		card := insertSim(t, c, map[string]any{"seed": 9, "tamper": tc.tamper})
-		id := startRead(t, c, map[string]any{"access": map[string]any{"mrz": card.MRZ}, "photo": true})
-		final := must(t)(c.Final(id, 20*time.Second))
-		var res protocol.Result
-		if final.Name != "read.result" || final.Decode(&res) != nil {
-			t.Fatalf("%s: %s", tc.tamper, final.Raw)
-		}
-		v := res.Verification
-		if string(v.Overall) != tc.overall {
-			t.Errorf("tamper %q: overall %s, want %s: %s", tc.tamper, v.Overall, tc.overall, final.Data)
-		}
-		if tc.check != "" {
-			if ch, ok := v.Checks.Get(tc.check); !ok || ch.Status == "PASS" {
-				t.Errorf("tamper %q: check %s = %+v", tc.tamper, tc.check, ch)
-			}
-		}
-		if tc.tamper == "" && !v.TestAnchor {
-			t.Error("test anchor not flagged")
-		}
-		// The identity event came with the text data groups' checks.
-		var ident protocol.Identity
-		must(t)(c.ReadEvent("read.identity", id, wait)).Decode(&ident)
-		if _, ok := ident.Checks.Get("dg.hash.DG13"); !ok {
-			t.Errorf("tamper %q: read.identity without the DG13 hash check", tc.tamper)
-		}
-	}
-}
-
 // TestSimInsertKeysMatchSimJSON: sim.insert answers with the keys of
 // `idagent sim --json` (emrtd/sim.AccessData).
 func TestSimInsertKeysMatchSimJSON(t *testing.T) {
@@ -311,7 +280,7 @@ func TestSimulatedEvidence(t *testing.T) {
 	res = protocol.Result{}
 	must(t)(fc.Final(id, 20*time.Second)).Decode(&res)
 	ev := res.Evidence
-	if ev == nil || ev.SOD == "" || ev.DataGroups["DG1"] == "" || ev.DataGroups["DG13"] == "" || ev.DataGroups["DG2"] == "" {
+	if ev == nil || ev.SOD == "" || ev.CardAccess == "" || ev.DataGroups["DG1"] == "" || ev.DataGroups["DG13"] == "" || ev.DataGroups["DG2"] == "" {
 		t.Fatalf("evidence: %+v", ev)
 	}
 	sod, _ := base64.StdEncoding.DecodeString(ev.SOD)
@@ -324,6 +293,85 @@ func TestSimulatedEvidence(t *testing.T) {
 	again := pa.VerifyBytes(sod, pa.Options{Trust: store, AllowTestAnchors: true, DataGroups: dgs})
 	if again.Report.Overall() != res.Verification.Overall {
 		t.Fatalf("backend verdict %s, agent verdict %s", again.Report.Overall(), res.Verification.Overall)
+	}
+}
+
+// TestActiveAuthEvidence: read.start's challenge reaches active
+// authentication, and a backend verifies the chip's signature over it
+// offline (activeauth.VerifySignature) with DG15's key from the evidence:
+// ECDSA on the CCCD (hash from DG14), RSA ISO/IEC 9796-2 on an older
+// passport. PACE-CAM's EF.CardSecurity comes with the evidence too.
+func TestActiveAuthEvidence(t *testing.T) {
+	s := startSimWithPolicy(t, config.FullPolicy())
+	c := s.dial(t, deskOrigin)
+	const challenge = "q83vEjRWeJA="
+	for _, profile := range []string{"cccd", "passport-bac-only", "passport-cam"} {
+		t.Run(profile, func(t *testing.T) {
+			card := insertSim(t, c, map[string]any{"profile": profile, "seed": 6})
+			id := startRead(t, c, map[string]any{"access": map[string]any{"mrz": card.MRZ}, "evidence": true, "challenge": challenge})
+			var res protocol.Result
+			if f := must(t)(c.Final(id, 20*time.Second)); f.Decode(&res) != nil || res.Evidence == nil {
+				t.Fatalf("%s", f.Raw)
+			}
+			ev := res.Evidence
+			if profile == "passport-cam" {
+				if ev.CardSecurity == "" || ev.ActiveAuthSignature != "" || ev.Challenge != "" {
+					t.Errorf("PACE-CAM evidence: %+v", ev)
+				}
+				return
+			}
+			if ev.Challenge != challenge || ev.ActiveAuthSignature == "" || ev.ActiveAuthAlgorithm == "" {
+				t.Fatalf("evidence: %+v", ev)
+			}
+			verifyAAEvidence(t, ev)
+		})
+	}
+}
+
+// verifyAAEvidence checks active authentication's evidence as a backend
+// would, and that it proves nothing for another challenge or signature.
+func verifyAAEvidence(t *testing.T, ev *protocol.Evidence) {
+	t.Helper()
+	b64 := func(s string) []byte {
+		b, err := base64.StdEncoding.DecodeString(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	dg15, err := lds.ParseDG15(b64(ev.DataGroups["DG15"]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	spki, err := lds.ParseSubjectPublicKeyInfo(b64(ev.ActiveAuthPublicKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var info *lds.ActiveAuthenticationInfo
+	if dg14 := ev.DataGroups["DG14"]; dg14 != "" {
+		infos, err := lds.ParseDG14(b64(dg14))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(infos.ActiveAuthentication) > 0 {
+			info = &infos.ActiveAuthentication[0]
+		}
+	}
+	challenge, sig := b64(ev.Challenge), b64(ev.ActiveAuthSignature)
+	for _, key := range []*lds.PublicKey{dg15.PublicKey, spki} {
+		if _, err := activeauth.VerifySignature(key, info, challenge, sig); err != nil {
+			t.Errorf("the signature does not verify: %v", err)
+		}
+	}
+	other := slices.Clone(challenge)
+	other[0] ^= 1
+	bad := slices.Clone(sig)
+	bad[len(bad)/2] ^= 1
+	if _, err := activeauth.VerifySignature(dg15.PublicKey, info, other, sig); err == nil {
+		t.Error("the signature verifies for another challenge")
+	}
+	if _, err := activeauth.VerifySignature(dg15.PublicKey, info, challenge, bad); err == nil {
+		t.Error("a corrupted signature verifies")
 	}
 }
 

@@ -145,12 +145,16 @@ func (c *conn) hello(data json.RawMessage) (any, *protocol.Error) {
 	if c.policy.Evidence {
 		caps = append(caps, "evidence")
 	}
+	var simInfo *protocol.SimInfo
 	if c.s.o.Simulator != nil {
 		caps = append(caps, "sim")
+		info := c.s.o.Simulator.Info()
+		simInfo = &info
 	}
 	return protocol.HelloResponse{
 		Agent: "idagent", Version: c.s.o.Version, Protocol: protocol.Version, Capabilities: caps,
 		Simulate: c.s.o.Simulator != nil, Readers: c.s.hub.Readers(), Trust: c.s.o.Trust(), Policy: c.policyInfo(),
+		Sim: simInfo,
 	}, nil
 }
 

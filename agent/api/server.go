@@ -28,12 +28,15 @@ import (
 // Simulator inserts and removes software chips (idagent run --simulate).
 type Simulator interface {
 	// Insert inserts a card and returns its access data. Unknown profiles
-	// or tampers are *protocol.Error BAD_REQUEST.
+	// or tampers, and a tamper the profile cannot carry, are
+	// *protocol.Error BAD_REQUEST.
 	Insert(ctx context.Context, req protocol.SimInsert) (protocol.SimCard, error)
 	// Remove takes the card out of a reader ("" for the default one).
 	Remove(ctx context.Context, reader string) error
 	// DefaultReader is the reader of requests that name none.
 	DefaultReader() string
+	// Info lists the profiles and tamper kinds Insert accepts (hello).
+	Info() protocol.SimInfo
 }
 
 // Limits bound what one client can do. Zero values take the defaults of

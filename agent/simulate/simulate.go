@@ -7,6 +7,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -78,7 +79,11 @@ func (s *Simulator) Insert(_ context.Context, req protocol.SimInsert) (protocol.
 		seed = uint64(*req.Seed)
 	}
 	chip, err := sim.New(profile, sim.Options{Seed: seed, Tamper: tamper})
-	if err != nil {
+	switch {
+	case errors.Is(err, issue.ErrTamperNotApplicable):
+		return protocol.SimCard{}, protocol.Errorf(protocol.BadRequest,
+			"tamper %q cannot be applied to profile %q: %s", tamper, profile, notApplicableWhy(tamper))
+	case err != nil:
 		return protocol.SimCard{}, fmt.Errorf("issue the simulated card: %w", err)
 	}
 	if err := s.Manager.Insert(reader, chip); err != nil {
@@ -87,6 +92,38 @@ func (s *Simulator) Insert(_ context.Context, req protocol.SimInsert) (protocol.
 	a := chip.AccessData()
 	return protocol.SimCard{Reader: reader, ID12: a.ID12, CAN: a.CAN, DocumentNumber: a.DocumentNumber,
 		DateOfBirth: a.DateOfBirth, DateOfExpiry: a.DateOfExpiry, MRZ: a.MRZ}, nil
+}
+
+// notApplicableWhy says what a tamper kind needs that a profile may lack
+// (docs/SIMULATOR.md, Tampering).
+func notApplicableWhy(t issue.Tamper) string {
+	switch t {
+	case issue.DG13Edited, issue.MRZDG13Mismatch:
+		return "it forges DG13, which only the Vietnamese cards (cccd, cccd2024) hold"
+	case issue.AAClone:
+		return "it needs active authentication (DG15), which this profile lacks"
+	case issue.CAClone:
+		return "it needs chip authentication (DG14 or PACE-CAM), which this profile lacks"
+	case issue.DG2Swapped:
+		return "it needs a photo (DG2), which this profile lacks"
+	}
+	return "the profile lacks what it forges"
+}
+
+// Info lists the profiles (the default first) and the tamper kinds, for
+// hello.
+func (s *Simulator) Info() protocol.SimInfo {
+	profiles := []string{DefaultProfile}
+	for _, p := range sim.Profiles() {
+		if p != DefaultProfile {
+			profiles = append(profiles, p)
+		}
+	}
+	tampers := make([]string, 0, len(issue.Tampers))
+	for _, t := range issue.Tampers {
+		tampers = append(tampers, string(t))
+	}
+	return protocol.SimInfo{Profiles: profiles, Tampers: tampers}
 }
 
 // Remove takes the card out of a reader.

@@ -109,6 +109,8 @@ export interface Hello {
   readers: Reader[];
   trust: { state: string; anchors: number; test: boolean };
   policy: { fields: FieldName[]; photo: boolean; evidence: boolean };
+  /** `idagent run --simulate` only: what sim.insert accepts. */
+  sim?: { profiles: string[]; tampers: string[] };
 }
 
 export interface Health {
@@ -127,9 +129,41 @@ export interface IdentityEvent { readId: string; fields: Fields; withheld: strin
 export interface PhotoEvent { readId: string; mime: string; base64: string }
 export interface Photo { mime: string; base64: string }
 
+/** How the chip was opened (docs/PROTOCOL.md, read.result). */
+export interface AccessControl {
+  mechanism: 'PACE-GM' | 'PACE-IM' | 'PACE-CAM' | 'BAC';
+  password: 'CAN' | 'MRZ';
+  protocol?: string;
+  cipher: '3DES' | 'AES-128' | 'AES-192' | 'AES-256';
+  domain?: string;
+  parameterId?: number;
+  /** True when the chip offers PACE but was opened with BAC. */
+  fallback: boolean;
+  fallbackReason?: string;
+}
+
+/** Raw files (base64) for a backend to verify the read itself. */
+export interface Evidence {
+  sod: string;
+  dataGroups: Record<string, string>;
+  cardAccess?: string;
+  cardSecurity?: string;
+  challenge?: string;
+  activeAuthSignature?: string;
+  activeAuthPublicKey?: string;
+  activeAuthAlgorithm?: string;
+  activeAuthHash?: string;
+}
+
 export interface ReadResult {
   readId: string;
-  document: { type: string; code: string; issuingState: string; access: string; dataGroups: string[] };
+  document: {
+    type: string; code: string; issuingState: string;
+    /** The mechanism that opened the chip: PACE-GM, PACE-IM, PACE-CAM or BAC. */
+    access: string;
+    accessControl?: AccessControl;
+    dataGroups: string[];
+  };
   fields: Fields;
   withheld: string[];
   verification: {
@@ -139,7 +173,7 @@ export interface ReadResult {
     testAnchor: boolean;
     checks: Check[];
   };
-  evidence?: { sod: string; dataGroups: Record<string, string>; challenge?: string; activeAuthSignature?: string };
+  evidence?: Evidence;
   /** The photo, when one was asked for and allowed; null otherwise. */
   photo: Photo | null;
 }

@@ -71,6 +71,10 @@ agent.on('open', (hello) => {
   everOpen = true;
   const sim = hello.simulate || (hello.capabilities ?? []).includes('sim');
   $('sim').hidden = !sim;
+  // The agent says which profiles and forgeries its simulator has; the
+  // page's own lists only give them labels and order.
+  ui.simInfo = hello.sim ?? null;
+  fillSimSelects();
   renderConn();
   renderReaders();
 });
@@ -506,10 +510,26 @@ function fillSimSelects() {
   const tamp = $('sim-tamper');
   const pv = prof.value || 'cccd';
   const tv = tamp.value;
-  prof.replaceChildren(...SIM_PROFILES.map((p) => new Option(t(`p_${p}`, ui.lang), p)));
-  tamp.replaceChildren(...SIM_TAMPERS.map((k) => new Option(k ? `${t(`t_${k}`, ui.lang)} (${k})` : t('simNoTamper', ui.lang), k)));
-  prof.value = pv;
-  tamp.value = tv;
+  const profiles = offered(SIM_PROFILES, ui.simInfo?.profiles);
+  const tampers = ['', ...offered(SIM_TAMPERS.filter(Boolean), ui.simInfo?.tampers)];
+  prof.replaceChildren(...profiles.map((p) => new Option(label(`p_${p}`, p), p)));
+  tamp.replaceChildren(...tampers.map((k) => new Option(k ? `${label(`t_${k}`, k)} (${k})` : t('simNoTamper', ui.lang), k)));
+  prof.value = profiles.includes(pv) ? pv : profiles[0];
+  tamp.value = tampers.includes(tv) ? tv : '';
+}
+
+// offered orders the names an agent offers as the page knows them, with
+// names the page does not know (a newer agent) at the end.
+function offered(known, fromAgent) {
+  if (!fromAgent) return known;
+  return [...known.filter((n) => fromAgent.includes(n)), ...fromAgent.filter((n) => !known.includes(n))];
+}
+
+// label is the text for key in the page's language, or the raw name when
+// the page has none.
+function label(key, name) {
+  const s = t(key, ui.lang);
+  return s === key ? name : s;
 }
 
 // The key a desk has for each kind of document: the QR code of a

@@ -148,6 +148,15 @@ test('the desk page loads from the agent, connects, and shows the simulator pane
   await page.waitForSelector('[data-testid="sim"]:not([hidden])', { timeout: STEP });
   assert.equal(await page.locator('html').getAttribute('lang'), 'vi');
   assert.equal(await page.evaluate(() => document.activeElement?.id), 'key');
+  // The panel offers exactly the profiles and forgeries the agent's hello lists.
+  const options = (id) => page.locator(`[data-testid="${id}"] option`).evaluateAll((os) => os.map((o) => o.value));
+  const profiles = await options('sim-profile');
+  const tampers = await options('sim-tamper');
+  assert.deepEqual([...profiles].sort(), ['cccd', 'cccd2024', 'passport', 'passport-3des', 'passport-bac-only', 'passport-cam', 'passport-dh', 'passport-im']);
+  assert.equal(profiles[0], 'cccd');
+  assert.equal(tampers[0], '');
+  assert.equal(tampers.length, 12);
+  assert.ok(tampers.includes('mrz-dg13-mismatch') && tampers.includes('ca-clone'));
   await shot('01-connected');
 });
 

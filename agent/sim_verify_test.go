@@ -1,0 +1,184 @@
+package agent_test
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/idagent/idagent/agent/agenttest"
+	"github.com/idagent/idagent/agent/protocol"
+	"github.com/idagent/idagent/emrtd/check"
+	"github.com/idagent/idagent/emrtd/sim"
+	"github.com/idagent/idagent/emrtd/sim/issue"
+)
+
+// simRead inserts a simulated card, reads it over the WebSocket with the
+// key a desk has for it (the ID12 of a Vietnamese card, opening it with
+// PACE-CAN; a passport's MRZ), and returns the identity and result events.
+func simRead(t *testing.T, c *agenttest.Client, profile string, tamper issue.Tamper) (protocol.Identity, protocol.Result) {
+	t.Helper()
+	card := insertSim(t, c, map[string]any{"profile": profile, "tamper": string(tamper), "seed": 31})
+	key := map[string]any{"mrz": card.MRZ}
+	if profile == "cccd" || profile == "cccd2024" {
+		key = map[string]any{"id12": card.ID12}
+	}
+	id := startRead(t, c, map[string]any{"access": key, "photo": true, "reader": card.Reader})
+	final := must(t)(c.Final(id, 20*time.Second))
+	var ident protocol.Identity
+	var res protocol.Result
+	if final.Name != "read.result" || final.Decode(&res) != nil {
+		t.Fatalf("%s %s: %s", profile, tamper, final.Raw)
+	}
+	if err := must(t)(c.ReadEvent("read.identity", id, wait)).Decode(&ident); err != nil {
+		t.Fatal(err)
+	}
+	return ident, res
+}
+
+func checkStatus(r check.Report, name string) check.Status {
+	c, _ := r.Get(name)
+	return c.Status
+}
+
+// Every simulated profile reads over the WebSocket with the key a desk has
+// and passes every check against the simulator's test anchor (reported as
+// such); the result says how the chip was opened and which anti-clone
+// protocols ran; read.identity already carries chip authentication.
+func TestSimulatedProfiles(t *testing.T) {
+	s := startSim(t, "")
+	c := s.dial(t, deskOrigin)
+	want := map[string]struct {
+		mechanism, password  string
+		chipAuth, activeAuth check.Status
+	}{
+		"cccd":              {"PACE-GM", "CAN", check.Pass, check.Pass},
+		"cccd2024":          {"PACE-GM", "CAN", check.Pass, check.Pass},
+		"passport":          {"PACE-GM", "MRZ", check.Pass, check.Pass},
+		"passport-im":       {"PACE-IM", "MRZ", check.Pass, check.Pass},
+		"passport-dh":       {"PACE-GM", "MRZ", check.Pass, check.Pass},
+		"passport-cam":      {"PACE-CAM", "MRZ", check.Pass, check.NotSupported},
+		"passport-3des":     {"PACE-GM", "MRZ", check.Pass, check.Pass},
+		"passport-bac-only": {"BAC", "MRZ", check.NotSupported, check.Pass},
+	}
+	if len(want) != len(sim.Profiles()) {
+		t.Fatalf("the test knows %d profiles, the simulator has %v", len(want), sim.Profiles())
+	}
+	for _, profile := range sim.Profiles() {
+		t.Run(profile, func(t *testing.T) {
+			w := want[profile]
+			ident, res := simRead(t, c, profile, issue.NoTamper)
+			v := res.Verification
+			if v.Overall != check.Pass || !v.TestAnchor {
+				t.Errorf("overall %s, test anchor %v: %+v", v.Overall, v.TestAnchor, v.Checks)
+			}
+			ac := res.Document.AccessControl
+			if res.Document.Access != w.mechanism || ac == nil || ac.Mechanism != w.mechanism || ac.Password != w.password || ac.Fallback || ac.Cipher == "" {
+				t.Errorf("access %q, %+v", res.Document.Access, ac)
+			}
+			if got := checkStatus(v.Checks, check.ChipAuth); got != w.chipAuth {
+				t.Errorf("chip authentication %s, want %s", got, w.chipAuth)
+			}
+			if got := checkStatus(v.Checks, check.ActiveAuth); got != w.activeAuth {
+				t.Errorf("active authentication %s, want %s", got, w.activeAuth)
+			}
+			if got := checkStatus(ident.Checks, check.ChipAuth); got != w.chipAuth {
+				t.Errorf("read.identity: chip authentication %s, want %s", got, w.chipAuth)
+			}
+			if _, ok := ident.Checks.Get(check.ActiveAuth); ok {
+				t.Error("read.identity carries active authentication, which runs after it")
+			}
+		})
+	}
+}
+
+// tamperWant is the check each forgery must fail (or leave unknown).
+var tamperWant = map[issue.Tamper]struct {
+	check  string
+	status check.Status
+}{
+	issue.DG13Edited:      {check.DGHash(13), check.Fail},
+	issue.DG2Swapped:      {check.DGHash(2), check.Fail},
+	issue.DG1Edited:       {check.DGHash(1), check.Fail},
+	issue.SODBadSignature: {check.SODSignature, check.Fail},
+	issue.DSCUntrusted:    {check.DSChain, check.Unknown},
+	issue.DSCExpired:      {check.DSValidity, check.Fail},
+	issue.DSCRevoked:      {check.DSRevocation, check.Fail},
+	issue.DSCWrongCountry: {check.DSCountry, check.Fail},
+	issue.AAClone:         {check.ActiveAuth, check.Fail},
+	issue.CAClone:         {check.ChipAuth, check.Fail},
+	issue.MRZDG13Mismatch: {check.MRZConsistency, check.Fail},
+}
+
+// Every forgery of the simulator ends, over the WebSocket, in a verdict
+// that is not PASS and its own check; no other check fails. Every kind on
+// the CCCD, and on the passports the kinds whose path differs there (TD3
+// DG1, PACE-CAM's key in EF.CardSecurity, RSA active authentication).
+func TestSimulatedTampers(t *testing.T) {
+	if len(tamperWant) != len(issue.Tampers) {
+		t.Fatalf("the test knows %d tamper kinds, the simulator has %d", len(tamperWant), len(issue.Tampers))
+	}
+	s := startSim(t, "")
+	c := s.dial(t, deskOrigin)
+	cases := []struct {
+		profile string
+		tampers []issue.Tamper
+	}{
+		{"cccd", issue.Tampers},
+		{"passport", []issue.Tamper{issue.DG1Edited, issue.CAClone, issue.AAClone}},
+		{"passport-cam", []issue.Tamper{issue.CAClone, issue.SODBadSignature}},
+		{"passport-bac-only", []issue.Tamper{issue.AAClone, issue.DSCExpired}},
+	}
+	for _, tc := range cases {
+		for _, tamper := range tc.tampers {
+			t.Run(tc.profile+"/"+string(tamper), func(t *testing.T) {
+				ident, res := simRead(t, c, tc.profile, tamper)
+				w, v := tamperWant[tamper], res.Verification
+				if v.Overall == check.Pass || v.Overall == check.Warn {
+					t.Errorf("overall %s", v.Overall)
+				}
+				if got := checkStatus(v.Checks, w.check); got != w.status {
+					t.Errorf("%s %s, want %s", w.check, got, w.status)
+				}
+				for _, ch := range v.Checks {
+					if ch.Status == check.Fail && ch.Name != w.check {
+						t.Errorf("also failed: %s %s", ch.Name, ch.Reason)
+					}
+				}
+				// A clone's chip authentication fails before the identity
+				// is sent, and read.identity says so.
+				if tamper == issue.CAClone && checkStatus(ident.Checks, check.ChipAuth) != check.Fail {
+					t.Errorf("read.identity: chip authentication %s", checkStatus(ident.Checks, check.ChipAuth))
+				}
+			})
+		}
+	}
+}
+
+// A tamper kind a profile cannot carry is a bad request naming both; a
+// CAN (or ID12) cannot open a chip without PACE, and the read says which
+// key form to give.
+func TestSimulatedUnsupportedRequests(t *testing.T) {
+	s := startSim(t, "")
+	c := s.dial(t, deskOrigin)
+	for _, bad := range [][2]string{{"passport", "dg13-edited"}, {"passport-cam", "aa-clone"}, {"passport-bac-only", "ca-clone"}} {
+		r := must(t)(c.Request("sim.insert", map[string]any{"profile": bad[0], "tamper": bad[1]}))
+		if r.Code() != "BAD_REQUEST" || r.Error.Retryable || !containsAll(r.Error.Message, bad[0], bad[1], "cannot be applied") {
+			t.Errorf("%s with %s: %s", bad[0], bad[1], r.Raw)
+		}
+	}
+	card := insertSim(t, c, map[string]any{"profile": "passport-bac-only", "seed": 32})
+	for _, key := range []map[string]any{{"can": card.CAN}, {"id12": card.ID12}} {
+		id := startRead(t, c, map[string]any{"access": key, "reader": card.Reader})
+		f := must(t)(c.Final(id, 20*time.Second))
+		var d protocol.Failed
+		if failedCode(t, f) != "BAD_REQUEST" || f.Decode(&d) != nil || d.Error.Retryable ||
+			!containsAll(d.Error.Message, "does not offer PACE", "mrz") || containsAll(string(f.Raw), card.CAN) {
+			t.Errorf("CAN on a chip without PACE: %s", f.Raw)
+		}
+	}
+}
+
+func containsAll(s string, parts ...string) bool {
+	return !slices.ContainsFunc(parts, func(p string) bool { return !strings.Contains(s, p) })
+}
