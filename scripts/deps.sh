@@ -24,34 +24,9 @@ pcsc() {
 	apt_install pcscd libpcsclite-dev vsmartcard-vpcd
 }
 
-# apt_install installs the named Debian packages that are not installed yet.
-apt_install() {
-	local missing=() p
-	for p in "$@"; do
-		if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$'; then
-			missing+=("$p")
-		fi
-	done
-	[ "${#missing[@]}" -eq 0 ] && return 0
-	echo "deps: installing ${missing[*]}"
-	if ! as_root apt-get install -y -q "${missing[@]}"; then
-		echo "deps: install failed; updating the package lists and retrying"
-		as_root apt-get update -q
-		as_root apt-get install -y -q "${missing[@]}"
-	fi
-}
-
-# as_root runs a command as root: directly, or through sudo.
-as_root() {
-	if [ "$(id -u)" -eq 0 ]; then
-		DEBIAN_FRONTEND=noninteractive "$@"
-	elif command -v sudo >/dev/null; then
-		sudo DEBIAN_FRONTEND=noninteractive "$@"
-	else
-		echo "deps: need root to run: $*" >&2
-		return 1
-	fi
-}
+apt_who=deps
+# shellcheck source=scripts/apt.sh
+. "$(dirname "$0")/apt.sh"
 
 if ! command -v apt-get >/dev/null; then
 	echo "deps: apt-get not found; install by hand: gcc pkg-config pcscd libpcsclite-dev vsmartcard-vpcd" >&2

@@ -7,24 +7,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-as_root() {
-	if [ "$(id -u)" -eq 0 ]; then
-		DEBIAN_FRONTEND=noninteractive "$@"
-	elif command -v sudo >/dev/null; then
-		sudo DEBIAN_FRONTEND=noninteractive "$@"
-	else
-		echo "test-web: need root to run: $*" >&2
-		return 1
-	fi
-}
-
-apt_install() {
-	echo "test-web: installing $*"
-	if ! as_root apt-get install -y -q "$@"; then
-		as_root apt-get update -q
-		as_root apt-get install -y -q "$@"
-	fi
-}
+apt_who=test-web
+# shellcheck source=scripts/apt.sh
+. scripts/apt.sh
 
 command -v node >/dev/null || apt_install nodejs npm
 [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] || apt_install chromium
