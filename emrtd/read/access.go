@@ -228,9 +228,10 @@ func (r *reading) reopen(ctx context.Context) (nfc.Transport, error) {
 		return nil, errors.New("no session to re-establish")
 	}
 	var s *sm.Session
+	var paced *pace.Result
 	var err error
 	if p := r.opener.params; p != nil {
-		s, _, err = pace.Run(ctx, r.plain, r.opener.key, *p, &pace.Options{Rand: r.opts.Rand})
+		s, paced, err = pace.Run(ctx, r.plain, r.opener.key, *p, &pace.Options{Rand: r.opts.Rand})
 	} else {
 		s, err = bac.Authenticate(ctx, r.plain, r.opener.key.(access.BACKey), r.opts.Rand)
 	}
@@ -247,6 +248,9 @@ func (r *reading) reopen(ctx context.Context) (nfc.Transport, error) {
 		if err := resp.Err(cmd); err != nil {
 			return nil, fmt.Errorf("select eMRTD application: %w", err)
 		}
+	}
+	if ch, err = r.reauthenticateChip(ctx, ch, paced); err != nil {
+		return nil, err
 	}
 	r.channel = ch
 	return ch, nil

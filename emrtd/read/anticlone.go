@@ -20,7 +20,11 @@ import (
 // chip's public key to be proven by passive authentication.
 type camState struct {
 	cam          *pace.CAM
-	cardSecurity []byte // EF.CardSecurity as read, nil when unreadable
+	cardSecurity []byte         // EF.CardSecurity as read, nil when unreadable
+	key          *lds.PublicKey // the key the mapping data verified against
+	// later are the mapping data of PACE runs after the first (the chip
+	// was opened again) before the key was known: each must verify too.
+	later []*pace.CAM
 }
 
 // startCAM reads EF.CardSecurity after PACE-CAM and checks the mapping's
@@ -55,7 +59,15 @@ func (r *reading) verifyCAM(infos *lds.SecurityInfos, source string) {
 	var last error
 	for _, pk := range infos.ChipAuthenticationPublicKeys {
 		if last = r.cam.cam.Verify(pk.PublicKey); last == nil {
+			for _, later := range r.cam.later {
+				if err := later.Verify(pk.PublicKey); err != nil {
+					ca.Status, ca.Error = check.Fail, "after the chip was opened again: "+err.Error()
+					return
+				}
+			}
 			ca.Status, ca.Error = check.Pass, ""
+			ca.Repeated = len(r.cam.later)
+			r.cam.key = pk.PublicKey
 			return
 		}
 	}
@@ -98,6 +110,7 @@ func (r *reading) chipAuthentication(ctx context.Context, next files.File) error
 	switch {
 	case err == nil:
 		ca.Status = check.Pass
+		r.caParams = &p
 		r.setChannel(sm.NewChannel(r.plain, s))
 		if useProbe {
 			r.files.UseFirstRead(next, res.Probe)
@@ -172,4 +185,56 @@ func cardSecurityInfos(raw []byte) (*lds.SecurityInfos, error) {
 		return nil, fmt.Errorf("EF.CardSecurity: %w", err)
 	}
 	return infos, nil
+}
+
+// reauthenticateChip repeats chip authentication on a chip just opened
+// again (it had dropped its session), when chip authentication had
+// passed: otherwise the files read from here on could come from another
+// chip (one swapped in, or relaying) than the one that proved its key.
+// PACE-CAM's new mapping data must verify against the key that passed;
+// Chip Authentication v1 runs again over the new session. A chip that
+// fails fails chip authentication, and the read goes on under a fresh
+// session without it, as after a first failure.
+func (r *reading) reauthenticateChip(ctx context.Context, ch *sm.Channel, paced *pace.Result) (*sm.Channel, error) {
+	ca := r.res.ChipAuth
+	if r.cam != nil && r.cam.key == nil && paced != nil && paced.CAM != nil {
+		// Not decided yet: the key that comes must verify this run too.
+		r.cam.later = append(r.cam.later, paced.CAM)
+	}
+	if ca == nil || ca.Status != check.Pass {
+		return ch, nil
+	}
+	if r.cam != nil {
+		err := errors.New("PACE did not run the chip authentication mapping")
+		if paced != nil && paced.CAM != nil && r.cam.key != nil {
+			err = paced.CAM.Verify(r.cam.key)
+		}
+		if err != nil {
+			ca.Status, ca.Error = check.Fail, "after the chip was opened again: "+err.Error()
+			return ch, nil
+		}
+		ca.Repeated++
+		return ch, nil
+	}
+	if r.caParams == nil {
+		return ch, nil
+	}
+	s, _, err := chipauth.Authenticate(ctx, r.plain, ch.Session(), *r.caParams, &chipauth.Options{Rand: r.opts.Rand})
+	switch {
+	case err == nil:
+		ca.Repeated++
+		return sm.NewChannel(r.plain, s), nil
+	case endsRead(err):
+		return nil, fmt.Errorf("chip authentication: %w", err)
+	case errors.Is(err, chipauth.ErrFailed):
+		ca.Status = check.Fail
+	default:
+		ca.Status = check.Unknown
+	}
+	ca.Error = "after the chip was opened again: " + err.Error()
+	// Chip authentication no longer passes, so this opens without it.
+	if _, err := r.reopen(ctx); err != nil {
+		return nil, err
+	}
+	return r.channel, nil
 }

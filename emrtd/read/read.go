@@ -53,6 +53,7 @@ import (
 
 	"github.com/idagent/idagent/emrtd/access"
 	"github.com/idagent/idagent/emrtd/activeauth"
+	"github.com/idagent/idagent/emrtd/chipauth"
 	"github.com/idagent/idagent/emrtd/files"
 	"github.com/idagent/idagent/emrtd/lds"
 	"github.com/idagent/idagent/emrtd/sm"
@@ -164,10 +165,13 @@ type reading struct {
 	opener  *opener     // how the chip was opened
 	sod     *sodState   // nil until EF.SOD is read (Verify only)
 	cam     *camState   // PACE-CAM, nil otherwise
-	res     *Result
-	start   time.Time
-	phase   *phaseStart
-	percent progress
+	// caParams is the chip authentication that passed (nil before, and
+	// without): a chip opened again repeats it.
+	caParams *chipauth.Params
+	res      *Result
+	start    time.Time
+	phase    *phaseStart
+	percent  progress
 }
 
 type phaseStart struct {

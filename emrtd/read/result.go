@@ -153,6 +153,10 @@ type ChipAuthResult struct {
 	// KeyChecks is the passive authentication of EF.CardSecurity when
 	// the key came from it.
 	KeyChecks check.Report `json:"keyChecks,omitempty"`
+	// Repeated counts the times the chip proved its key again, after it
+	// had dropped its session and was opened again: what is read after
+	// that comes from the same chip too.
+	Repeated int `json:"repeated,omitempty"`
 
 	unconfirmed bool // the chip answered unprotected under the new keys
 }
