@@ -204,12 +204,14 @@ func (h *header) parseSIZ(s []byte, lim Limits) error {
 	if x0 >= w || y0 >= hh || tw == 0 || th == 0 || tx0 > x0 || ty0 > y0 || tx0+tw <= x0 || ty0+th <= y0 {
 		return fmt.Errorf("%w: SIZ image or tile geometry", ErrMalformed)
 	}
-	if (w-x0)*(hh-y0) > int64(lim.MaxPixels) {
+	// Each side is bounded first: two sides near 2^32 would overflow
+	// their product past the check.
+	if w-x0 > int64(lim.MaxPixels) || hh-y0 > int64(lim.MaxPixels) || (w-x0)*(hh-y0) > int64(lim.MaxPixels) {
 		return fmt.Errorf("%w: image of %d × %d pixels", ErrTooLarge, w-x0, hh-y0)
 	}
 	tilesX := (w - tx0 + tw - 1) / tw
 	tilesY := (hh - ty0 + th - 1) / th
-	if tilesX*tilesY > int64(lim.MaxTiles) {
+	if tilesX > int64(lim.MaxTiles) || tilesY > int64(lim.MaxTiles) || tilesX*tilesY > int64(lim.MaxTiles) {
 		return fmt.Errorf("%w: %d tiles", ErrTooLarge, tilesX*tilesY)
 	}
 	if nc < 1 || nc > maxComponents {
