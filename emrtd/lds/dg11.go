@@ -50,56 +50,30 @@ func (RawData) Format(f fmt.State, _ rune) { writeRedacted(f, "RawData") }
 
 // ParseDG11 parses DG11.
 func ParseDG11(b []byte) (*DG11, error) {
-	v, err := unwrap("DG11", b, 0x6B)
-	if err != nil {
-		return nil, err
-	}
-	objs, err := children("DG11", v)
-	if err != nil {
-		return nil, err
-	}
 	d := &DG11{}
-	for _, o := range objs {
-		switch o.Tag {
-		case 0x5C:
-			d.Tags = tagList(o.Value)
-		case 0x5F0E:
-			d.FullName = text(o.Value)
-			d.Surname, d.GivenNames = splitName(d.FullName)
-		case 0x5F0F:
-			d.OtherNames = append(d.OtherNames, text(o.Value))
-		case 0xA0:
-			names, err := countedList("DG11 other names", o.Value, 0x5F0F)
-			if err != nil {
-				return nil, err
-			}
-			d.OtherNames = append(d.OtherNames, names...)
-		case 0x5F10:
-			d.PersonalNumber = text(o.Value)
-		case 0x5F2B:
-			dt := ParseCompactDate(dateText(o.Value))
-			d.DateOfBirth = &dt
-		case 0x5F11:
-			d.PlaceOfBirth = text(o.Value)
-		case 0x5F42:
-			d.Address = text(o.Value)
-		case 0x5F12:
-			d.Telephone = text(o.Value)
-		case 0x5F13:
-			d.Profession = text(o.Value)
-		case 0x5F14:
-			d.Title = text(o.Value)
-		case 0x5F15:
-			d.PersonalSummary = text(o.Value)
-		case 0x5F16:
-			d.ProofOfCitizenship = NewImage(o.Value)
-		case 0x5F17:
-			d.OtherTravelDocs = append(d.OtherTravelDocs, text(o.Value))
-		case 0x5F18:
-			d.Custody = text(o.Value)
-		default:
-			d.Unknown = append(d.Unknown, RawData{Tag: o.Tag, Raw: clone(o.Raw)})
-		}
+	fullName := func(v []byte) error {
+		d.FullName = text(v)
+		d.Surname, d.GivenNames = splitName(d.FullName)
+		return nil
+	}
+	parsers := map[uint32]elementParser{
+		0x5F0E: fullName,
+		0x5F0F: textAppend(&d.OtherNames),
+		0xA0:   countedListAppend("DG11 other names", 0x5F0F, &d.OtherNames),
+		0x5F10: textInto(&d.PersonalNumber),
+		0x5F2B: dateInto(&d.DateOfBirth),
+		0x5F11: textInto(&d.PlaceOfBirth),
+		0x5F42: textInto(&d.Address),
+		0x5F12: textInto(&d.Telephone),
+		0x5F13: textInto(&d.Profession),
+		0x5F14: textInto(&d.Title),
+		0x5F15: textInto(&d.PersonalSummary),
+		0x5F16: imageInto(&d.ProofOfCitizenship),
+		0x5F17: textAppend(&d.OtherTravelDocs),
+		0x5F18: textInto(&d.Custody),
+	}
+	if err := parseTemplate("DG11", b, 0x6B, parsers, &d.Tags, &d.Unknown); err != nil {
+		return nil, err
 	}
 	return d, nil
 }

@@ -28,51 +28,29 @@ func (DG12) Format(f fmt.State, _ rune) { writeRedacted(f, "DG12") }
 
 // ParseDG12 parses DG12.
 func ParseDG12(b []byte) (*DG12, error) {
-	v, err := unwrap("DG12", b, 0x6C)
-	if err != nil {
-		return nil, err
-	}
-	objs, err := children("DG12", v)
-	if err != nil {
-		return nil, err
-	}
 	d := &DG12{}
-	for _, o := range objs {
-		switch o.Tag {
-		case 0x5C:
-			d.Tags = tagList(o.Value)
-		case 0x5F19:
-			d.IssuingAuthority = text(o.Value)
-		case 0x5F26:
-			dt := ParseCompactDate(dateText(o.Value))
-			d.DateOfIssue = &dt
-		case 0xA0:
-			names, err := countedList("DG12 other persons", o.Value, 0x5F1A)
-			if err != nil {
-				return nil, err
-			}
-			d.OtherPersons = append(d.OtherPersons, names...)
-		case 0x5F1A:
-			d.OtherPersons = append(d.OtherPersons, text(o.Value))
-		case 0x5F1B:
-			d.Endorsements = text(o.Value)
-		case 0x5F1C:
-			d.TaxExit = text(o.Value)
-		case 0x5F1D:
-			d.FrontImage = NewImage(o.Value)
-		case 0x5F1E:
-			d.RearImage = NewImage(o.Value)
-		case 0x5F55:
-			if len(o.Value) == 7 && !allDigits(string(o.Value)) { // BCD
-				d.PersonalizationTime = fmt.Sprintf("%X", o.Value)
-			} else {
-				d.PersonalizationTime = text(o.Value)
-			}
-		case 0x5F56:
-			d.PersonalizationSystemSerial = text(o.Value)
-		default:
-			d.Unknown = append(d.Unknown, RawData{Tag: o.Tag, Raw: clone(o.Raw)})
+	personalizationTime := func(v []byte) error {
+		if len(v) == 7 && !allDigits(string(v)) { // BCD
+			d.PersonalizationTime = fmt.Sprintf("%X", v)
+		} else {
+			d.PersonalizationTime = text(v)
 		}
+		return nil
+	}
+	parsers := map[uint32]elementParser{
+		0x5F19: textInto(&d.IssuingAuthority),
+		0x5F26: dateInto(&d.DateOfIssue),
+		0xA0:   countedListAppend("DG12 other persons", 0x5F1A, &d.OtherPersons),
+		0x5F1A: textAppend(&d.OtherPersons),
+		0x5F1B: textInto(&d.Endorsements),
+		0x5F1C: textInto(&d.TaxExit),
+		0x5F1D: imageInto(&d.FrontImage),
+		0x5F1E: imageInto(&d.RearImage),
+		0x5F55: personalizationTime,
+		0x5F56: textInto(&d.PersonalizationSystemSerial),
+	}
+	if err := parseTemplate("DG12", b, 0x6C, parsers, &d.Tags, &d.Unknown); err != nil {
+		return nil, err
 	}
 	return d, nil
 }
