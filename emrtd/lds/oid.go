@@ -1,6 +1,10 @@
 package lds
 
-import "encoding/asn1"
+import (
+	"encoding/asn1"
+
+	"github.com/idagent/idagent/emrtd/cert"
+)
 
 // Object identifiers of ICAO 9303-11 §9.2 and BSI TR-03110-3 Appendix A,
 // shared by the PACE, chip authentication and active authentication code.
@@ -61,25 +65,25 @@ var (
 	// Standardized domain parameters (BSI TR-03110-3 A.1.1.1) are given by
 	// parameterId; id-ecPublicKey and dhpublicnumber name explicit ones.
 	OIDStandardizedDomainParameters = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 1, 2}
-	OIDECPublicKey                  = asn1.ObjectIdentifier{1, 2, 840, 10045, 2, 1}
+	OIDECPublicKey                  = cert.OIDECPublicKey
 	OIDDHPublicNumber               = asn1.ObjectIdentifier{1, 2, 840, 10046, 2, 1}
-	OIDRSAEncryption                = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 1}
+	OIDRSAEncryption                = cert.OIDRSAEncryption
 
 	// Active authentication (ICAO 9303-11 §9.2.10): id-icao-mrtd-security-aaProtocolObject.
 	OIDAA = asn1.ObjectIdentifier{2, 23, 136, 1, 1, 5}
 
-	// Signature algorithms an ActiveAuthenticationInfo names for ECDSA AA.
-	OIDECDSAWithSHA1   = asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 1}
-	OIDECDSAWithSHA224 = asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, 1}
-	OIDECDSAWithSHA256 = asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, 2}
-	OIDECDSAWithSHA384 = asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, 3}
-	OIDECDSAWithSHA512 = asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, 4}
-	// BSI plain ECDSA signatures: 0.4.0.127.0.7.1.1.4.1.x.
-	OIDECDSAPlainSHA1   = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 1, 1, 4, 1, 1}
-	OIDECDSAPlainSHA224 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 1, 1, 4, 1, 2}
-	OIDECDSAPlainSHA256 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 1, 1, 4, 1, 3}
-	OIDECDSAPlainSHA384 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 1, 1, 4, 1, 4}
-	OIDECDSAPlainSHA512 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 1, 1, 4, 1, 5}
+	// Signature algorithms an ActiveAuthenticationInfo names for ECDSA AA:
+	// X.509's and BSI's plain (r ‖ s) ones, defined once in emrtd/cert.
+	OIDECDSAWithSHA1    = cert.OIDECDSAWithSHA1
+	OIDECDSAWithSHA224  = cert.OIDECDSAWithSHA224
+	OIDECDSAWithSHA256  = cert.OIDECDSAWithSHA256
+	OIDECDSAWithSHA384  = cert.OIDECDSAWithSHA384
+	OIDECDSAWithSHA512  = cert.OIDECDSAWithSHA512
+	OIDECDSAPlainSHA1   = cert.OIDECDSAPlainSHA1
+	OIDECDSAPlainSHA224 = cert.OIDECDSAPlainSHA224
+	OIDECDSAPlainSHA256 = cert.OIDECDSAPlainSHA256
+	OIDECDSAPlainSHA384 = cert.OIDECDSAPlainSHA384
+	OIDECDSAPlainSHA512 = cert.OIDECDSAPlainSHA512
 
 	// Named curves (SEC 2 / RFC 5639).
 	OIDCurveP224            = asn1.ObjectIdentifier{1, 3, 132, 0, 33}
