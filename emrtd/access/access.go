@@ -96,11 +96,11 @@ func NewMRZKey(documentNumber, dateOfBirth, dateOfExpiry string) (*MRZKey, error
 		return nil, err
 	}
 	dob := strings.TrimSpace(dateOfBirth)
-	if !isDate(dob) {
+	if !mrz.IsKeyDate(dob) {
 		return nil, fmt.Errorf("%w: date of birth must be YYMMDD", ErrInvalid)
 	}
 	doe := strings.TrimSpace(dateOfExpiry)
-	if !isDate(doe) {
+	if !mrz.IsKeyDate(doe) {
 		return nil, fmt.Errorf("%w: date of expiry must be YYMMDD", ErrInvalid)
 	}
 	info, err := mrz.KeyInformation(doc, dob, doe)
@@ -144,21 +144,6 @@ func checkDocumentNumber(doc string) error {
 		}
 	}
 	return nil
-}
-
-// isDate reports whether s is YYMMDD with a plausible month and day.
-func isDate(s string) bool {
-	if len(s) != 6 {
-		return false
-	}
-	for i := 0; i < 6; i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	month := int(s[2]-'0')*10 + int(s[3]-'0')
-	day := int(s[4]-'0')*10 + int(s[5]-'0')
-	return month >= 1 && month <= 12 && day >= 1 && day <= 31
 }
 
 // DocumentNumber, DateOfBirth and DateOfExpiry return the key's fields.

@@ -249,10 +249,10 @@ func KeyInformation(documentNumber, dateOfBirth, dateOfExpiry string) (string, e
 			}
 		}
 	}
-	if !isDate(dateOfBirth) {
+	if !IsKeyDate(dateOfBirth) {
 		return "", errors.New("mrz: date of birth must be YYMMDD")
 	}
-	if !isDate(dateOfExpiry) {
+	if !IsKeyDate(dateOfExpiry) {
 		return "", errors.New("mrz: date of expiry must be YYMMDD")
 	}
 	return doc + string(CheckDigit(doc)) +
@@ -268,9 +268,10 @@ func (m *MRZ) KeyInformation() (string, error) {
 	return KeyInformation(m.DocumentNumber, m.DateOfBirth, m.DateOfExpiry)
 }
 
-// isDate reports whether s is six digits forming a plausible YYMMDD date.
+// IsKeyDate reports whether s is a date an access key (BAC, PACE with the
+// MRZ) can be built from: six digits forming a plausible YYMMDD date.
 // Unknown parts ('<') are not accepted: keys need the printed date.
-func isDate(s string) bool {
+func IsKeyDate(s string) bool {
 	if len(s) != 6 {
 		return false
 	}
