@@ -14,7 +14,6 @@ package cert
 import (
 	"bytes"
 	"encoding/asn1"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"math/big"
@@ -99,15 +98,9 @@ const maxCertSize = 64 << 10
 
 // Parse decodes a DER (or BER) certificate, or a PEM one.
 func Parse(b []byte) (*Certificate, error) {
-	if blk, _ := pem.Decode(b); blk != nil && blk.Type == "CERTIFICATE" {
-		b = blk.Bytes
-	}
-	if len(b) > maxCertSize {
-		return nil, fmt.Errorf("certificate of %d bytes exceeds %d", len(b), maxCertSize)
-	}
-	v, err := ber.Decode(b)
+	v, err := certificateForm.decode(b)
 	if err != nil {
-		return nil, fmt.Errorf("certificate: %w", err)
+		return nil, err
 	}
 	return parseCertificate(v)
 }
@@ -117,34 +110,12 @@ func Parse(b []byte) (*Certificate, error) {
 func ParseValue(v ber.Value) (*Certificate, error) { return parseCertificate(v) }
 
 func parseCertificate(v ber.Value) (*Certificate, error) {
-	if v.Tag != ber.TagSequence {
-		return nil, fmt.Errorf("%w: certificate tag %X", ber.ErrMalformed, v.Tag)
-	}
-	r := v.Children()
-	tbs, err := r.Expect(ber.TagSequence, "tbsCertificate")
+	p, err := certificateForm.split(v)
 	if err != nil {
 		return nil, err
 	}
-	algV, err := r.Expect(ber.TagSequence, "signatureAlgorithm")
-	if err != nil {
-		return nil, err
-	}
-	sigV, err := r.Expect(ber.TagBitString, "signatureValue")
-	if err != nil {
-		return nil, err
-	}
-	c := &Certificate{Raw: v.Raw, RawTBS: tbs.Raw, MaxPathLen: -1}
-	alg, err := ParseAlgorithmIdentifier(algV)
-	if err != nil {
-		return nil, fmt.Errorf("signatureAlgorithm: %w", err)
-	}
-	if c.SigAlg, err = ParseSignatureAlgorithm(alg); err != nil {
-		return nil, err
-	}
-	if c.Signature, _, err = sigV.BitString(); err != nil {
-		return nil, fmt.Errorf("signatureValue: %w", err)
-	}
-	if err := c.parseTBS(tbs); err != nil {
+	c := &Certificate{Raw: v.Raw, RawTBS: p.tbs.Raw, SigAlg: p.sigAlg, Signature: p.signature, MaxPathLen: -1}
+	if err := c.parseTBS(p.tbs); err != nil {
 		return nil, err
 	}
 	return c, nil

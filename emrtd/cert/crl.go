@@ -1,7 +1,6 @@
 package cert
 
 import (
-	"encoding/pem"
 	"fmt"
 	"math/big"
 	"time"
@@ -36,44 +35,16 @@ const maxCRLSize = 16 << 20
 
 // ParseCRL decodes a DER (or BER) CRL, or a PEM one ("X509 CRL").
 func ParseCRL(b []byte) (*CRL, error) {
-	if blk, _ := pem.Decode(b); blk != nil && blk.Type == "X509 CRL" {
-		b = blk.Bytes
-	}
-	if len(b) > maxCRLSize {
-		return nil, fmt.Errorf("CRL of %d bytes exceeds %d", len(b), maxCRLSize)
-	}
-	v, err := ber.Decode(b)
-	if err != nil {
-		return nil, fmt.Errorf("CRL: %w", err)
-	}
-	if v.Tag != ber.TagSequence {
-		return nil, fmt.Errorf("%w: CRL tag %X", ber.ErrMalformed, v.Tag)
-	}
-	r := v.Children()
-	tbs, err := r.Expect(ber.TagSequence, "tbsCertList")
+	v, err := crlForm.decode(b)
 	if err != nil {
 		return nil, err
 	}
-	algV, err := r.Expect(ber.TagSequence, "signatureAlgorithm")
+	p, err := crlForm.split(v)
 	if err != nil {
 		return nil, err
 	}
-	sigV, err := r.Expect(ber.TagBitString, "signatureValue")
-	if err != nil {
-		return nil, err
-	}
-	crl := &CRL{Raw: v.Raw, RawTBS: tbs.Raw}
-	alg, err := ParseAlgorithmIdentifier(algV)
-	if err != nil {
-		return nil, fmt.Errorf("CRL signatureAlgorithm: %w", err)
-	}
-	if crl.SigAlg, err = ParseSignatureAlgorithm(alg); err != nil {
-		return nil, err
-	}
-	if crl.Signature, _, err = sigV.BitString(); err != nil {
-		return nil, fmt.Errorf("CRL signatureValue: %w", err)
-	}
-	if err := crl.parseTBS(tbs); err != nil {
+	crl := &CRL{Raw: v.Raw, RawTBS: p.tbs.Raw, SigAlg: p.sigAlg, Signature: p.signature}
+	if err := crl.parseTBS(p.tbs); err != nil {
 		return nil, fmt.Errorf("CRL: %w", err)
 	}
 	return crl, nil
