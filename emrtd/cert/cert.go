@@ -241,19 +241,11 @@ func parseExtensionList(wrapper ber.Value) ([]Extension, error) {
 }
 
 func parseExtension(r *ber.Reader) (Extension, error) {
-	v, err := r.Expect(ber.TagSequence, "extension")
+	oid, f, err := readOIDSequence(r, "extension", "extnID")
 	if err != nil {
 		return Extension{}, err
 	}
-	f := v.Children()
-	o, err := f.Expect(ber.TagOID, "extnID")
-	if err != nil {
-		return Extension{}, err
-	}
-	e := Extension{}
-	if e.OID, err = o.OID(); err != nil {
-		return Extension{}, err
-	}
+	e := Extension{OID: oid}
 	if b, ok, err := f.Optional(ber.TagBoolean); err != nil {
 		return Extension{}, err
 	} else if ok {

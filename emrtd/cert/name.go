@@ -82,16 +82,7 @@ func parseName(v ber.Value) (Name, error) {
 }
 
 func parseAttribute(r *ber.Reader) (Attribute, error) {
-	atv, err := r.Expect(ber.TagSequence, "name attribute")
-	if err != nil {
-		return Attribute{}, err
-	}
-	f := atv.Children()
-	t, err := f.Expect(ber.TagOID, "attribute type")
-	if err != nil {
-		return Attribute{}, err
-	}
-	oid, err := t.OID()
+	oid, f, err := readOIDSequence(r, "name attribute", "attribute type")
 	if err != nil {
 		return Attribute{}, err
 	}
@@ -160,3 +151,23 @@ func foldCase(s string) string { return strings.ToLower(strings.ToUpper(s)) }
 
 // ParseName decodes a Name already split out of a larger structure.
 func ParseName(v ber.Value) (Name, error) { return parseName(v) }
+
+// readOIDSequence reads SEQUENCE { OID, ... }, the form of a name attribute
+// and of an extension: the OID and a reader over the fields after it. what
+// and oidName name the two in errors.
+func readOIDSequence(r *ber.Reader, what, oidName string) (asn1.ObjectIdentifier, *ber.Reader, error) {
+	seq, err := r.Expect(ber.TagSequence, what)
+	if err != nil {
+		return nil, nil, err
+	}
+	fields := seq.Children()
+	o, err := fields.Expect(ber.TagOID, oidName)
+	if err != nil {
+		return nil, nil, err
+	}
+	oid, err := o.OID()
+	if err != nil {
+		return nil, nil, err
+	}
+	return oid, fields, nil
+}
