@@ -84,6 +84,21 @@ func splitArgs(args []string, valueFlags ...string) (flags, positional []string)
 	return flags, positional
 }
 
+// openTrustStore opens the store in dir, or the configured one when dir is
+// empty (no --store), and gives the directory it opened. It reports a
+// failure on stderr under the subcommand's name.
+func openTrustStore(e *env, subcommand, dir string) (string, *trust.Store, bool) {
+	if dir == "" {
+		dir = defaultTrustStore()
+	}
+	s, err := trust.Open(dir)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "idagent %s: %v\n", subcommand, err)
+		return dir, nil, false
+	}
+	return dir, s, true
+}
+
 func runTrustImport(e *env, args []string) int {
 	fs := newFlags(e, "trust import", "FILE [--store DIR] [--test] [--json]")
 	store := fs.String("store", "", "trust store directory (default: the configured one)")
@@ -97,13 +112,8 @@ func runTrustImport(e *env, args []string) int {
 		fs.Usage()
 		return exitUsage
 	}
-	dir := *store
-	if dir == "" {
-		dir = defaultTrustStore()
-	}
-	s, err := trust.Open(dir)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "idagent trust import: %v\n", err)
+	dir, s, ok := openTrustStore(e, "trust import", *store)
+	if !ok {
 		return exitInput
 	}
 	res, err := s.Import(files[0], trust.ImportOptions{Test: *test})
@@ -171,13 +181,8 @@ func runTrustList(e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "idagent trust list: unexpected argument %q\n", fs.Arg(0))
 		return exitUsage
 	}
-	dir := *store
-	if dir == "" {
-		dir = defaultTrustStore()
-	}
-	s, err := trust.Open(dir)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "idagent trust list: %v\n", err)
+	dir, s, ok := openTrustStore(e, "trust list", *store)
+	if !ok {
 		return exitInput
 	}
 	list := s.List(time.Now())
