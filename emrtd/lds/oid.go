@@ -4,6 +4,7 @@ import (
 	"encoding/asn1"
 
 	"github.com/idagent/idagent/emrtd/cert"
+	"github.com/idagent/idagent/emrtd/ec"
 )
 
 // Object identifiers of ICAO 9303-11 §9.2 and BSI TR-03110-3 Appendix A,
@@ -85,37 +86,23 @@ var (
 	OIDECDSAPlainSHA384 = cert.OIDECDSAPlainSHA384
 	OIDECDSAPlainSHA512 = cert.OIDECDSAPlainSHA512
 
-	// Named curves (SEC 2 / RFC 5639).
-	OIDCurveP224            = asn1.ObjectIdentifier{1, 3, 132, 0, 33}
-	OIDCurveP256            = asn1.ObjectIdentifier{1, 2, 840, 10045, 3, 1, 7}
-	OIDCurveP384            = asn1.ObjectIdentifier{1, 3, 132, 0, 34}
-	OIDCurveP521            = asn1.ObjectIdentifier{1, 3, 132, 0, 35}
-	OIDCurveBrainpoolP192r1 = asn1.ObjectIdentifier{1, 3, 36, 3, 3, 2, 8, 1, 1, 3}
-	OIDCurveBrainpoolP224r1 = asn1.ObjectIdentifier{1, 3, 36, 3, 3, 2, 8, 1, 1, 5}
-	OIDCurveBrainpoolP256r1 = asn1.ObjectIdentifier{1, 3, 36, 3, 3, 2, 8, 1, 1, 7}
-	OIDCurveBrainpoolP320r1 = asn1.ObjectIdentifier{1, 3, 36, 3, 3, 2, 8, 1, 1, 9}
-	OIDCurveBrainpoolP384r1 = asn1.ObjectIdentifier{1, 3, 36, 3, 3, 2, 8, 1, 1, 11}
-	OIDCurveBrainpoolP512r1 = asn1.ObjectIdentifier{1, 3, 36, 3, 3, 2, 8, 1, 1, 13}
+	// Named curves (SEC 2 / RFC 5639): emrtd/ec's.
+	OIDCurveP224            = ec.OIDP224
+	OIDCurveP256            = ec.OIDP256
+	OIDCurveP384            = ec.OIDP384
+	OIDCurveP521            = ec.OIDP521
+	OIDCurveBrainpoolP192r1 = ec.OIDBrainpoolP192r1
+	OIDCurveBrainpoolP224r1 = ec.OIDBrainpoolP224r1
+	OIDCurveBrainpoolP256r1 = ec.OIDBrainpoolP256r1
+	OIDCurveBrainpoolP320r1 = ec.OIDBrainpoolP320r1
+	OIDCurveBrainpoolP384r1 = ec.OIDBrainpoolP384r1
+	OIDCurveBrainpoolP512r1 = ec.OIDBrainpoolP512r1
 )
-
-// curveNames names the curves of the identifiers above.
-var curveNames = []struct {
-	oid  asn1.ObjectIdentifier
-	name string
-	bits int
-}{
-	{OIDCurveP224, "P-224", 224}, {OIDCurveP256, "P-256", 256}, {OIDCurveP384, "P-384", 384}, {OIDCurveP521, "P-521", 521},
-	{OIDCurveBrainpoolP192r1, "brainpoolP192r1", 192}, {OIDCurveBrainpoolP224r1, "brainpoolP224r1", 224},
-	{OIDCurveBrainpoolP256r1, "brainpoolP256r1", 256}, {OIDCurveBrainpoolP320r1, "brainpoolP320r1", 320},
-	{OIDCurveBrainpoolP384r1, "brainpoolP384r1", 384}, {OIDCurveBrainpoolP512r1, "brainpoolP512r1", 512},
-}
 
 // CurveName names a curve identifier, "" when unknown.
 func CurveName(oid asn1.ObjectIdentifier) string {
-	for _, c := range curveNames {
-		if c.oid.Equal(oid) {
-			return c.name
-		}
+	if c := ec.ByOID(oid); c != nil {
+		return c.Name()
 	}
 	return ""
 }

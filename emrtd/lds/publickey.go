@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math/big"
 
+	"github.com/idagent/idagent/emrtd/ec"
 	"github.com/idagent/idagent/emrtd/tlv"
 )
 
@@ -162,10 +163,8 @@ func (k *PublicKey) parseECParameters(p *tlv.TLV) error {
 			return err
 		}
 		k.CurveOID = oid
-		for _, c := range curveNames {
-			if c.oid.Equal(oid) {
-				k.Curve, k.Bits = c.name, c.bits
-			}
+		if c := ec.ByOID(oid); c != nil {
+			k.Curve, k.Bits = c.Name(), c.BitSize()
 		}
 		return nil
 	case tagSequence:
