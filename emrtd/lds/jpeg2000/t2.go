@@ -464,7 +464,9 @@ func (pr *packetReader) readPacket(tc *tileComp, r, p, layer int) error {
 		}
 	}
 	br.align()
-	pr.pos = br.pos
+	// A header whose last byte is 0xFF at the very end of the data has
+	// no stuffed byte after it: align steps past the end.
+	pr.pos = min(br.pos, len(pr.data))
 	if pr.eph && pr.pos+2 <= len(pr.data) && pr.data[pr.pos] == 0xFF && pr.data[pr.pos+1] == 0x92 {
 		pr.pos += 2
 	}
