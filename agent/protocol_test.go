@@ -1,7 +1,9 @@
 package agent_test
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -9,6 +11,7 @@ import (
 
 	"github.com/idagent/idagent/agent/agenttest"
 	"github.com/idagent/idagent/agent/protocol"
+	"github.com/idagent/idagent/agent/session"
 	"github.com/idagent/idagent/nfc"
 )
 
@@ -570,5 +573,45 @@ func TestIgnoredReaders(t *testing.T) {
 	}
 	if r := must(t)(c.Request("read.start", map[string]any{"reader": "Generic SAM Slot 0", "access": map[string]any{"can": "123456"}})); r.Code() != "NO_READER" {
 		t.Fatalf("read on an ignored reader: %s", r.Raw)
+	}
+}
+
+// panickyReader panics on its first read, as a parser bug would on a
+// hostile chip, with the data it was parsing in the panic value; then
+// reads as the fake reader does.
+type panickyReader struct {
+	fakeReader
+	panicked bool
+}
+
+func (p *panickyReader) Read(ctx context.Context, card nfc.Conn, req session.Request, obs session.Observer) (*session.Result, error) {
+	if !p.panicked {
+		p.panicked = true
+		panic(fmt.Errorf("DG13 field NGUYEN VAN AN at %d", 7))
+	}
+	return p.fakeReader.Read(ctx, card, req, obs)
+}
+
+// A read that panics fails with INTERNAL, the service and the next read
+// go on, and the log says where it broke without the panic's value.
+func TestReadPanicIsContained(t *testing.T) {
+	s := newSetup()
+	s.reader = &panickyReader{}
+	h := start(t, s)
+	h.insert(reader0)
+	c := h.dial(deskOrigin)
+	id := startRead(t, c, map[string]any{"access": map[string]any{"can": "123456"}})
+	f := must(t)(c.Final(id, wait))
+	var d protocol.Failed
+	if f.Decode(&d) != nil || d.Error == nil || d.Error.Code != "INTERNAL" {
+		t.Fatalf("panicking read: %s", f.Raw)
+	}
+	id = startRead(t, c, map[string]any{"access": map[string]any{"can": "123456"}})
+	if f := must(t)(c.Final(id, wait)); f.Name != "read.result" {
+		t.Fatalf("the read after: %s", f.Raw)
+	}
+	logs := h.logs.String()
+	if !strings.Contains(logs, "read stopped by an internal fault") || !strings.Contains(logs, "panicky") || strings.Contains(logs, "NGUYEN") {
+		t.Errorf("log: %s", logs)
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"fmt"
+	"runtime"
 	"slices"
 	"sort"
 	"sync"
@@ -190,6 +192,16 @@ func (h *Hub) waitAndRead(ctx context.Context, r *read, spec Spec, em *emitter) 
 	}
 	done := make(chan outcome, 1)
 	go func() {
+		// A bug in a parser must cost one read, not the service: the
+		// panic becomes INTERNAL for this read, logged with where it
+		// happened (function names and lines, never values).
+		defer func() {
+			if p := recover(); p != nil {
+				h.log.Error("read stopped by an internal fault", zap.String("readId", r.id),
+					zap.String("kind", panicKind(p)), zap.Stack("stacktrace"))
+				done <- outcome{nil, errReadFault}
+			}
+		}()
 		res, err := h.reader.Read(ctx, conn, spec.Request, em)
 		done <- outcome{res, err}
 	}()
@@ -356,4 +368,17 @@ func filterFields(in protocol.Fields, p config.Policy, wanted []string) (protoco
 	}
 	sort.Strings(withheld)
 	return out, withheld
+}
+
+// errReadFault is a read that panicked (INTERNAL).
+var errReadFault = errors.New("the read stopped on an internal fault")
+
+// panicKind describes a panic value without its contents: a runtime
+// error's message (an index, a nil dereference) or only its type, since
+// a value given to panic could hold what was being parsed.
+func panicKind(p any) string {
+	if re, ok := p.(runtime.Error); ok {
+		return re.Error()
+	}
+	return fmt.Sprintf("panic(%T)", p)
 }
