@@ -13,30 +13,18 @@ type Catch struct {
 // Caught is the catch of t (docs/SIMULATOR.md): FAIL of the one check it
 // forges, except a signer of an unknown CSCA, which is UNKNOWN trust (the
 // signature may be valid; nothing says it is false). Zero for NoTamper.
-func (t Tamper) Caught() Catch {
-	switch t {
-	case DG13Edited:
-		return Catch{checks.DGHash(13), checks.Fail}
-	case DG2Swapped:
-		return Catch{checks.DGHash(2), checks.Fail}
-	case DG1Edited:
-		return Catch{checks.DGHash(1), checks.Fail}
-	case SODBadSignature:
-		return Catch{checks.SODSignature, checks.Fail}
-	case DSCUntrusted:
-		return Catch{checks.DSChain, checks.Unknown}
-	case DSCExpired:
-		return Catch{checks.DSValidity, checks.Fail}
-	case DSCRevoked:
-		return Catch{checks.DSRevocation, checks.Fail}
-	case DSCWrongCountry:
-		return Catch{checks.DSCountry, checks.Fail}
-	case AAClone:
-		return Catch{checks.ActiveAuth, checks.Fail}
-	case CAClone:
-		return Catch{checks.ChipAuth, checks.Fail}
-	case MRZDG13Mismatch:
-		return Catch{checks.MRZConsistency, checks.Fail}
-	}
-	return Catch{}
+func (t Tamper) Caught() Catch { return caught[t] }
+
+var caught = map[Tamper]Catch{
+	DG13Edited:      {checks.DGHash(13), checks.Fail},
+	DG2Swapped:      {checks.DGHash(2), checks.Fail},
+	DG1Edited:       {checks.DGHash(1), checks.Fail},
+	SODBadSignature: {checks.SODSignature, checks.Fail},
+	DSCUntrusted:    {checks.DSChain, checks.Unknown},
+	DSCExpired:      {checks.DSValidity, checks.Fail},
+	DSCRevoked:      {checks.DSRevocation, checks.Fail},
+	DSCWrongCountry: {checks.DSCountry, checks.Fail},
+	AAClone:         {checks.ActiveAuth, checks.Fail},
+	CAClone:         {checks.ChipAuth, checks.Fail},
+	MRZDG13Mismatch: {checks.MRZConsistency, checks.Fail},
 }
