@@ -31,8 +31,8 @@ func BenchmarkCardToIdentity(b *testing.B) {
 	if linkName == "" {
 		linkName = "iso14443-424"
 	}
-	s := startSimB(b, linkName)
-	c := s.dialB(b)
+	s := startSim(b, linkName)
+	c := s.dial(b, deskOrigin)
 	var identity, result time.Duration
 	for i := 0; i < b.N; i++ {
 		// Learn the card's key, take it out, start the read, tap it.
@@ -78,10 +78,10 @@ func BenchmarkCardToIdentity(b *testing.B) {
 // BenchmarkEventFanout measures the latency from a card insertion in a
 // reader to card.inserted at each of 100 connected clients.
 func BenchmarkEventFanout(b *testing.B) {
-	s := startSimB(b, "")
+	s := startSim(b, "")
 	clients := make([]*agenttest.Client, 100)
 	for i := range clients {
-		clients[i] = s.dialB(b)
+		clients[i] = s.dial(b, deskOrigin)
 	}
 	var lat []time.Duration
 	for i := 0; i < b.N; i++ {

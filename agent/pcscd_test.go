@@ -1,14 +1,11 @@
 package agent_test
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/idagent/idagent/agent"
 	"github.com/idagent/idagent/agent/agenttest"
-	"github.com/idagent/idagent/agent/cardread"
 	"github.com/idagent/idagent/agent/config"
 	"github.com/idagent/idagent/agent/logging/logtest"
 	"github.com/idagent/idagent/agent/protocol"
@@ -30,39 +27,11 @@ type pcscAgent struct {
 func startPCSC(t *testing.T) *pcscAgent {
 	t.Helper()
 	pcsctest.Require(t)
-	store, state, err := cardread.SimTrust()
-	if err != nil {
-		t.Fatal(err)
-	}
 	cfg := config.Default()
 	cfg.Origins[deskOrigin] = config.FullPolicy()
 	cfg.ReadTimeout = 30 * time.Second
-	log, logs := logtest.New()
-	a := agent.New(agent.Options{
-		Config: cfg, Log: log, Version: "test", Manager: pcsc.New(),
-		Reader:   &cardread.Reader{Trust: store, AllowTestAnchors: true},
-		Trust:    func() protocol.TrustState { return state },
-		CheckKey: cardread.CheckKey,
-	})
-	ls, err := agent.Listen([]string{"127.0.0.1:0"}, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx, ls) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Error(err)
-			}
-		case <-time.After(15 * time.Second):
-			t.Error("agent did not stop")
-		}
-	})
-	return &pcscAgent{addr: ls[0].Addr().String(), logs: logs}
+	addr, logs, _ := runPipelineAgent(t, cfg, pcsc.New(), nil)
+	return &pcscAgent{addr: addr, logs: logs}
 }
 
 func (p *pcscAgent) dial(t *testing.T) *agenttest.Client {

@@ -22,6 +22,7 @@ import (
 	"github.com/idagent/idagent/emrtd/pa"
 	"github.com/idagent/idagent/emrtd/sim"
 	"github.com/idagent/idagent/emrtd/sim/issue"
+	"github.com/idagent/idagent/nfc"
 )
 
 // simAgent runs the agent as `idagent run --simulate` does: simulated
@@ -32,44 +33,75 @@ type simAgent struct {
 	sim  *simulate.Simulator
 }
 
-func startSim(t *testing.T, linkName string) *simAgent {
+func startSim(tb testing.TB, linkName string) *simAgent {
+	tb.Helper()
+	return startSimAgent(tb, linkName, config.DefaultPolicy())
+}
+
+// startSimWithPolicy is startSim with deskOrigin given policy p.
+func startSimWithPolicy(t *testing.T, p config.Policy) *simAgent {
 	t.Helper()
+	return startSimAgent(t, "", p)
+}
+
+// startSimAgent runs the agent in simulate mode over the link model
+// linkName, deskOrigin given policy p.
+func startSimAgent(tb testing.TB, linkName string, p config.Policy) *simAgent {
+	tb.Helper()
 	s, err := simulate.New(linkName)
 	if err != nil {
-		t.Fatal(err)
-	}
-	store, state, err := cardread.SimTrust()
-	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	cfg := config.Default()
-	cfg.Origins[deskOrigin] = config.DefaultPolicy()
+	cfg.Origins[deskOrigin] = p
 	cfg.MaxConnections = 200
+	addr, logs, a := runPipelineAgent(tb, cfg, s.Manager, s)
+	waitReaders(tb, a, len(simulate.Readers))
+	return &simAgent{addr: addr, logs: logs, sim: s}
+}
+
+// runPipelineAgent runs the agent with the real read pipeline (cardread,
+// trusting the simulator's test anchor) over mgr, with simulator's
+// requests when it is not nil, and stops it when the test ends.
+func runPipelineAgent(tb testing.TB, cfg *config.Config, mgr nfc.Manager, simulator *simulate.Simulator) (string, *logtest.Capture, *agent.Agent) {
+	tb.Helper()
+	store, state, err := cardread.SimTrust()
+	if err != nil {
+		tb.Fatal(err)
+	}
 	log, logs := logtest.New()
-	a := agent.New(agent.Options{
-		Config: cfg, Log: log, Version: "test", Manager: s.Manager, Simulator: s,
+	o := agent.Options{
+		Config: cfg, Log: log, Version: "test", Manager: mgr,
 		Reader:   &cardread.Reader{Trust: store, AllowTestAnchors: true},
 		Trust:    func() protocol.TrustState { return state },
 		CheckKey: cardread.CheckKey,
-	})
+	}
+	if simulator != nil { // a nil *Simulator in the interface would not be nil
+		o.Simulator = simulator
+	}
+	a := agent.New(o)
 	ls, err := agent.Listen([]string{"127.0.0.1:0"}, log)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- a.Run(ctx, ls) }()
-	t.Cleanup(func() {
+	tb.Cleanup(func() {
 		cancel()
-		if err := <-done; err != nil {
-			t.Error(err)
+		select {
+		case err := <-done:
+			if err != nil {
+				tb.Error(err)
+			}
+		case <-time.After(15 * time.Second):
+			tb.Error("agent did not stop")
 		}
 	})
-	waitReaders(t, a, len(simulate.Readers))
-	return &simAgent{addr: ls[0].Addr().String(), logs: logs, sim: s}
+	return ls[0].Addr().String(), logs, a
 }
 
-func (s *simAgent) dial(t *testing.T, origin string) *agenttest.Client {
+func (s *simAgent) dial(t testing.TB, origin string) *agenttest.Client {
 	t.Helper()
 	c, _, err := agenttest.Dial(s.addr, origin)
 	if err != nil {
@@ -193,49 +225,6 @@ func TestSimulatedAccessKeys(t *testing.T) {
 	if f := must(t)(c.Final(id, 20*time.Second)); f.Name != "read.result" {
 		t.Fatalf("after a wrong key: %s", f.Raw)
 	}
-}
-
-// startSimB and dialB are the benchmark forms of startSim and dial.
-func startSimB(b *testing.B, linkName string) *simAgent {
-	b.Helper()
-	s, err := simulate.New(linkName)
-	if err != nil {
-		b.Fatal(err)
-	}
-	store, state, err := cardread.SimTrust()
-	if err != nil {
-		b.Fatal(err)
-	}
-	cfg := config.Default()
-	cfg.Origins[deskOrigin] = config.DefaultPolicy()
-	cfg.MaxConnections = 200
-	log, logs := logtest.New()
-	a := agent.New(agent.Options{
-		Config: cfg, Log: log, Version: "bench", Manager: s.Manager, Simulator: s,
-		Reader:   &cardread.Reader{Trust: store, AllowTestAnchors: true},
-		Trust:    func() protocol.TrustState { return state },
-		CheckKey: cardread.CheckKey,
-	})
-	ls, err := agent.Listen([]string{"127.0.0.1:0"}, log)
-	if err != nil {
-		b.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx, ls) }()
-	b.Cleanup(func() { cancel(); <-done })
-	waitReaders(b, a, len(simulate.Readers))
-	return &simAgent{addr: ls[0].Addr().String(), logs: logs, sim: s}
-}
-
-func (s *simAgent) dialB(b *testing.B) *agenttest.Client {
-	b.Helper()
-	c, _, err := agenttest.Dial(s.addr, deskOrigin)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { c.Close() })
-	return c
 }
 
 // TestSimInsertKeysMatchSimJSON: sim.insert answers with the keys of
@@ -373,32 +362,4 @@ func verifyAAEvidence(t *testing.T, ev *protocol.Evidence) {
 	if _, err := activeauth.VerifySignature(dg15.PublicKey, info, challenge, bad); err == nil {
 		t.Error("a corrupted signature verifies")
 	}
-}
-
-// startSimWithPolicy is startSim with deskOrigin given policy p.
-func startSimWithPolicy(t *testing.T, p config.Policy) *simAgent {
-	t.Helper()
-	s, err := simulate.New("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	store, state, _ := cardread.SimTrust()
-	cfg := config.Default()
-	cfg.Origins[deskOrigin] = p
-	log, logs := logtest.New()
-	a := agent.New(agent.Options{
-		Config: cfg, Log: log, Version: "test", Manager: s.Manager, Simulator: s,
-		Reader: &cardread.Reader{Trust: store, AllowTestAnchors: true},
-		Trust:  func() protocol.TrustState { return state }, CheckKey: cardread.CheckKey,
-	})
-	ls, err := agent.Listen([]string{"127.0.0.1:0"}, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx, ls) }()
-	t.Cleanup(func() { cancel(); <-done })
-	waitReaders(t, a, len(simulate.Readers))
-	return &simAgent{addr: ls[0].Addr().String(), logs: logs, sim: s}
 }
