@@ -174,14 +174,7 @@ func (r *reading) chipAuthCheck(report check.Report) check.Check {
 	c := check.Check{Name: check.ChipAuth}
 	ca := r.res.ChipAuth
 	if ca == nil {
-		if r.wanted(14) {
-			c.Status, c.Reason, c.Message = check.NotSupported, ReasonNotSupported,
-				"The chip does not support chip authentication (no DG14)."
-		} else {
-			c.Status, c.Reason, c.Message = check.Skipped, ReasonNotRequested,
-				"Chip authentication was not asked for (DG14 not read)."
-		}
-		return c
+		return r.notRunCheck(c, "chip authentication", 14)
 	}
 	proven, why := r.chipKeyProven(report)
 	return antiCloneCheck(c, ca.Status, ca.unconfirmed, proven, why, chipAuthMessages(ca))
@@ -215,14 +208,7 @@ func (r *reading) activeAuthCheck(report check.Report) check.Check {
 	c := check.Check{Name: check.ActiveAuth}
 	aa := r.res.ActiveAuth
 	if aa == nil {
-		if r.wanted(15) {
-			c.Status, c.Reason, c.Message = check.NotSupported, ReasonNotSupported,
-				"The chip does not support active authentication (no DG15)."
-		} else {
-			c.Status, c.Reason, c.Message = check.Skipped, ReasonNotRequested,
-				"Active authentication was not asked for (DG15 not read)."
-		}
-		return c
+		return r.notRunCheck(c, "active authentication", 15)
 	}
 	proven, why := keyProven(report, 15)
 	return antiCloneCheck(c, aa.Status, false, proven, why, activeAuthMessages)
@@ -274,6 +260,20 @@ func antiCloneCheck(c check.Check, status check.Status, unconfirmed, proven bool
 		c.Message = fmt.Sprintf("The chip proved it holds the key of %s, but %s is not proven genuine (%s), so this does not show the chip is genuine.", m.keyFile, m.keyFile, why)
 	default:
 		c.Status, c.Reason, c.Message = check.Pass, m.passReason, m.pass
+	}
+	return c
+}
+
+// notRunCheck is an anti-clone check whose protocol did not run: the chip
+// lacks its data group dg (NOT_SUPPORTED), or dg was not asked for
+// (SKIPPED).
+func (r *reading) notRunCheck(c check.Check, protocol string, dg int) check.Check {
+	if r.wanted(dg) {
+		c.Status, c.Reason, c.Message = check.NotSupported, ReasonNotSupported,
+			fmt.Sprintf("The chip does not support %s (no DG%d).", protocol, dg)
+	} else {
+		c.Status, c.Reason, c.Message = check.Skipped, ReasonNotRequested,
+			fmt.Sprintf("%s%s was not asked for (DG%d not read).", strings.ToUpper(protocol[:1]), protocol[1:], dg)
 	}
 	return c
 }
