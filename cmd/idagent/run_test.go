@@ -46,25 +46,57 @@ func runIdagent(ctx context.Context, args ...string) (int, *lockedBuffer, *locke
 	return code, out, errb
 }
 
-func TestRunSimulate(t *testing.T) {
+// backgroundRun is `idagent run` running in the test's process.
+type backgroundRun struct {
+	out, log *lockedBuffer
+	cancel   context.CancelFunc
+	done     chan int
+}
+
+// startRun starts `idagent run args...` with no configuration file; it
+// is stopped when the test ends if the test has not stopped it.
+func startRun(t *testing.T, args ...string) *backgroundRun {
+	t.Helper()
 	t.Setenv("IDAGENT_CONFIG", filepath.Join(t.TempDir(), "none.json"))
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	out, errb := &lockedBuffer{}, &lockedBuffer{}
-	done := make(chan int, 1)
+	r := &backgroundRun{out: &lockedBuffer{}, log: &lockedBuffer{}, cancel: cancel, done: make(chan int, 1)}
 	go func() {
-		done <- dispatch(ctx, &env{stdout: out, stderr: errb}, []string{"run", "--simulate", "--listen", "127.0.0.1:0", "--log-level", "debug"})
+		r.done <- dispatch(ctx, &env{stdout: r.out, stderr: r.log}, append([]string{"run"}, args...))
 	}()
-	re := regexp.MustCompile(`serving ws://([0-9.:]+)/v1/ws`)
-	var addr string
-	for deadline := time.Now().Add(10 * time.Second); addr == ""; time.Sleep(10 * time.Millisecond) {
-		if m := re.FindStringSubmatch(errb.String()); m != nil {
-			addr = m[1]
+	t.Cleanup(cancel)
+	return r
+}
+
+// waitLog waits up to 10 s for the log to match re and returns the match.
+func (r *backgroundRun) waitLog(t *testing.T, re *regexp.Regexp, what string) []string {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if m := re.FindStringSubmatch(r.log.String()); m != nil {
+			return m
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("agent did not start: %s", errb.String())
+			t.Fatalf("%s: %s", what, r.log.String())
 		}
 	}
+}
+
+// stop cancels the run and returns its exit code.
+func (r *backgroundRun) stop(t *testing.T) int {
+	t.Helper()
+	r.cancel()
+	select {
+	case code := <-r.done:
+		return code
+	case <-time.After(10 * time.Second):
+		t.Fatal("agent did not stop")
+		return -1
+	}
+}
+
+func TestRunSimulate(t *testing.T) {
+	run := startRun(t, "--simulate", "--listen", "127.0.0.1:0", "--log-level", "debug")
+	errb := run.log
+	addr := run.servingAddr(t)
 	// The desk pages' own origin is allowed in simulate mode.
 	_, port, _ := net.SplitHostPort(addr)
 	c, _, err := agenttest.Dial(addr, "http://127.0.0.1:"+port)
@@ -91,14 +123,8 @@ func TestRunSimulate(t *testing.T) {
 	}
 	var res protocol.Result
 	final.Decode(&res)
-	cancel()
-	select {
-	case code := <-done:
-		if code != 0 {
-			t.Fatalf("exit %d: %s", code, errb.String())
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("agent did not stop")
+	if code := run.stop(t); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
 	}
 	log := errb.String()
 	if !strings.Contains(log, "TEST trust anchor") || !strings.Contains(log, "read finished") {
@@ -151,14 +177,8 @@ func TestRunTrustStore(t *testing.T) {
 
 	good := filepath.Join(dir, "good.json")
 	os.WriteFile(good, []byte(`{"trustStore":"csca.der","log":{"level":"warn"}}`), 0o600)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	errb = &lockedBuffer{}
-	done := make(chan int, 1)
-	go func() {
-		done <- dispatch(ctx, &env{stdout: &lockedBuffer{}, stderr: errb}, []string{"run", "--config", good, "--listen", "127.0.0.1:0"})
-	}()
-	addr := servingAddr(t, errb)
+	run := startRun(t, "--config", good, "--listen", "127.0.0.1:0")
+	addr := run.servingAddr(t)
 	resp, err := http.Get("http://" + addr + "/v1/health")
 	if err != nil {
 		t.Fatal(err)
@@ -168,23 +188,15 @@ func TestRunTrustStore(t *testing.T) {
 	if err := json.NewDecoder(resp.Body).Decode(&health); err != nil || health.Trust.State != "loaded" || health.Trust.Anchors != 1 {
 		t.Fatalf("health %+v: %v", health, err)
 	}
-	cancel()
-	if code := <-done; code != 0 {
-		t.Fatalf("exit %d: %s", code, errb.String())
+	if code := run.stop(t); code != 0 {
+		t.Fatalf("exit %d: %s", code, run.log.String())
 	}
 }
 
 // servingAddr waits for the agent's "serving" line and returns its address.
-func servingAddr(t *testing.T, errb *lockedBuffer) string {
+func (r *backgroundRun) servingAddr(t *testing.T) string {
 	t.Helper()
-	re := regexp.MustCompile(`serving ws://([0-9.:]+)/v1/ws`)
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		if m := re.FindStringSubmatch(errb.String()); m != nil {
-			return m[1]
-		}
-	}
-	t.Fatalf("agent did not start: %s", errb.String())
-	return ""
+	return r.waitLog(t, regexp.MustCompile(`serving ws://([0-9.:]+)/v1/ws`), "agent did not start")[1]
 }
 
 func TestRunListenRefusesNetwork(t *testing.T) {
@@ -280,21 +292,10 @@ func TestServiceCommand(t *testing.T) {
 // TestRunSimCard: --sim-card puts a chip in the first simulated reader at
 // start and prints its access data on stdout, never in the log.
 func TestRunSimCard(t *testing.T) {
-	t.Setenv("IDAGENT_CONFIG", filepath.Join(t.TempDir(), "none.json"))
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	out, errb := &lockedBuffer{}, &lockedBuffer{}
-	done := make(chan int, 1)
-	go func() {
-		done <- dispatch(ctx, &env{stdout: out, stderr: errb}, []string{"run", "--simulate", "--sim-card", "cccd", "--sim-seed", "7", "--listen", "127.0.0.1:0", "--log-level", "debug"})
-	}()
-	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(errb.String(), "card inserted"); time.Sleep(10 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("no card inserted: %s", errb.String())
-		}
-	}
-	cancel()
-	if code := <-done; code != 0 {
+	run := startRun(t, "--simulate", "--sim-card", "cccd", "--sim-seed", "7", "--listen", "127.0.0.1:0", "--log-level", "debug")
+	out, errb := run.out, run.log
+	run.waitLog(t, regexp.MustCompile(`card inserted`), "no card inserted")
+	if code := run.stop(t); code != 0 {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}
 	m := regexp.MustCompile(`ID12 (\d{12})  CAN (\d{6})`).FindStringSubmatch(out.String())
