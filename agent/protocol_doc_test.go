@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/idagent/idagent/agent/agenttest"
 	"github.com/idagent/idagent/agent/protocol"
 )
 
@@ -26,17 +27,6 @@ var payloads = map[string]any{
 	"event read.progress": protocol.Progress{}, "event read.identity": protocol.Identity{},
 	"event read.photo": protocol.Photo{}, "event read.result": protocol.Result{},
 	"event read.failed": protocol.Failed{},
-}
-
-// docEnvelope is a message of docs/PROTOCOL.md, decoded strictly.
-type docEnvelope struct {
-	V     int             `json:"v"`
-	Type  string          `json:"type"`
-	Name  string          `json:"name"`
-	ID    json.RawMessage `json:"id"`
-	Seq   uint64          `json:"seq"`
-	Data  json.RawMessage `json:"data"`
-	Error *protocol.Error `json:"error"`
 }
 
 // Every example message of docs/PROTOCOL.md decodes into the agent's own
@@ -56,7 +46,7 @@ func TestProtocolExamplesDecode(t *testing.T) {
 			if !bytes.Contains(raw, []byte(`"type"`)) {
 				continue // an access key form, a configuration excerpt
 			}
-			var env docEnvelope
+			var env agenttest.Frame // any frame: strict decoding refuses keys it lacks
 			if err := strict(raw, &env); err != nil {
 				t.Errorf("envelope: %v\n%s", err, raw)
 				continue
