@@ -26,6 +26,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"go.uber.org/zap"
@@ -92,6 +93,20 @@ func New(opts Options) (*zap.Logger, error) {
 // embedders use it to send logs somewhere of their own.
 func NewCore(enc zapcore.Encoder, w zapcore.WriteSyncer, level zapcore.LevelEnabler, extraSafeKeys ...string) zapcore.Core {
 	return NewRedactingCore(zapcore.NewCore(enc, w, level), extraSafeKeys...)
+}
+
+// CheckFile makes sure the log file can be written: its directory exists
+// (created 0750 when missing) and the file opens for appending (created
+// 0640). It is called before a service commits to logging only there.
+func CheckFile(file string) error {
+	if err := os.MkdirAll(filepath.Dir(file), 0o750); err != nil {
+		return fmt.Errorf("create the log directory: %w", err)
+	}
+	f, err := os.OpenFile(file, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o640)
+	if err != nil {
+		return fmt.Errorf("open the log file: %w", err)
+	}
+	return f.Close()
 }
 
 func rotatingFile(opts Options) *lumberjack.Logger {

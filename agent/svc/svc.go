@@ -298,9 +298,18 @@ func (r *runner) Stop(service.Service) error {
 	return nil
 }
 
-// RunUnderManager runs prog under the service manager (the Windows SCM, or
-// until SIGTERM elsewhere) and returns the exit code.
+// RunUnderManager runs prog under the service manager and returns the exit
+// code. Only Windows needs the manager's protocol (the SCM's start and stop
+// requests); systemd and launchd just start the process and send SIGTERM,
+// which ctx already carries, so elsewhere prog runs directly until ctx ends.
 func RunUnderManager(ctx context.Context, prog Program, stderr io.Writer) int {
+	if runtime.GOOS != "windows" {
+		if err := prog.Run(ctx); err != nil {
+			fmt.Fprintf(stderr, "idagent: %v\n", err)
+			return 1
+		}
+		return 0
+	}
 	r := &runner{parent: ctx, prog: prog}
 	s, err := service.New(r, &service.Config{Name: Name, DisplayName: displayName, Description: description})
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"go.uber.org/zap"
@@ -114,10 +115,7 @@ func loadRunConfig(f runFlags) (*config.Config, error) {
 // serveAgent builds the agent from the configuration and serves until ctx
 // is done.
 func serveAgent(ctx context.Context, e *env, f runFlags, cfg *config.Config) error {
-	log, err := logging.New(logging.Options{
-		Level: cfg.Log.Level, Console: e.stderr, NoConsole: f.service && cfg.Log.File != "",
-		File: cfg.Log.File, MaxSizeMB: cfg.Log.MaxSizeMB, MaxBackups: cfg.Log.MaxBackups, MaxAgeDays: cfg.Log.MaxAgeDays,
-	})
+	log, err := newAgentLog(e, f, cfg)
 	if err != nil {
 		return fmt.Errorf("log: %w", err)
 	}
@@ -144,6 +142,38 @@ func serveAgent(ctx context.Context, e *env, f runFlags, cfg *config.Config) err
 		fmt.Fprintf(e.stderr, "idagent: desk pages at http://%s/demo/\n", ls[0].Addr())
 	}
 	return agent.New(opts).Run(ctx, ls)
+}
+
+// newAgentLog builds the agent's logger. In the foreground it writes
+// human-readable lines to the console (and JSON lines to log.file when the
+// configuration names one). As a service it writes JSON lines to log.file,
+// or to idagent.log in the platform's log directory when none is named,
+// and nothing to the console: the service manager's console capture
+// (journald, the event log) would keep a second, unrotated copy. A log file
+// that cannot be written is reported on the console instead of stopping the
+// service: the agent matters more than its log.
+func newAgentLog(e *env, f runFlags, cfg *config.Config) (*zap.Logger, error) {
+	opts := logging.Options{
+		Level: cfg.Log.Level, Console: e.stderr, File: cfg.Log.File,
+		MaxSizeMB: cfg.Log.MaxSizeMB, MaxBackups: cfg.Log.MaxBackups, MaxAgeDays: cfg.Log.MaxAgeDays,
+	}
+	if !f.service {
+		return logging.New(opts)
+	}
+	if opts.File == "" {
+		opts.File = filepath.Join(serviceLogDir(), "idagent.log")
+	}
+	fileErr := logging.CheckFile(opts.File)
+	if fileErr != nil {
+		opts.File = ""
+	} else {
+		opts.NoConsole = true
+	}
+	log, err := logging.New(opts)
+	if err == nil && fileErr != nil {
+		log.Warn("cannot write the log file; logging to the console", zap.Error(fileErr))
+	}
+	return log, err
 }
 
 // insertStartCard puts the --sim-card chip into the first simulated reader

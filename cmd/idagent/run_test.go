@@ -95,8 +95,65 @@ func (r *backgroundRun) stop(t *testing.T) int {
 
 func TestRunSimulate(t *testing.T) {
 	run := startRun(t, "--simulate", "--listen", "127.0.0.1:0", "--log-level", "debug")
-	errb := run.log
-	addr := run.servingAddr(t)
+	card, res := simulatedRead(t, run.servingAddr(t))
+	if code := run.stop(t); code != 0 {
+		t.Fatalf("exit %d: %s", code, run.log.String())
+	}
+	log := run.log.String()
+	if !strings.Contains(log, "TEST trust anchor") || !strings.Contains(log, "read finished") {
+		t.Errorf("log lacks the mode or the read: %s", log)
+	}
+	checkNoPersonalData(t, log, card, res)
+}
+
+// TestRunServiceLogsToFile: as a service with no log.file configured, the
+// agent writes JSON lines to idagent.log in the platform's log directory
+// and nothing of its log to the console; the file holds no personal data
+// after a full read.
+func TestRunServiceLogsToFile(t *testing.T) {
+	dir := t.TempDir()
+	old := serviceLogDir
+	serviceLogDir = func() string { return filepath.Join(dir, "logs") }
+	defer func() { serviceLogDir = old }()
+	run := startRun(t, "--service", "--simulate", "--listen", "127.0.0.1:0", "--log-level", "debug")
+	card, res := simulatedRead(t, run.servingAddr(t))
+	if code := run.stop(t); code != 0 {
+		t.Fatalf("exit %d: %s", code, run.log.String())
+	}
+	if strings.Contains(run.log.String(), "read finished") {
+		t.Errorf("a service logs to the console too: %s", run.log.String())
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "logs", "idagent.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	for _, l := range lines {
+		var entry map[string]any
+		if err := json.Unmarshal([]byte(l), &entry); err != nil || entry["level"] == nil || entry["msg"] == nil || entry["ts"] == nil {
+			t.Fatalf("not a JSON log line: %q (%v)", l, err)
+		}
+	}
+	if !strings.Contains(string(b), `"msg":"read finished"`) {
+		t.Errorf("the log file lacks the read (%d lines)", len(lines))
+	}
+	checkNoPersonalData(t, string(b), card, res)
+
+	// An unwritable log directory does not stop the service: it logs to
+	// the console instead and says why.
+	serviceLogDir = func() string { return filepath.Join(dir, "logs", "idagent.log", "sub") }
+	run = startRun(t, "--service", "--simulate", "--listen", "127.0.0.1:0")
+	run.servingAddr(t)
+	run.waitLog(t, regexp.MustCompile(`cannot write the log file; logging to the console`), "no warning about the log file")
+	if code := run.stop(t); code != 0 {
+		t.Fatalf("exit %d: %s", code, run.log.String())
+	}
+}
+
+// simulatedRead inserts a cccd software chip through the agent at addr and
+// reads it in full with its MRZ.
+func simulatedRead(t *testing.T, addr string) (protocol.SimCard, protocol.Result) {
+	t.Helper()
 	// The desk pages' own origin is allowed in simulate mode.
 	_, port, _ := net.SplitHostPort(addr)
 	c, _, err := agenttest.Dial(addr, "http://127.0.0.1:"+port)
@@ -110,8 +167,6 @@ func TestRunSimulate(t *testing.T) {
 	}
 	var card protocol.SimCard
 	r.Decode(&card)
-	// A full read, then the agent's own log (debug level) must hold none
-	// of the card's personal data.
 	r, err = c.Request("read.start", map[string]any{"access": map[string]any{"mrz": card.MRZ}, "photo": true})
 	var started protocol.ReadStarted
 	if err != nil || r.Error != nil || r.Decode(&started) != nil {
@@ -123,13 +178,13 @@ func TestRunSimulate(t *testing.T) {
 	}
 	var res protocol.Result
 	final.Decode(&res)
-	if code := run.stop(t); code != 0 {
-		t.Fatalf("exit %d: %s", code, errb.String())
-	}
-	log := errb.String()
-	if !strings.Contains(log, "TEST trust anchor") || !strings.Contains(log, "read finished") {
-		t.Errorf("log lacks the mode or the read: %s", log)
-	}
+	return card, res
+}
+
+// checkNoPersonalData fails when log holds the card's numbers, MRZ or the
+// identity's text fields.
+func checkNoPersonalData(t *testing.T, log string, card protocol.SimCard, res protocol.Result) {
+	t.Helper()
 	secrets := []string{card.ID12, card.CAN, card.DocumentNumber, strings.Split(card.MRZ, "\n")[2]}
 	for _, k := range []string{"fullName", "placeOfResidence", "placeOfOrigin", "fatherName", "motherName", "dateOfBirth"} {
 		if v, ok := res.Fields[k].(string); ok {
