@@ -8,7 +8,7 @@
 # node packages), write a function and append its name.
 set -euo pipefail
 
-STEPS=(cgo_toolchain pcsc)
+STEPS=(cgo_toolchain pcsc packaging)
 
 # cgo_toolchain: ebfe/scard links libpcsclite through cgo on Linux.
 cgo_toolchain() {
@@ -24,12 +24,21 @@ pcsc() {
 	apt_install pcscd libpcsclite-dev vsmartcard-vpcd
 }
 
+# packaging: `make dist` and its tests build the .deb (nfpm, from Go) and
+# the .msi (wixl), sign it (osslsigncode, openssl for the test certificate),
+# inspect both (msitools, dpkg-deb, systemd-analyze) and install the .deb.
+packaging() {
+	local pkgs=(make wixl msitools osslsigncode openssl)
+	command -v systemd-analyze >/dev/null || pkgs+=(systemd)
+	apt_install "${pkgs[@]}"
+}
+
 apt_who=deps
 # shellcheck source=scripts/apt.sh
 . "$(dirname "$0")/apt.sh"
 
 if ! command -v apt-get >/dev/null; then
-	echo "deps: apt-get not found; install by hand: gcc pkg-config pcscd libpcsclite-dev vsmartcard-vpcd" >&2
+	echo "deps: apt-get not found; install by hand: gcc pkg-config pcscd libpcsclite-dev vsmartcard-vpcd make wixl msitools osslsigncode openssl" >&2
 	exit 1
 fi
 for step in "${STEPS[@]}"; do
