@@ -53,6 +53,10 @@ type Config struct {
 	MaxConnections int
 	// File is where the configuration came from ("" for defaults only).
 	File string
+	// MachineSources lists the machine settings (Windows registry:
+	// installer, group policy) that Load applied, one "value: effect" line
+	// each (machine.go).
+	MachineSources []string
 }
 
 // Log configures logging.
@@ -154,12 +158,17 @@ func Default() *Config {
 }
 
 // Load reads the file at path. With path "" it loads DefaultFile() if it
-// exists, else the defaults.
+// exists, else the defaults. The machine settings (on Windows, installer
+// and group policy values in the registry) are applied on top (machine.go).
 func Load(file string) (*Config, error) {
 	if file == "" {
 		file = DefaultFile()
 		if _, err := os.Stat(file); errors.Is(err, os.ErrNotExist) {
-			return Default(), nil
+			cfg := Default()
+			if err := applyMachine(cfg, nil); err != nil {
+				return nil, err
+			}
+			return cfg, nil
 		}
 	}
 	abs, err := filepath.Abs(file)
@@ -179,6 +188,9 @@ func Load(file string) (*Config, error) {
 		return nil, err
 	}
 	cfg.File = abs
+	if err := applyMachine(cfg, b); err != nil {
+		return nil, err
+	}
 	return cfg, nil
 }
 
