@@ -310,6 +310,9 @@ func RunUnderManager(ctx context.Context, prog Program, stderr io.Writer) int {
 		}
 		return 0
 	}
+	if err := setRecovery(); err != nil {
+		fmt.Fprintf(stderr, "idagent: service: %v (restart on failure may be off)\n", err)
+	}
 	r := &runner{parent: ctx, prog: prog}
 	s, err := service.New(r, &service.Config{Name: Name, DisplayName: displayName, Description: description})
 	if err != nil {
