@@ -1,0 +1,53 @@
+package doctor
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/idagent/idagent/agent/config"
+)
+
+// checkConfig loads the configuration as the agent does. It returns the
+// configuration the other checks use, or nil when it does not load: the
+// agent then does not start at all.
+func checkConfig(file, goos string) (Check, *config.Config) {
+	cfg, err := config.Load(file)
+	if err != nil {
+		return configFailed(file, goos, err), nil
+	}
+	c := Check{ID: IDConfig, Status: OK}
+	if cfg.File == "" {
+		c.Summary = fmt.Sprintf("no configuration file (%s): the defaults apply", config.DefaultFile())
+	} else {
+		c.Summary = cfg.File + " loads"
+	}
+	return c, cfg
+}
+
+// configFailed names the key when the error does (*config.Error).
+func configFailed(file, goos string, err error) Check {
+	if file == "" {
+		file = config.DefaultFile()
+	}
+	c := Check{ID: IDConfig, Status: Fail, Summary: err.Error()}
+	var ce *config.Error
+	fix := "fix " + file
+	if errors.As(err, &ce) && ce.Key != "" {
+		c.Detail = []string{"key " + ce.Key + ": " + ce.Msg}
+		fix = fmt.Sprintf("fix %q in %s", ce.Key, file)
+	}
+	c.Advice = []string{
+		fix + " (keys and values: docs/CONFIG.md); the agent does not start until it loads",
+		"then restart the agent: " + serviceCommand(goos, "restart"),
+	}
+	return c
+}
+
+// serviceCommand is the command line that performs an idagent service
+// action with the rights it needs.
+func serviceCommand(goos, action string) string {
+	if goos == "windows" {
+		return "idagent service " + action + " (in an administrator prompt)"
+	}
+	return "sudo idagent service " + action
+}
