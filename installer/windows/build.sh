@@ -239,6 +239,15 @@ secure=$(property SecureCustomProperties)
 q "UPDATE \`Property\` SET \`Value\` = '${secure:+$secure;}ORIGINS;PORT' WHERE \`Property\` = 'SecureCustomProperties'"
 msiinfo export "$unsigned" Property | grep -q $'^SecureCustomProperties\t.*ORIGINS;PORT' ||
 	die "fix-up of SecureCustomProperties did not apply"
+# %ProgramData%\idagent and its logs and trust folders: a protected ACL
+# (no inheritance from ProgramData, which lets Users create files in every
+# subfolder), SYSTEM and Administrators full control, Users read and
+# execute. Applied by CreateFolders (Windows Installer 5).
+q "CREATE TABLE \`MsiLockPermissionsEx\` (\`MsiLockPermissionsEx\` CHAR(72) NOT NULL, \`LockObject\` CHAR(72) NOT NULL, \`Table\` CHAR(32) NOT NULL, \`SDDL\` LONGCHAR NOT NULL, \`Condition\` CHAR(255) PRIMARY KEY \`MsiLockPermissionsEx\`)"
+sddl='D:PAI(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)(A;OICI;0x1200a9;;;BU)'
+for dir in DATADIR LOGDIR TRUSTDIR; do
+	q "INSERT INTO \`MsiLockPermissionsEx\` (\`MsiLockPermissionsEx\`, \`LockObject\`, \`Table\`, \`SDDL\`) VALUES ('Lock$dir', '$dir', 'CreateFolder', '$sddl')"
+done
 
 # --- 5: sign the MSI ------------------------------------------------------
 sign "$unsigned" "$stage/signed.msi" -add-msi-dse

@@ -281,13 +281,25 @@ func TestMSIFilesAndFolders(t *testing.T) {
 		t.Errorf("config.json's component %v: want Permanent|NeverOverwrite|64-bit in DATADIR (kept on upgrade and uninstall)", cc)
 	}
 	folders := table(t, msi, "CreateFolder")
-	for _, dir := range []string{"LOGDIR", "TRUSTDIR"} {
+	locks := table(t, msi, "MsiLockPermissionsEx")
+	for _, dir := range []string{"DATADIR", "LOGDIR", "TRUSTDIR"} {
 		f := one(t, folders, "CreateFolder", "Directory_", dir)
 		if a := num(t, one(t, comps, "Component", "Component", f["Component_"]), "Attributes"); a&permanent == 0 {
 			t.Errorf("the component creating %s is not permanent (%d)", dir, a)
 		}
+		// Not ProgramData's inherited ACL, under which any user may add
+		// files (a CSCA certificate to trust\).
+		l := one(t, locks, "MsiLockPermissionsEx", "LockObject", dir)
+		if l["Table"] != "CreateFolder" || l["SDDL"] != lockedSDDL || l["Condition"] != "" {
+			t.Errorf("%s: permissions %v, want %s", dir, l, lockedSDDL)
+		}
 	}
 }
+
+// lockedSDDL is the ACL of %ProgramData%\idagent and its folders: not
+// inherited, SYSTEM and Administrators full control, Users read and
+// execute (0x1200a9).
+const lockedSDDL = "D:PAI(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)(A;OICI;0x1200a9;;;BU)"
 
 func TestMSIOriginsAndPort(t *testing.T) {
 	msi, _ := builtMSI(t)
