@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -77,8 +78,11 @@ func TestBrowser(t *testing.T) {
 	expect(t, browserDoctor(t, `[]`, nil).Run(context.Background()), IDBrowser, Warn,
 		"no web origin is allowed", `to "origins" in`)
 
-	expect(t, browserDoctor(t, `[{"origin": "http://hotel.example.vn"}, {"origin": "http://localhost:3000"}]`, nil).Run(context.Background()), IDBrowser, Warn,
-		"not HTTPS: http://hotel.example.vn", "serve the desk app over HTTPS")
+	r = browserDoctor(t, `[{"origin": "http://hotel.example.vn"}, {"origin": "http://localhost:3000"}]`, nil).Run(context.Background())
+	expect(t, r, IDBrowser, Warn, "not HTTPS: http://hotel.example.vn", "serve the desk app over HTTPS")
+	if s := check(t, r, IDBrowser).Summary; !strings.HasSuffix(s, "; not HTTPS: http://hotel.example.vn") {
+		t.Errorf("a loopback origin is a secure context: %s", s)
+	}
 
 	d := browserDoctor(t, two, nil)
 	d.Policies = func() ([]BrowserPolicy, error) { return nil, ErrPoliciesNotChecked }

@@ -3,6 +3,7 @@ package doctor
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 
 	"github.com/idagent/idagent/agent/config"
 )
@@ -29,11 +30,14 @@ func configFailed(file, goos string, err error) Check {
 	if file == "" {
 		file = config.DefaultFile()
 	}
+	if abs, err := filepath.Abs(file); err == nil {
+		file = abs
+	}
+	// The error names the file and the key already.
 	c := Check{ID: IDConfig, Status: Fail, Summary: err.Error()}
 	var ce *config.Error
 	fix := "fix " + file
 	if errors.As(err, &ce) && ce.Key != "" {
-		c.Detail = []string{"key " + ce.Key + ": " + ce.Msg}
 		fix = fmt.Sprintf("fix %q in %s", ce.Key, file)
 	}
 	c.Advice = []string{
