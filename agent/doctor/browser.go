@@ -11,10 +11,23 @@ import (
 	"github.com/idagent/idagent/agent/config"
 )
 
-// LNAPolicy is the Chrome and Edge enterprise policy that lets listed
-// sites reach loopback and local addresses without the Local Network
-// Access prompt (Chrome 142+ for fetch, 147+ for WebSockets).
-const LNAPolicy = "LocalNetworkAccessAllowedForUrls"
+// The Chrome and Edge enterprise policies that let listed sites reach the
+// agent without the Local Network Access prompt (Chrome 142+ for fetch,
+// 147+ for WebSockets): LNAPolicy covers local and loopback addresses
+// (read since 140); LoopbackPolicy covers loopback only and is read since
+// 146, before LNAPolicy. A site listed in either reaches the agent, so the
+// doctor takes their union; the advice is to set both, for older and newer
+// browsers alike.
+const (
+	LNAPolicy      = "LocalNetworkAccessAllowedForUrls"
+	LoopbackPolicy = "LoopbackNetworkAllowedForUrls"
+)
+
+// LNAPolicies are the policies read, in the browsers' order of precedence.
+var LNAPolicies = []string{LoopbackPolicy, LNAPolicy}
+
+// lnaPolicyNames names both in messages.
+const lnaPolicyNames = LoopbackPolicy + "/" + LNAPolicy
 
 // BrowserPolicy is one browser's managed LNAPolicy.
 type BrowserPolicy struct {
@@ -109,16 +122,16 @@ func withPolicies(c Check, origins []string, policies []BrowserPolicy, err error
 		found = true
 		missing := missingOrigins(origins, p.Allowed)
 		if len(missing) == 0 {
-			c.Detail = append(c.Detail, fmt.Sprintf("%s: %s allows every origin (%s)", p.Browser, LNAPolicy, p.Source))
+			c.Detail = append(c.Detail, fmt.Sprintf("%s: %s allows every origin (%s)", p.Browser, lnaPolicyNames, p.Source))
 			continue
 		}
 		c.Status = worse(c.Status, Warn)
-		c.Detail = append(c.Detail, fmt.Sprintf("%s: %s (%s) misses %s", p.Browser, LNAPolicy, p.Source, strings.Join(missing, ", ")))
-		c.Advice = append(c.Advice, fmt.Sprintf("add %s to %s of %s (%s)", strings.Join(missing, ", "), LNAPolicy, p.Browser, p.Source))
+		c.Detail = append(c.Detail, fmt.Sprintf("%s: %s (%s) misses %s", p.Browser, lnaPolicyNames, p.Source, strings.Join(missing, ", ")))
+		c.Advice = append(c.Advice, fmt.Sprintf("add %s to %s and %s of %s (%s)", strings.Join(missing, ", "), LoopbackPolicy, LNAPolicy, p.Browser, p.Source))
 	}
 	if !found {
-		c.Detail = append(c.Detail, fmt.Sprintf("no %s policy found: Chrome and Edge ask each desk user once (142+; WebSockets 147+)", LNAPolicy))
-		c.Advice = append(c.Advice, fmt.Sprintf("to spare desk users the prompt, set %s to %s (%s)", LNAPolicy, strings.Join(origins, ", "), policyPlace(goos)))
+		c.Detail = append(c.Detail, fmt.Sprintf("no %s policy found: Chrome and Edge ask each desk user once (142+; WebSockets 147+)", lnaPolicyNames))
+		c.Advice = append(c.Advice, fmt.Sprintf("to spare desk users the prompt, set %s (146+) and %s (140+) to %s (%s)", LoopbackPolicy, LNAPolicy, strings.Join(origins, ", "), policyPlace(goos)))
 	}
 	return c
 }

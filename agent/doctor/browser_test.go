@@ -63,13 +63,18 @@ func TestBrowser(t *testing.T) {
 	dirs := []policyDir{{"Chrome", chrome}, {"Chromium", chromium}, {"Edge", edge}}
 	writePolicy(t, chrome, "desk.json", `{"LocalNetworkAccessAllowedForUrls": ["[*.]example.vn"], "HomepageLocation": "x"}`)
 	writePolicy(t, chrome, "other.json", `{"HomepageLocation": "y"}`)
-	writePolicy(t, edge, "desk.json", `{"LocalNetworkAccessAllowedForUrls": ["https://his.example.vn"]}`)
+	writePolicy(t, edge, "desk.json", `{"LoopbackNetworkAllowedForUrls": ["https://his.example.vn"], "LocalNetworkAccessAllowedForUrls": []}`)
 
 	r := browserDoctor(t, two, dirs).Run(context.Background())
 	expect(t, r, IDBrowser, Warn, "2 web origins allowed",
-		"Chrome: "+LNAPolicy+" allows every origin ("+filepath.Join(chrome, "desk.json")+")",
-		"Edge: "+LNAPolicy+" ("+filepath.Join(edge, "desk.json")+") misses https://hotel.example.vn",
-		"add https://hotel.example.vn to "+LNAPolicy+" of Edge")
+		"Chrome: "+lnaPolicyNames+" allows every origin ("+filepath.Join(chrome, "desk.json")+")",
+		"Edge: "+lnaPolicyNames+" ("+filepath.Join(edge, "desk.json")+") misses https://hotel.example.vn",
+		"add https://hotel.example.vn to "+LoopbackPolicy+" and "+LNAPolicy+" of Edge")
+
+	// Either policy lets an origin through: their union covers both.
+	writePolicy(t, edge, "desk.json", `{"LoopbackNetworkAllowedForUrls": ["https://his.example.vn"], "LocalNetworkAccessAllowedForUrls": ["https://hotel.example.vn"]}`)
+	expect(t, browserDoctor(t, two, dirs).Run(context.Background()), IDBrowser, OK,
+		"Edge: "+lnaPolicyNames+" allows every origin")
 
 	writePolicy(t, chromium, "broken.json", `{"LocalNetworkAccessAllowedForUrls": [`)
 	expect(t, browserDoctor(t, `[{"origin": "https://his.example.vn"}]`, dirs).Run(context.Background()), IDBrowser, Warn,

@@ -18,7 +18,7 @@ type policyDir struct {
 // maxPolicyFile bounds a policy file: real ones are a few kilobytes.
 const maxPolicyFile = 1 << 20
 
-// readPolicyDirs reads LNAPolicy from the *.json files of each directory,
+// readPolicyDirs reads LNAPolicies from the *.json files of each directory,
 // as Chrome and Edge do on Linux: every file is one JSON object of
 // policies, and a file that is not valid JSON is ignored whole. Browsers
 // without a directory or without the policy are left out.
@@ -48,8 +48,8 @@ func readPolicyDirs(dirs []policyDir) []BrowserPolicy {
 	return out
 }
 
-// readPolicyFile returns the file's LNAPolicy list, nil when it does not
-// set it.
+// readPolicyFile returns the union of the file's LNAPolicies lists, nil
+// when it sets neither.
 func readPolicyFile(file string) ([]string, error) {
 	info, err := os.Stat(file)
 	if err != nil {
@@ -66,13 +66,18 @@ func readPolicyFile(file string) ([]string, error) {
 	if err := json.Unmarshal(b, &policies); err != nil {
 		return nil, fmt.Errorf("not valid JSON: %w", err)
 	}
-	raw, ok := policies[LNAPolicy]
-	if !ok {
-		return nil, nil
-	}
 	var allowed []string
-	if err := json.Unmarshal(raw, &allowed); err != nil {
-		return nil, fmt.Errorf("%s is not a list of strings", LNAPolicy)
+	for _, name := range LNAPolicies {
+		raw, ok := policies[name]
+		if !ok {
+			continue
+		}
+		var list []string
+		if err := json.Unmarshal(raw, &list); err != nil {
+			return nil, fmt.Errorf("%s is not a list of strings", name)
+		}
+		// Non-nil even when empty: the file sets the policy.
+		allowed = append(append([]string{}, allowed...), list...)
 	}
-	return append([]string{}, allowed...), nil
+	return allowed, nil
 }

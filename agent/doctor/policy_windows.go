@@ -28,14 +28,16 @@ var windowsPolicyKeys = func() []policyKey {
 		{"Chromium", `SOFTWARE\Policies\Chromium\`},
 		{"Edge", `SOFTWARE\Policies\Microsoft\Edge\`},
 	} {
-		keys = append(keys,
-			policyKey{b.name, registry.LOCAL_MACHINE, "HKLM", b.path + LNAPolicy},
-			policyKey{b.name, registry.CURRENT_USER, "HKCU", b.path + LNAPolicy})
+		for _, name := range LNAPolicies {
+			keys = append(keys,
+				policyKey{b.name, registry.LOCAL_MACHINE, "HKLM", b.path + name},
+				policyKey{b.name, registry.CURRENT_USER, "HKCU", b.path + name})
+		}
 	}
 	return keys
 }()
 
-// SystemPolicies reads the browsers' managed LNAPolicy from the registry.
+// SystemPolicies reads the browsers' managed LNAPolicies from the registry.
 func SystemPolicies() ([]BrowserPolicy, error) {
 	byBrowser := map[string]*BrowserPolicy{}
 	var order []string
