@@ -320,7 +320,9 @@ func stageFiles(stage string, o options, repo string, date time.Time) ([]staged,
 		{"50-idagent-pcsc.rules", emb("files/50-idagent-pcsc.rules"), "/usr/share/polkit-1/rules.d/50-idagent-pcsc.rules", ""},
 		{"README.md", emb("README.md"), docDir + "/README.md", ""},
 		{"copyright", copyright, docDir + "/copyright", ""},
-		{"changelog.Debian.gz", changelog(o.Version, date), docDir + "/changelog.Debian.gz", ""},
+		// A native package (no Debian revision): changelog.gz, not
+		// changelog.Debian.gz (Debian policy 12.7).
+		{"changelog.gz", changelog(o.Version, date), docDir + "/changelog.gz", ""},
 	} {
 		if err := put(f.name, f.data, f.dst, 0o644, f.typ); err != nil {
 			return nil, nfpm.Scripts{}, err

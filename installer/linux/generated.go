@@ -46,7 +46,7 @@ func configFile() ([]byte, error) {
 	return b, nil
 }
 
-// changelog is changelog.Debian.gz: one entry for this version, compressed
+// changelog is /usr/share/doc/idagent/changelog.gz: one entry for this version, compressed
 // like gzip -9n (no name, no time stamp).
 func changelog(version string, date time.Time) []byte {
 	text := fmt.Sprintf(`%s (%s) unstable; urgency=medium

@@ -67,7 +67,7 @@ var packageFiles = map[string]string{
 	"./usr/share/doc/idagent/CONFIG.md":                  "-rw-r--r--",
 	"./usr/share/doc/idagent/TRUST.md":                   "-rw-r--r--",
 	"./usr/share/doc/idagent/copyright":                  "-rw-r--r--",
-	"./usr/share/doc/idagent/changelog.Debian.gz":        "-rw-r--r--",
+	"./usr/share/doc/idagent/changelog.gz":               "-rw-r--r--",
 }
 
 // inspectDeb checks a package: its control fields, its files with their
