@@ -11,6 +11,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -266,5 +267,44 @@ func TestRunUsage(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Dir(out)); err == nil {
 		t.Error("the output directory was created for a failed build")
+	}
+}
+
+// TestPolkitRule evaluates the polkit rule with a stand-in for polkit's
+// JavaScript API: it grants pcsc-lite's two actions to idagent, and nothing
+// else to anyone.
+func TestPolkitRule(t *testing.T) {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("node not found: the polkit rule is not evaluated")
+	}
+	rule, err := fs.ReadFile(embedded, "files/50-idagent-pcsc.rules")
+	if err != nil {
+		t.Fatal(err)
+	}
+	js := `const rules = [];
+const polkit = {Result: {YES: "yes", NO: "no"}, addRule: f => rules.push(f)};
+` + string(rule) + `
+const out = [];
+for (const [id, user] of [
+	["org.debian.pcsc-lite.access_pcsc", "idagent"], ["org.debian.pcsc-lite.access_card", "idagent"],
+	["org.debian.pcsc-lite.access_card", "www-data"], ["org.freedesktop.login1.reboot", "idagent"],
+]) {
+	let r;
+	for (const f of rules) { r = f({id: id, lookup: () => ""}, {user: user}); if (r !== undefined) break; }
+	out.push(id + " " + user + " " + r);
+}
+console.log(out.join("\n"));`
+	got, err := exec.Command(node, "-e", js).CombinedOutput()
+	if err != nil {
+		t.Fatalf("node: %v\n%s", err, got)
+	}
+	want := `org.debian.pcsc-lite.access_pcsc idagent yes
+org.debian.pcsc-lite.access_card idagent yes
+org.debian.pcsc-lite.access_card www-data undefined
+org.freedesktop.login1.reboot idagent undefined
+`
+	if string(got) != want {
+		t.Errorf("the rule decides:\n%s\nwant:\n%s", got, want)
 	}
 }
