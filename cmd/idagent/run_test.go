@@ -301,10 +301,11 @@ func TestServiceCommand(t *testing.T) {
 	dir := t.TempDir()
 	fake := &fakeService{}
 	var gotSpec svc.Spec
-	oldMgr, oldLog := serviceManager, serviceLogDir
+	oldMgr, oldLog, oldData := serviceManager, serviceLogDir, serviceDataDir
 	serviceManager = func(s svc.Spec) (svc.Manager, error) { gotSpec = s; return fake, nil }
 	serviceLogDir = func() string { return filepath.Join(dir, "logs") }
-	defer func() { serviceManager, serviceLogDir = oldMgr, oldLog }()
+	serviceDataDir = func() string { return filepath.Join(dir, "data") }
+	defer func() { serviceManager, serviceLogDir, serviceDataDir = oldMgr, oldLog, oldData }()
 
 	cfg := filepath.Join(dir, "etc", "config.json")
 	code, out, errb := runIdagent(context.Background(), "service", "install", "--config", cfg)
@@ -313,6 +314,9 @@ func TestServiceCommand(t *testing.T) {
 	}
 	if strings.Join(fake.calls, " ") != "install start" || gotSpec.ConfigFile != cfg || !filepath.IsAbs(gotSpec.Executable) {
 		t.Fatalf("install calls %v spec %+v", fake.calls, gotSpec)
+	}
+	if fi, err := os.Stat(filepath.Join(dir, "data")); err != nil || !fi.IsDir() {
+		t.Fatalf("install did not create the data directory: %v", err)
 	}
 	// install wrote a configuration that loads, logging to the log dir.
 	b, err := os.ReadFile(cfg)

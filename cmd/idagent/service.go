@@ -21,6 +21,7 @@ func init() {
 var (
 	serviceManager = func(spec svc.Spec) (svc.Manager, error) { return svc.New(spec) }
 	serviceLogDir  = config.LogDir
+	serviceDataDir = config.DataDir
 )
 
 func runService(_ context.Context, e *env, args []string) int {
@@ -86,8 +87,12 @@ func runService(_ context.Context, e *env, args []string) int {
 }
 
 // ensureConfig writes the initial configuration when the file is missing,
-// and creates the log directory.
+// and creates the data directory (on Windows restricted to administrators,
+// as the MSI does) and the log directory.
 func ensureConfig(file string) error {
+	if err := svc.ProtectDataDir(serviceDataDir()); err != nil {
+		return err
+	}
 	if err := os.MkdirAll(serviceLogDir(), 0o755); err != nil {
 		return fmt.Errorf("create the log directory: %w", err)
 	}

@@ -298,8 +298,8 @@ func TestMSIFilesAndFolders(t *testing.T) {
 
 // lockedSDDL is the ACL of %ProgramData%\idagent and its folders: not
 // inherited, SYSTEM and Administrators full control, Users read and
-// execute (0x1200a9).
-const lockedSDDL = "D:PAI(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)(A;OICI;0x1200a9;;;BU)"
+// execute (0x1200a9); the same as `idagent service install` sets.
+const lockedSDDL = svc.DataDirSDDL
 
 func TestMSIOriginsAndPort(t *testing.T) {
 	msi, _ := builtMSI(t)
