@@ -16,6 +16,10 @@ VERSION ?= $(shell cat VERSION)
 COMMIT  ?= $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 DATE    ?= $(shell TZ=UTC git log -1 --format=%cd --date=format-local:%Y-%m-%dT%H:%M:%SZ 2>/dev/null | grep . || date -u +%Y-%m-%dT%H:%M:%SZ)
 
+# SOURCE_DATE_EPOCH (the commit's time) makes the .deb reproducible: nfpm
+# dates its files with it.
+export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null)
+
 LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.date=$(DATE)
 GOBUILD := go build -trimpath -ldflags "$(LDFLAGS)"
 
@@ -34,7 +38,7 @@ binaries: $(LINUX_BIN) $(WINDOWS_BIN)
 # The binaries are always rebuilt (FORCE): go build is cached and knows the
 # dependencies; make does not.
 $(LINUX_BIN): FORCE
-	TZ=UTC CGO_ENABLED=1 GOOS=linux GOARCH=amd64 $(GOBUILD) -o $@ ./cmd/idagent
+	TZ=UTC CGO_ENABLED=1 GOOS=linux GOARCH=amd64 $(GOBUILD) -buildmode=pie -o $@ ./cmd/idagent
 
 # Windows builds need no cgo: ebfe/scard calls winscard.dll directly.
 $(WINDOWS_BIN): FORCE

@@ -26,9 +26,10 @@ pcsc() {
 
 # packaging: `make dist` and its tests build the .deb (nfpm, from Go) and
 # the .msi (wixl), sign it (osslsigncode, openssl for the test certificate),
-# inspect both (msitools, dpkg-deb, systemd-analyze) and install the .deb.
+# inspect both (msitools, dpkg-deb, systemd-analyze) and install the .deb,
+# once booting the package's unit under a real systemd (systemd-nspawn).
 packaging() {
-	local pkgs=(make wixl msitools osslsigncode openssl)
+	local pkgs=(make wixl msitools osslsigncode openssl systemd-container)
 	command -v systemd-analyze >/dev/null || pkgs+=(systemd)
 	apt_install "${pkgs[@]}"
 }
@@ -38,7 +39,7 @@ apt_who=deps
 . "$(dirname "$0")/apt.sh"
 
 if ! command -v apt-get >/dev/null; then
-	echo "deps: apt-get not found; install by hand: gcc pkg-config pcscd libpcsclite-dev vsmartcard-vpcd make wixl msitools osslsigncode openssl" >&2
+	echo "deps: apt-get not found; install by hand: gcc pkg-config pcscd libpcsclite-dev vsmartcard-vpcd make wixl msitools osslsigncode openssl systemd-container" >&2
 	exit 1
 fi
 for step in "${STEPS[@]}"; do

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -305,7 +306,11 @@ func TestServiceCommand(t *testing.T) {
 	serviceManager = func(s svc.Spec) (svc.Manager, error) { gotSpec = s; return fake, nil }
 	serviceLogDir = func() string { return filepath.Join(dir, "logs") }
 	serviceDataDir = func() string { return filepath.Join(dir, "data") }
-	defer func() { serviceManager, serviceLogDir, serviceDataDir = oldMgr, oldLog, oldData }()
+	oldUnits := packagedUnits
+	packagedUnits = []string{filepath.Join(dir, "lib", "idagent.service")}
+	defer func() {
+		serviceManager, serviceLogDir, serviceDataDir, packagedUnits = oldMgr, oldLog, oldData, oldUnits
+	}()
 
 	cfg := filepath.Join(dir, "etc", "config.json")
 	code, out, errb := runIdagent(context.Background(), "service", "install", "--config", cfg)
@@ -332,6 +337,16 @@ func TestServiceCommand(t *testing.T) {
 	if strings.Join(fake.calls, " ") != "stop uninstall" {
 		t.Fatalf("uninstall calls %v", fake.calls)
 	}
+	// With the Debian package's unit present, install refuses: its unit in
+	// /etc would override the package's sandboxed one.
+	os.MkdirAll(filepath.Join(dir, "lib"), 0o755)
+	os.WriteFile(packagedUnits[0], nil, 0o644)
+	fake.calls = nil
+	code, _, errb = runIdagent(context.Background(), "service", "install", "--config", cfg)
+	if runtime.GOOS == "linux" && (code != exitUsage || len(fake.calls) != 0 || !strings.Contains(errb.String(), "systemctl enable --now idagent")) {
+		t.Fatalf("install beside the package: exit %d, calls %v: %s", code, fake.calls, errb)
+	}
+	os.Remove(packagedUnits[0])
 	// A bad configuration stops the install.
 	os.WriteFile(cfg, []byte(`{"listen":["0.0.0.0:1"]}`), 0o600)
 	fake.calls = nil

@@ -58,6 +58,12 @@ func runService(_ context.Context, e *env, args []string) int {
 		return exitSoft
 	}
 	if action == "install" {
+		if unit := packagedUnit(); unit != "" {
+			// A unit written to /etc/systemd/system would override the
+			// package's sandboxed one and run the agent as root.
+			fmt.Fprintf(e.stderr, "idagent service: the idagent package is installed (%s): manage it with 'systemctl enable --now idagent', not 'idagent service install'\n", unit)
+			return exitUsage
+		}
 		if err := ensureConfig(spec.ConfigFile); err != nil {
 			fmt.Fprintf(e.stderr, "idagent service: %v\n", err)
 			return exitSoft
@@ -84,6 +90,23 @@ func runService(_ context.Context, e *env, args []string) int {
 	}
 	fmt.Fprintln(e.stdout, msg)
 	return exitOK
+}
+
+// packagedUnits are where the .deb (installer/linux) puts its systemd unit;
+// tests replace them.
+var packagedUnits = []string{"/usr/lib/systemd/system/idagent.service", "/lib/systemd/system/idagent.service"}
+
+// packagedUnit returns the unit installed by the idagent package, or "".
+func packagedUnit() string {
+	if runtime.GOOS != "linux" {
+		return ""
+	}
+	for _, u := range packagedUnits {
+		if _, err := os.Stat(u); err == nil {
+			return u
+		}
+	}
+	return ""
 }
 
 // ensureConfig writes the initial configuration when the file is missing,
