@@ -58,16 +58,24 @@ var sharedDirs = []string{
 // through a runtime drop-in); without systemd (containers, CI) the agent is
 // started by hand as the unit would: runuser -u idagent, umask 0077, the
 // unit's command line plus --listen on a free port.
-func TestInstall(t *testing.T) {
+// rootOptIn skips a test that changes this machine unless the run opts in
+// (IDAGENT_DEB_INSTALL=1, or IDAGENT_REQUIRE_DIST=1 as in CI) and runs as
+// root; with IDAGENT_REQUIRE_DIST=1 and no root it fails instead.
+func rootOptIn(t *testing.T, what string) {
+	t.Helper()
 	if os.Getenv("IDAGENT_DEB_INSTALL") != "1" && !require() {
-		t.Skip("installs the package on this machine: set IDAGENT_DEB_INSTALL=1 (as root) to run it")
+		t.Skip(what + " changes this machine: set IDAGENT_DEB_INSTALL=1 (as root) to run it")
 	}
 	if os.Geteuid() != 0 {
 		if require() {
-			t.Fatal("IDAGENT_REQUIRE_DIST=1: installing the package needs root")
+			t.Fatal("IDAGENT_REQUIRE_DIST=1: " + what + " needs root")
 		}
-		t.Skip("installing the package needs root")
+		t.Skip(what + " needs root")
 	}
+}
+
+func TestInstall(t *testing.T) {
+	rootOptIn(t, "installing the package")
 	needTool(t, "dpkg", "dpkg-deb", "dpkg-query", "runuser", "getent")
 	if st := pkgStatus(t); st != "" && st != "un" {
 		t.Skipf("idagent is already known to dpkg (status %q): this test would replace and purge it", st)

@@ -72,15 +72,7 @@ systemctl poweroff
 // this can. It needs root, systemd-nspawn (package systemd-container) and
 // the same opt-in as TestInstall.
 func TestServiceUnderSystemd(t *testing.T) {
-	if os.Getenv("IDAGENT_DEB_INSTALL") != "1" && !require() {
-		t.Skip("boots a container of this machine: set IDAGENT_DEB_INSTALL=1 (as root) to run it")
-	}
-	if os.Geteuid() != 0 {
-		if require() {
-			t.Fatal("IDAGENT_REQUIRE_DIST=1: booting a container needs root")
-		}
-		t.Skip("booting a container needs root")
-	}
+	rootOptIn(t, "booting a container of this machine")
 	for _, tool := range []string{"systemd-nspawn", "unshare", "chroot", "curl"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			t.Skipf("%s not found (systemd-nspawn is in the package systemd-container): the unit's sandbox is not checked under systemd", tool)
