@@ -121,7 +121,7 @@ func freshBinary(t testing.TB) string {
 	shared.binOnce.Do(func() {
 		out := filepath.Join(dir, "idagent")
 		_, shared.binErr = commandErr(root, []string{"CGO_ENABLED=1", "GOOS=linux", "GOARCH=amd64"},
-			"go", "build", "-trimpath", "-ldflags", "-s -w", "-o", out, "./cmd/idagent")
+			"go", "build", "-trimpath", "-ldflags", "-s -w -X main.version="+freshVersion+" -X main.commit=0123456789ab -X main.date=2026-01-02T03:04:05Z", "-o", out, "./cmd/idagent")
 		shared.binary = out
 	})
 	if shared.binErr != nil {

@@ -212,7 +212,11 @@ func inspectDeb(t *testing.T, deb, version string) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Logf("idagent version: %s", strings.TrimSpace(out))
+		// make dist stamps the version, commit and build date in.
+		lines := strings.Split(out, "\n")
+		if len(lines) < 3 || lines[0] != "idagent "+version || strings.Contains(lines[1], "unknown") || strings.Contains(lines[2], "unknown") {
+			t.Errorf("idagent version of the packaged binary, want version %s, a commit and a build date:\n%s", version, out)
+		}
 	})
 }
 
