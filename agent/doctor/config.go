@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 
 	"github.com/idagent/idagent/agent/config"
 )
@@ -22,6 +23,11 @@ func checkConfig(file, goos string) (Check, *config.Config) {
 	} else {
 		c.Summary = cfg.File + " loads"
 	}
+	// On Windows the installer's and group policy's registry values
+	// change the configuration too; say which did.
+	for _, src := range cfg.MachineSources {
+		c.Detail = append(c.Detail, "machine setting: "+src)
+	}
 	return c, cfg
 }
 
@@ -37,7 +43,12 @@ func configFailed(file, goos string, err error) Check {
 	c := Check{ID: IDConfig, Status: Fail, Summary: err.Error()}
 	var ce *config.Error
 	fix := "fix " + file
-	if errors.As(err, &ce) && ce.Key != "" {
+	switch {
+	case errors.As(err, &ce) && strings.HasPrefix(ce.Key, `HKLM\`):
+		// A registry value of the installer (msiexec ORIGINS=, PORT=) or
+		// of group policy, not the file.
+		fix = fmt.Sprintf("fix the registry value %s (group policy, or reg add/delete; docs/CONFIG.md, \"Windows\")", ce.Key)
+	case errors.As(err, &ce) && ce.Key != "":
 		fix = fmt.Sprintf("fix %q in %s", ce.Key, file)
 	}
 	c.Advice = []string{

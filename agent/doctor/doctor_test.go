@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/idagent/idagent/agent/config"
 	"os"
 	"path/filepath"
 	"strings"
@@ -257,6 +258,16 @@ func TestConfig(t *testing.T) {
 	t.Setenv("IDAGENT_CONFIG", filepath.Join(t.TempDir(), "none.json"))
 	d.ConfigFile = ""
 	expect(t, d.Run(context.Background()), IDConfig, OK, "the defaults apply")
+}
+
+// TestConfigRegistryError: a bad installer or group-policy value (Windows)
+// is fixed in the registry, not in the file.
+func TestConfigRegistryError(t *testing.T) {
+	err := &config.Error{Key: `HKLM\SOFTWARE\Policies\idagent\Port`, Msg: `"0": want a port between 1 and 65535`}
+	c := configFailed(`C:\ProgramData\idagent\config.json`, "windows", err)
+	if c.Status != Fail || len(c.Advice) == 0 || !strings.Contains(c.Advice[0], `fix the registry value HKLM\SOFTWARE\Policies\idagent\Port`) {
+		t.Fatalf("%+v", c)
+	}
 }
 
 func TestExitCodes(t *testing.T) {
