@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"github.com/idagent/idagent/agent/config"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/kardianos/service"
 
+	"github.com/idagent/idagent/agent/config"
 	"github.com/idagent/idagent/emrtd/sim"
 	"github.com/idagent/idagent/nfc"
 	"github.com/idagent/idagent/nfc/virtual"
