@@ -1,6 +1,7 @@
 package doctor
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -24,6 +25,14 @@ func (d *Doctor) checkTrust(cfg *config.Config) Check {
 	}
 	c := Check{ID: IDTrust}
 	store, _, err := cardread.OpenTrust(cfg.TrustStore)
+	if errors.Is(err, os.ErrPermission) {
+		// The service's store is not readable by every user (0750 in the
+		// .deb, Users read-only on Windows); as root or administrator the
+		// doctor sees what the agent sees.
+		c.Status, c.Summary = Warn, fmt.Sprintf("cannot read the trust store %s as this user", cfg.TrustStore)
+		c.Advice = []string{"run the doctor with the agent's rights: " + doctorAsAdmin(d.GOOS)}
+		return c
+	}
 	if err != nil {
 		c.Status, c.Summary = Fail, "the trust store does not load: "+err.Error()
 		c.Advice = []string{
@@ -172,4 +181,13 @@ func removeTestAdvice(storePath string) string {
 		return "remove the TEST anchors from this production store: delete " + filepath.Join(storePath, "test-csca")
 	}
 	return "remove the TEST anchors: point \"trustStore\" at a store without them"
+}
+
+// doctorAsAdmin is the doctor's command line with the rights to see
+// everything the agent sees.
+func doctorAsAdmin(goos string) string {
+	if goos == "windows" {
+		return "idagent doctor in an administrator prompt"
+	}
+	return "sudo idagent doctor"
 }

@@ -174,3 +174,57 @@ func processName(t *testing.T, pid int) string {
 	}
 	return strings.TrimSpace(string(b))
 }
+
+// TestDoctorTrustUnreadableAsUser: the package's trust store is 0750 root
+// or idagent; a desk user running the doctor is told to run it as root,
+// not that the store is empty (which would have IT import certificates
+// that are there already). As root the same store checks out.
+func TestDoctorTrustUnreadableAsUser(t *testing.T) {
+	runuser, err := exec.LookPath("runuser")
+	if err != nil || os.Geteuid() != 0 {
+		t.Skip("needs root and runuser to run the doctor as another user")
+	}
+	dir, err := os.MkdirTemp("", "idagent-doctor-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(dir, "idagent")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	store := filepath.Join(dir, "trust")
+	if err := os.CopyFS(store, os.DirFS(validStore(t))); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(store, 0o750); err != nil {
+		t.Fatal(err)
+	}
+	cfg := filepath.Join(dir, "config.json")
+	body := fmt.Sprintf(`{"listen": ["127.0.0.1:%d"], "trustStore": %q, "origins": [{"origin": "https://his.example.vn"}]}`, freePort(t), store)
+	if err := os.WriteFile(cfg, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	doctorAs := func(user ...string) doctorJSON {
+		args := append(append(user, bin), "doctor", "--json", "--config", cfg)
+		out, _ := exec.Command(args[0], args[1:]...).Output()
+		return decodeDoctor(t, string(out))
+	}
+	expectCheck(t, doctorAs(runuser, "-u", "nobody", "--"), doctor.IDTrust, "warn",
+		"cannot read the trust store "+store+" as this user", "sudo idagent doctor")
+	expectCheck(t, doctorAs(), doctor.IDTrust, "ok", "1 CSCA")
+}
+
+// freePort is a TCP port on 127.0.0.1 that nothing listens on now.
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}

@@ -220,6 +220,12 @@ func (s *Store) LoadDir(dir string) error {
 	if !info.IsDir() {
 		return fmt.Errorf("trust store %s is not a directory", dir)
 	}
+	// A store that exists but cannot be listed (permissions) must not
+	// pass for an empty one: every read would verify as UNKNOWN without
+	// saying why.
+	if _, err := os.ReadDir(dir); err != nil {
+		return fmt.Errorf("trust store: %w", err)
+	}
 	sources := readSources(dir)
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -237,9 +243,14 @@ func (s *Store) LoadDir(dir string) error {
 	return nil
 }
 
-func listFiles(dir string) []string {
+// listFiles lists the regular files of dir; a directory that exists but
+// cannot be read is a problem of the store.
+func (s *Store) listFiles(dir string) []string {
 	ents, err := os.ReadDir(dir)
 	if err != nil {
+		if !errors.Is(err, os.ErrNotExist) {
+			s.problems = append(s.problems, fmt.Sprintf("%s: %v", dir, err))
+		}
 		return nil
 	}
 	var out []string
@@ -266,7 +277,7 @@ func readBounded(path string) ([]byte, error) {
 }
 
 func (s *Store) loadCertDir(dir string, kind Kind, test bool) {
-	for _, f := range listFiles(dir) {
+	for _, f := range s.listFiles(dir) {
 		b, err := readBounded(f)
 		if err == nil {
 			var c *cert.Certificate
@@ -281,7 +292,7 @@ func (s *Store) loadCertDir(dir string, kind Kind, test bool) {
 }
 
 func (s *Store) loadCRLDir(dir string) {
-	for _, f := range listFiles(dir) {
+	for _, f := range s.listFiles(dir) {
 		b, err := readBounded(f)
 		if err == nil {
 			var crl *cert.CRL

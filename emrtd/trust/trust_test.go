@@ -232,3 +232,33 @@ func BenchmarkImportGermanMasterList(b *testing.B) {
 		}
 	}
 }
+
+// TestUnreadableStoreIsNotEmpty: a store directory that cannot be listed
+// fails to open, and a sub-directory that cannot be read is a problem, so
+// that neither passes for an empty store (every read UNKNOWN, no reason).
+func TestUnreadableStoreIsNotEmpty(t *testing.T) {
+	dir := t.TempDir()
+	// "csca" as a file: listing it fails whoever runs the test.
+	if err := os.WriteFile(filepath.Join(dir, "csca"), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := s.Problems(); len(p) != 1 || !strings.Contains(p[0], filepath.Join(dir, "csca")) {
+		t.Fatalf("problems %q", p)
+	}
+	if os.Geteuid() == 0 {
+		t.Log("root reads every directory: the permission case is not exercised")
+		return
+	}
+	locked := t.TempDir()
+	if err := os.Chmod(locked, 0o000); err != nil {
+		t.Fatal(err)
+	}
+	defer os.Chmod(locked, 0o700)
+	if _, err := Open(locked); !errors.Is(err, os.ErrPermission) {
+		t.Fatalf("unreadable store: %v", err)
+	}
+}
