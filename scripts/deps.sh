@@ -27,9 +27,10 @@ pcsc() {
 # packaging: `make dist` and its tests build the .deb (nfpm, from Go) and
 # the .msi (wixl), sign it (osslsigncode, openssl for the test certificate),
 # inspect both (msitools, dpkg-deb, systemd-analyze) and install the .deb,
-# once booting the package's unit under a real systemd (systemd-nspawn).
+# once booting the package's unit under a real systemd (systemd-nspawn),
+# and the .msi under Wine (wine, wine64: 64-bit only, about 80 packages).
 packaging() {
-	local pkgs=(make wixl msitools osslsigncode openssl systemd-container)
+	local pkgs=(make wixl msitools osslsigncode openssl systemd-container wine wine64)
 	command -v systemd-analyze >/dev/null || pkgs+=(systemd)
 	apt_install "${pkgs[@]}"
 }
@@ -39,7 +40,7 @@ apt_who=deps
 . "$(dirname "$0")/apt.sh"
 
 if ! command -v apt-get >/dev/null; then
-	echo "deps: apt-get not found; install by hand: gcc pkg-config pcscd libpcsclite-dev vsmartcard-vpcd make wixl msitools osslsigncode openssl systemd-container" >&2
+	echo "deps: apt-get not found; install by hand: gcc pkg-config pcscd libpcsclite-dev vsmartcard-vpcd make wixl msitools osslsigncode openssl systemd-container wine wine64" >&2
 	exit 1
 fi
 for step in "${STEPS[@]}"; do
