@@ -48,10 +48,3 @@ func DefaultFile() string {
 	}
 	return filepath.Join(ConfigDir(), "config.json")
 }
-
-func programData() string {
-	if d := os.Getenv("ProgramData"); d != "" {
-		return d
-	}
-	return `C:\ProgramData`
-}
