@@ -15,8 +15,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"sync"
-	"time"
 
 	"github.com/kardianos/service"
 )
@@ -259,49 +257,11 @@ type Program struct {
 	Run func(ctx context.Context) error
 }
 
-// runner adapts Program to service.Interface: Start returns at once, Stop
-// cancels and waits (bounded) for the agent to finish.
-type runner struct {
-	parent context.Context
-	prog   Program
-	cancel context.CancelFunc
-	done   chan struct{}
-	mu     sync.Mutex
-	err    error
-}
-
-func (r *runner) Start(service.Service) error {
-	ctx, cancel := context.WithCancel(r.parent)
-	r.cancel, r.done = cancel, make(chan struct{})
-	go func() {
-		defer close(r.done)
-		err := r.prog.Run(ctx)
-		r.mu.Lock()
-		r.err = err
-		r.mu.Unlock()
-		if err != nil && ctx.Err() == nil {
-			// The agent failed by itself: exit non-zero so the manager
-			// restarts it.
-			fmt.Fprintf(os.Stderr, "idagent: %v\n", err)
-			os.Exit(1)
-		}
-	}()
-	return nil
-}
-
-func (r *runner) Stop(service.Service) error {
-	r.cancel()
-	select {
-	case <-r.done:
-	case <-time.After(10 * time.Second):
-	}
-	return nil
-}
-
-// RunUnderManager runs prog under the service manager and returns the exit
-// code. Only Windows needs the manager's protocol (the SCM's start and stop
-// requests); systemd and launchd just start the process and send SIGTERM,
-// which ctx already carries, so elsewhere prog runs directly until ctx ends.
+// RunUnderManager runs prog as the service manager's service and returns
+// the exit code. Only Windows needs the manager's protocol (the SCM's start
+// and stop requests, runWindowsService); systemd and launchd just start the
+// process and send SIGTERM, which ctx already carries, so elsewhere prog
+// runs directly until ctx ends.
 func RunUnderManager(ctx context.Context, prog Program, stderr io.Writer) int {
 	if runtime.GOOS != "windows" {
 		if err := prog.Run(ctx); err != nil {
@@ -313,20 +273,8 @@ func RunUnderManager(ctx context.Context, prog Program, stderr io.Writer) int {
 	if err := setRecovery(); err != nil {
 		fmt.Fprintf(stderr, "idagent: service: %v (restart on failure may be off)\n", err)
 	}
-	r := &runner{parent: ctx, prog: prog}
-	s, err := service.New(r, &service.Config{Name: Name, DisplayName: displayName, Description: description})
-	if err != nil {
+	if err := runWindowsService(ctx, prog); err != nil {
 		fmt.Fprintf(stderr, "idagent: service: %v\n", err)
-		return 1
-	}
-	if err := s.Run(); err != nil {
-		fmt.Fprintf(stderr, "idagent: service: %v\n", err)
-		return 1
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.err != nil {
-		fmt.Fprintf(stderr, "idagent: %v\n", r.err)
 		return 1
 	}
 	return 0

@@ -12,21 +12,15 @@ package main
 //     error: bcryptprimitives.dll not found". The test puts a forwarder
 //     DLL in the prefix's system32 (forwarderDLL, wineshim_test.go) when
 //     the prefix has none.
-//   - The service cannot start under Wine's service manager. Wine runs
-//     services.exe, and so every service, in session 1, not 0; the agent
+//   - Wine runs services.exe, and so every service, in session 1, not 0.
+//     A service that guesses from its session whether the SCM started it
 //     (kardianos/service, through x/sys/windows/svc.IsWindowsService)
-//     then believes it runs interactively, serves without ever calling
-//     StartServiceCtrlDispatcher, and Wine gives up after its pipe timeout
-//     (about 10 s, error 1053). The MSI's StartServices action then fails
-//     the install (1627) and it is rolled back. So the test installs a
-//     copy of each MSI whose ServiceControl row does not start the service
-//     on install (Event bit 0x1 cleared with msibuild; every other table
-//     is the built one's), checks the registration in the registry, and
-//     runs the installed idagent.exe as a console program (`run --config`,
-//     without --service) to check that it serves with the installer's
-//     settings. `net start idagent` fails the same way, so it is not
-//     tried. On Windows the service runs in session 0 and this does not
-//     arise.
+//     gets it wrong there, never reports, and Wine kills it after its pipe
+//     timeout (error 1053), which fails the install (1627). The agent does
+//     not guess: `run --service` talks to the SCM at once (agent/svc,
+//     run_windows.go), so the MSI's StartServices starts it under Wine as
+//     under Windows, and this test checks the service serving, stopping
+//     and starting.
 //   - A service with automatic start is started by Wine whenever a new
 //     wineserver session begins, with the same 10 s wait (and an agent
 //     left running on the port). The test keeps one persistent wineserver
@@ -244,35 +238,16 @@ func (w *winePrefix) idagentProducts() map[string]map[string]regValue {
 	return found
 }
 
-// wineVariant copies msi with the service not started on install (see the
-// top of this file) and returns the copy and its ProductCode.
-func wineVariant(t *testing.T, msi string) (string, string) {
+// productCode is the MSI's ProductCode.
+func productCode(t *testing.T, msi string) string {
 	t.Helper()
-	dst := filepath.Join(t.TempDir(), filepath.Base(msi))
-	b, err := os.ReadFile(msi)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(dst, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	const startOnInstall = 0x1
-	sc := one(t, table(t, dst, "ServiceControl"), "ServiceControl", "Name", "idagent")
-	ev := num(t, sc, "Event")
-	if ev&startOnInstall == 0 {
-		t.Fatalf("ServiceControl.Event %#x does not start the service on install", ev)
-	}
-	run(t, "msibuild", dst, "-q", fmt.Sprintf("UPDATE `ServiceControl` SET `Event` = %d WHERE `ServiceControl` = '%s'", ev&^startOnInstall, sc["ServiceControl"]))
-	code := ""
-	for _, r := range table(t, dst, "Property") {
+	for _, r := range table(t, msi, "Property") {
 		if r["Property"] == "ProductCode" {
-			code = r["Value"]
+			return r["Value"]
 		}
 	}
-	if code == "" {
-		t.Fatal("no ProductCode")
-	}
-	return dst, code
+	t.Fatal("no ProductCode")
+	return ""
 }
 
 // freePort returns a TCP port free on 127.0.0.1 now.
@@ -411,8 +386,8 @@ func TestMSIUnderWine(t *testing.T) {
 	port := strconv.Itoa(w.port)
 
 	// 1. Install with the properties.
-	first, firstCode := wineVariant(t, msi)
-	w.msiexec("install "+version, "/i", winPath(first), "/qn", "ORIGINS="+wineOrigins, "PORT="+port)
+	firstCode := productCode(t, msi)
+	w.msiexec("install "+version, "/i", winPath(msi), "/qn", "ORIGINS="+wineOrigins, "PORT="+port)
 
 	// 2. The files.
 	c := w.driveC()
@@ -468,7 +443,27 @@ func TestMSIUnderWine(t *testing.T) {
 	if !strings.HasPrefix(out, "idagent "+version+"\n") {
 		t.Errorf("idagent.exe version:\n%s\nwant idagent %s", out, version)
 	}
-	serveAndCheck(t, w)
+	// The install started the service (ServiceControl), which serves with
+	// the installer's port and origins; the SCM stops and starts it.
+	checkServing(t, w, "the service started by the install", version)
+	w.mustRun(time.Minute, "wine", "net", "stop", "idagent")
+	waitDown(t, w, "after net stop")
+	w.mustRun(time.Minute, "wine", "net", "start", "idagent")
+	checkServing(t, w, "the service after net start", version)
+	// As a service the agent logs JSON lines to the file config.json
+	// names, under ProgramData.
+	logFile := filepath.Join(c, "ProgramData", "idagent", "logs", "idagent.log")
+	if b, err := os.ReadFile(logFile); err != nil || len(b) == 0 {
+		t.Errorf("no service log at ProgramData\\idagent\\logs\\idagent.log: %v", err)
+	} else {
+		for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+			var entry map[string]any
+			if err := json.Unmarshal([]byte(strings.TrimSuffix(l, "\r")), &entry); err != nil || entry["msg"] == nil {
+				t.Errorf("service log line is not JSON: %q", l)
+				break
+			}
+		}
+	}
 
 	// 5. Upgrade to a newer build of the same binary, without ORIGINS or
 	// PORT, after an edit of config.json.
@@ -483,7 +478,8 @@ func TestMSIUnderWine(t *testing.T) {
 	run(t, "osslsigncode", "remove-signature", "-in", exe, "-out", unsigned) // build.sh signs it again
 	newer := nextVersion(t, version)
 	built := time.Now()
-	second, secondCode := wineVariant(t, buildUpgrade(t, unsigned, newer))
+	second := buildUpgrade(t, unsigned, newer)
+	secondCode := productCode(t, second)
 	t.Logf("upgrade MSI %s built: %v", newer, time.Since(built).Round(time.Millisecond))
 	if secondCode == firstCode {
 		t.Fatalf("the upgrade has the same ProductCode %s", secondCode)
@@ -501,9 +497,12 @@ func TestMSIUnderWine(t *testing.T) {
 	}
 	checkSettings("after the upgrade (remembered)")
 	checkService("after the upgrade")
+	// The upgrade carries the same binary (stamped with version).
+	checkServing(t, w, "the service after the upgrade", version)
 
 	// 6. Uninstall.
 	w.msiexec("uninstall", "/x", winPath(second), "/qn")
+	waitDown(t, w, "after uninstall")
 	if fileExists(installedExe) {
 		t.Error("idagent.exe is still there after uninstall")
 	}
@@ -527,65 +526,57 @@ func TestMSIUnderWine(t *testing.T) {
 	t.Logf("TestMSIUnderWine: %v", time.Since(start).Round(time.Millisecond))
 }
 
-// serveAndCheck runs the installed agent as a console program and checks
-// /v1/health on the installer's port with the installer's origins.
-func serveAndCheck(t *testing.T, w *winePrefix) {
+// checkServing waits up to 30 s for the agent of the prefix to answer
+// /v1/health on the installer's port as idagent of version, and checks
+// that the installer's origins are allowed and another is refused.
+func checkServing(t *testing.T, w *winePrefix, what, version string) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	cmd := w.command(ctx, "wine", `C:\Program Files\idagent\idagent.exe`, "run", "--config", `C:\ProgramData\idagent\config.json`)
-	out, err := os.Create(filepath.Join(t.TempDir(), "agent.out"))
-	if err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	defer out.Close()
-	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Start(); err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	stop := func() {
-		cancel() // kills the process: it is the Windows program under Wine
-		<-exited
-	}
-	defer stop()
-
 	deadline := time.Now().Add(30 * time.Second)
 	var h health
 	for {
 		resp, body, err := get(w.port, "")
-		if err == nil && resp.StatusCode == http.StatusOK && json.Unmarshal(body, &h) == nil {
+		if err == nil && resp.StatusCode == http.StatusOK && json.Unmarshal(body, &h) == nil && h.Version == version {
 			break
 		}
-		select {
-		case err := <-exited:
-			exited <- err
-			t.Fatalf("idagent.exe run exited (%v) before serving on port %d:\n%s", err, w.port, agentOutput(out))
-		case <-time.After(100 * time.Millisecond):
-		}
 		if time.Now().After(deadline) {
-			t.Fatalf("no /v1/health on port %d after 30 s (last: %v):\n%s", w.port, err, agentOutput(out))
+			t.Fatalf("%s: no /v1/health of idagent %s on port %d after 30 s (last: %v %v %s)\n%s",
+				what, version, w.port, err, status(resp), body, w.serviceState())
 		}
+		time.Sleep(100 * time.Millisecond)
 	}
 	if h.Agent != "idagent" {
-		t.Errorf("/v1/health: agent %q, want idagent", h.Agent)
+		t.Errorf("%s: /v1/health: agent %q, want idagent", what, h.Agent)
 	}
-	t.Logf("/v1/health on the installer's port %d: version %s, pcsc %q (Wine's winscard.dll is a stub)", w.port, h.Version, h.PCSC)
+	t.Logf("%s: /v1/health on the installer's port %d: version %s, pcsc %q (Wine's winscard.dll is a stub)", what, w.port, h.Version, h.PCSC)
 	for _, origin := range strings.Fields(wineOrigins) {
 		resp, body, err := get(w.port, origin)
 		if err != nil || resp.StatusCode != http.StatusOK || resp.Header.Get("Access-Control-Allow-Origin") != origin {
-			t.Errorf("Origin %s (given to the installer): %v %v, Access-Control-Allow-Origin %q, want 200 allowed: %s", origin, err, status(resp), acao(resp), body)
+			t.Errorf("%s: Origin %s (given to the installer): %v %v, Access-Control-Allow-Origin %q, want 200 allowed: %s", what, origin, err, status(resp), acao(resp), body)
 		}
 	}
 	resp, body, err := get(w.port, wineOtherOrigin)
 	if err != nil || resp.StatusCode != http.StatusForbidden || !bytes.Contains(body, []byte("ORIGIN_NOT_ALLOWED")) {
-		t.Errorf("Origin %s (not given): %v %v: %s, want 403 ORIGIN_NOT_ALLOWED", wineOtherOrigin, err, status(resp), body)
+		t.Errorf("%s: Origin %s (not given): %v %v: %s, want 403 ORIGIN_NOT_ALLOWED", what, wineOtherOrigin, err, status(resp), body)
 	}
-	if t.Failed() {
-		t.Logf("idagent.exe run:\n%s", agentOutput(out))
+}
+
+// waitDown waits up to 30 s until nothing answers on the installer's port.
+func waitDown(t *testing.T, w *winePrefix, what string) {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		if _, _, err := get(w.port, ""); err != nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: the agent still answers on port %d after 30 s\n%s", what, w.port, w.serviceState())
+		}
 	}
+}
+
+// serviceState is what the SCM says of the service, for failure messages.
+func (w *winePrefix) serviceState() string {
+	out, _ := w.run(time.Minute, "wine", "sc", "query", "idagent")
+	return "sc query idagent:\n" + out
 }
 
 func status(r *http.Response) string {
@@ -600,9 +591,4 @@ func acao(r *http.Response) string {
 		return ""
 	}
 	return r.Header.Get("Access-Control-Allow-Origin")
-}
-
-func agentOutput(f *os.File) string {
-	b, _ := os.ReadFile(f.Name())
-	return string(b)
 }
