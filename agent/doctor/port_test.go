@@ -3,27 +3,16 @@ package doctor
 import (
 	"context"
 	"encoding/json"
-	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"testing"
 
 	"github.com/kardianos/service"
 
+	"github.com/idagent/idagent/agent/agenttest"
 	"github.com/idagent/idagent/agent/protocol"
 )
-
-// freeAddr is a loopback address nobody listens on (as far as one can
-// tell: the port is released before use).
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
 
 // fakeAgent answers /v1/health like idagent.
 func fakeAgent(t *testing.T, h protocol.Health) string {
@@ -61,7 +50,7 @@ func TestPort(t *testing.T) {
 	other := httptest.NewServer(http.NotFoundHandler())
 	defer other.Close()
 	otherAddr := other.Listener.Addr().String()
-	d := portDoctor(t, otherAddr, freeAddr(t))
+	d := portDoctor(t, otherAddr, "127.0.0.1:"+strconv.Itoa(agenttest.FreePort(t)))
 	d.PortOwner = func(string) string { return `"nginx" (pid 42)` }
 	r := d.Run(context.Background())
 	expect(t, r, IDPort, Fail, otherAddr+` is held by "nginx" (pid 42)`, `stop "nginx" (pid 42)`, `another port: "listen" in`, ": free")
@@ -81,7 +70,7 @@ func TestPort(t *testing.T) {
 // All addresses free while the service manager says the service runs:
 // the agent is not where the service should be.
 func TestPortFreeWhileServiceRuns(t *testing.T) {
-	d := portDoctor(t, freeAddr(t))
+	d := portDoctor(t, "127.0.0.1:"+strconv.Itoa(agenttest.FreePort(t)))
 	expect(t, d.Run(context.Background()), IDPort, Warn, "yet the service is running", "journalctl -u idagent", "sudo idagent service restart")
 	d.OpenService = serviceIn(service.StatusStopped, nil)
 	r := d.Run(context.Background())

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/idagent/idagent/agent/agenttest"
 	"github.com/idagent/idagent/agent/doctor"
 	"github.com/idagent/idagent/nfc/pcsc/pcsctest"
 	"github.com/idagent/idagent/nfc/virtual"
@@ -204,7 +205,7 @@ func TestDoctorTrustUnreadableAsUser(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg := filepath.Join(dir, "config.json")
-	body := fmt.Sprintf(`{"listen": ["127.0.0.1:%d"], "trustStore": %q, "origins": [{"origin": "https://his.example.vn"}]}`, freePort(t), store)
+	body := fmt.Sprintf(`{"listen": ["127.0.0.1:%d"], "trustStore": %q, "origins": [{"origin": "https://his.example.vn"}]}`, agenttest.FreePort(t), store)
 	if err := os.WriteFile(cfg, []byte(body), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -216,15 +217,4 @@ func TestDoctorTrustUnreadableAsUser(t *testing.T) {
 	expectCheck(t, doctorAs(runuser, "-u", "nobody", "--"), doctor.IDTrust, "warn",
 		"cannot read the trust store "+store+" as this user", "sudo idagent doctor")
 	expectCheck(t, doctorAs(), doctor.IDTrust, "ok", "1 CSCA")
-}
-
-// freePort is a TCP port on 127.0.0.1 that nothing listens on now.
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }

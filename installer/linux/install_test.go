@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -18,6 +17,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/idagent/idagent/agent/agenttest"
 )
 
 // machinePaths are what the package, its scripts and deb-systemd-helper
@@ -126,7 +127,7 @@ func TestInstall(t *testing.T) {
 	t.Cleanup(func() { restoreMachine(t, existed) })
 
 	systemd := isDir("/run/systemd/system")
-	port := freePort(t)
+	port := strconv.Itoa(agenttest.FreePort(t))
 	dropIn := "/run/systemd/system/idagent.service.d"
 	if systemd {
 		// The service must not take 20606 from other tests: a runtime
@@ -406,17 +407,6 @@ func restoreMachine(t *testing.T, existed map[string]bool) {
 	}
 }
 
-// freePort is a TCP port free on 127.0.0.1 (not 20606, which other tests
-// and a real agent use).
-func freePort(t *testing.T) string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
-}
-
 // health is the part of /v1/health the test reads.
 type health struct {
 	Agent   string `json:"agent"`
@@ -445,7 +435,7 @@ func getHealth(port string) (health, error) {
 // stops it with SIGTERM as systemd would.
 func runByHand(t *testing.T, uid, gid int) {
 	t.Helper()
-	port := freePort(t)
+	port := strconv.Itoa(agenttest.FreePort(t))
 	cmd := exec.Command("runuser", "-u", "idagent", "--", "sh", "-c", `umask 0077 && exec "$0" "$@"`,
 		"/usr/bin/idagent", "run", "--service", "--config", configPath, "--listen", "127.0.0.1:"+port)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}

@@ -46,7 +46,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -56,6 +55,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/idagent/idagent/agent/agenttest"
 )
 
 // The origins given to the installer; a request from another is refused.
@@ -250,17 +251,6 @@ func productCode(t *testing.T, msi string) string {
 	return ""
 }
 
-// freePort returns a TCP port free on 127.0.0.1 now.
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
 // nextVersion is a.b.c with the build number one higher.
 func nextVersion(t *testing.T, v string) string {
 	t.Helper()
@@ -382,7 +372,7 @@ func TestMSIUnderWine(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.port = freePort(t)
+	w.port = agenttest.FreePort(t)
 	port := strconv.Itoa(w.port)
 
 	// 1. Install with the properties.
