@@ -89,11 +89,11 @@ func Listen(addrs []string, log *zap.Logger) ([]net.Listener, error) {
 			ls = append(ls, l)
 			continue
 		}
-		if isAddrInUse(err) {
+		if IsAddrInUse(err) {
 			closeAll(ls)
 			return nil, fmt.Errorf("listen on %s: %w", addr, portInUse(addr))
 		}
-		if isAddrNotAvail(err) {
+		if IsAddrNotAvailable(err) {
 			skipped = append(skipped, fmt.Errorf("listen on %s: %w", addr, err))
 			if log != nil {
 				log.Warn("address not available on this machine: skipped", zap.String("addr", addr))
@@ -121,7 +121,7 @@ var ErrPortInUse = errors.New("the port is in use")
 
 func portInUse(addr string) error {
 	_, port, _ := net.SplitHostPort(addr)
-	if owner := portOwner(port); owner != "" {
+	if owner := PortOwner(port); owner != "" {
 		return fmt.Errorf("%w by %s (stop it, or choose another port with --listen or \"listen\" in the configuration)", ErrPortInUse, owner)
 	}
 	return fmt.Errorf("%w by another program (is idagent already running?)", ErrPortInUse)

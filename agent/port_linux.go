@@ -11,15 +11,21 @@ import (
 	"syscall"
 )
 
-func isAddrInUse(err error) bool { return errors.Is(err, syscall.EADDRINUSE) }
-func isAddrNotAvail(err error) bool {
+// IsAddrInUse reports a listen error meaning another socket holds the
+// address.
+func IsAddrInUse(err error) bool { return errors.Is(err, syscall.EADDRINUSE) }
+
+// IsAddrNotAvailable reports a listen error meaning the address does not
+// exist on this machine (IPv6 turned off, a foreign IP).
+func IsAddrNotAvailable(err error) bool {
 	return errors.Is(err, syscall.EADDRNOTAVAIL) || errors.Is(err, syscall.EAFNOSUPPORT)
 }
 
-// portOwner names the process listening on a TCP port: it finds the socket's
-// inode in /proc/net/tcp{,6} and the process holding that inode among
-// /proc/*/fd. "" when it cannot tell (another user's process without root).
-func portOwner(port string) string {
+// PortOwner names the process listening on a TCP port, as `"nginx" (pid
+// 42)`: it finds the socket's inode in /proc/net/tcp{,6} and the process
+// holding that inode among /proc/*/fd. "" when it cannot tell (another
+// user's process without root). Listen's error and idagent doctor use it.
+func PortOwner(port string) string {
 	p, err := strconv.Atoi(port)
 	if err != nil {
 		return ""

@@ -7,13 +7,17 @@ import (
 	"syscall"
 )
 
-func isAddrInUse(err error) bool {
+// IsAddrInUse reports a listen error meaning another socket holds the
+// address.
+func IsAddrInUse(err error) bool {
 	return errors.Is(err, syscall.EADDRINUSE) || errors.Is(err, syscall.Errno(10048)) // WSAEADDRINUSE
 }
 
-func isAddrNotAvail(err error) bool {
+// IsAddrNotAvailable reports a listen error meaning the address does not
+// exist on this machine.
+func IsAddrNotAvailable(err error) bool {
 	return errors.Is(err, syscall.EADDRNOTAVAIL) || errors.Is(err, syscall.Errno(10049)) // WSAEADDRNOTAVAIL
 }
 
-// portOwner is not implemented here: the error then says "another program".
-func portOwner(string) string { return "" }
+// PortOwner is not implemented here: the error then says "another program".
+func PortOwner(string) string { return "" }
