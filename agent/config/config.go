@@ -36,6 +36,9 @@ type Config struct {
 	Hosts []string
 	// Origins maps a normalised origin (scheme://host[:port]) to its policy.
 	Origins map[string]Policy
+	// OriginDefaults is the file's defaultPolicy (DefaultPolicy() without
+	// one): the policy of origins added from outside the file (machine.go).
+	OriginDefaults Policy
 	// AllowNativeClients lets connections without an Origin (or with
 	// "null") in, with NativePolicy.
 	AllowNativeClients bool
@@ -149,6 +152,7 @@ func Default() *Config {
 	return &Config{
 		Listen:         []string{"127.0.0.1:" + strconv.Itoa(DefaultPort), "[::1]:" + strconv.Itoa(DefaultPort)},
 		Origins:        map[string]Policy{},
+		OriginDefaults: DefaultPolicy(),
 		NativePolicy:   DefaultPolicy(),
 		TrustStore:     filepath.Join(DataDir(), "trust"),
 		Log:            Log{Level: "info"},
@@ -165,7 +169,7 @@ func Load(file string) (*Config, error) {
 		file = DefaultFile()
 		if _, err := os.Stat(file); errors.Is(err, os.ErrNotExist) {
 			cfg := Default()
-			if err := applyMachine(cfg, nil); err != nil {
+			if err := applyMachine(cfg); err != nil {
 				return nil, err
 			}
 			return cfg, nil
@@ -188,7 +192,7 @@ func Load(file string) (*Config, error) {
 		return nil, err
 	}
 	cfg.File = abs
-	if err := applyMachine(cfg, b); err != nil {
+	if err := applyMachine(cfg); err != nil {
 		return nil, err
 	}
 	return cfg, nil
@@ -289,6 +293,7 @@ func (fc *fileConfig) toConfig(baseDir string) (*Config, error) {
 		}
 		defaults = p
 	}
+	cfg.OriginDefaults = defaults
 	for i, o := range fc.Origins {
 		key := fmt.Sprintf("origins[%d]", i)
 		origin, err := NormalizeOrigin(o.Origin)

@@ -1,7 +1,6 @@
 package config
 
 import (
-	"encoding/json"
 	"fmt"
 	"net"
 	"sort"
@@ -52,54 +51,27 @@ var readMachine = readMachineSettings
 // on Windows, none elsewhere.
 func ReadMachineSettings() (MachineSettings, error) { return readMachine() }
 
-// applyMachine overlays this machine's settings onto cfg. fileJSON is the
-// configuration file (nil without one): origins added by the machine get
-// its defaultPolicy.
-func applyMachine(cfg *Config, fileJSON []byte) error {
+// applyMachine overlays this machine's settings onto cfg.
+func applyMachine(cfg *Config) error {
 	m, err := readMachine()
-	if err != nil {
+	if err != nil || m.empty() {
 		return err
 	}
-	if m.empty() {
-		return nil
-	}
-	defaults, err := fileDefaultPolicy(fileJSON)
-	if err != nil {
-		return err
-	}
-	return m.Apply(cfg, defaults)
+	return m.Apply(cfg)
 }
 
 func (m MachineSettings) empty() bool {
 	return m.InstallerOrigins == nil && m.InstallerPort == nil && len(m.PolicyOrigins) == 0 && m.PolicyPort == nil
 }
 
-// fileDefaultPolicy is the defaultPolicy of a configuration file that Parse
-// has already accepted, or DefaultPolicy() without one.
-func fileDefaultPolicy(fileJSON []byte) (Policy, error) {
-	if fileJSON == nil {
-		return DefaultPolicy(), nil
-	}
-	var fc struct {
-		DefaultPolicy *filePolicy `json:"defaultPolicy"`
-	}
-	if err := json.Unmarshal(fileJSON, &fc); err != nil {
-		return Policy{}, &Error{Msg: err.Error()}
-	}
-	if fc.DefaultPolicy == nil {
-		return DefaultPolicy(), nil
-	}
-	return fc.DefaultPolicy.toPolicy("defaultPolicy", DefaultPolicy())
-}
-
 // Apply overlays m onto cfg. Origins of every source are merged: one the
-// configuration does not list yet is added with the policy defaults (an
-// origin the file lists keeps its own policy). The port is the policy's,
+// configuration does not list yet is added with cfg.OriginDefaults, the
+// file's defaultPolicy (an origin the file lists keeps its own policy). The port is the policy's,
 // else the installer's, else the file's; it replaces the port of every
 // listen address and keeps the host. cfg.MachineSources records each value
 // used. A bad value gives a *Error whose Key names the registry value;
 // cfg is then unchanged.
-func (m MachineSettings) Apply(cfg *Config, defaults Policy) error {
+func (m MachineSettings) Apply(cfg *Config) error {
 	var origins []MachineValue
 	if m.InstallerOrigins != nil {
 		origins = append(origins, *m.InstallerOrigins)
@@ -154,7 +126,7 @@ func (m MachineSettings) Apply(cfg *Config, defaults Policy) error {
 		}
 	}
 	for _, o := range order {
-		cfg.Origins[o] = defaults
+		cfg.Origins[o] = cfg.OriginDefaults
 	}
 	cfg.Listen = listen
 	cfg.MachineSources = append(cfg.MachineSources, sources...)

@@ -34,10 +34,6 @@ func TestMachineOriginsMerge(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defaults, err := fileDefaultPolicy([]byte(`{"defaultPolicy": {"fields": ["idNumber", "fullName"], "photo": false}}`))
-	if err != nil {
-		t.Fatal(err)
-	}
 	m := MachineSettings{
 		InstallerOrigins: val(instOrigins, " https://HIS.example.org https://desk2.example.org:443,https://desk3.example.org;\thttp://localhost:3000 "),
 		PolicyOrigins: []MachineValue{
@@ -46,7 +42,7 @@ func TestMachineOriginsMerge(t *testing.T) {
 			*val(polOrigins+`\3`, ""),
 		},
 	}
-	if err := m.Apply(cfg, defaults); err != nil {
+	if err := m.Apply(cfg); err != nil {
 		t.Fatal(err)
 	}
 	var got []string
@@ -98,7 +94,7 @@ func TestMachinePortPrecedence(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := tc.m.Apply(cfg, DefaultPolicy()); err != nil {
+			if err := tc.m.Apply(cfg); err != nil {
 				t.Fatal(err)
 			}
 			if !slices.Equal(cfg.Listen, tc.want) {
@@ -125,7 +121,7 @@ func TestMachineBadValuesNameTheRegistryValue(t *testing.T) {
 		{MachineSettings{PolicyPort: val(polPort, "65536"), InstallerPort: val(instPort, "20606")}, polPort},
 	} {
 		cfg := Default()
-		err := tc.m.Apply(cfg, DefaultPolicy())
+		err := tc.m.Apply(cfg)
 		var ce *Error
 		if !errors.As(err, &ce) || ce.Key != tc.name {
 			t.Errorf("%+v: error %v does not name %s", tc.m, err, tc.name)
@@ -193,7 +189,7 @@ func TestNoMachineSettingsOutsideWindows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := applyMachine(c, []byte(`{}`)); err != nil || c.MachineSources != nil {
+	if err := applyMachine(c); err != nil || c.MachineSources != nil {
 		t.Fatalf("%v %v", err, c.MachineSources)
 	}
 }
