@@ -141,9 +141,10 @@ func splitOrigins(s string) []string {
 	})
 }
 
-// sortValueNames orders registry value names as a list policy numbers
-// them: numerically ("2" before "10"), then other names alphabetically.
-func sortValueNames(names []string) {
+// SortListValueNames orders registry value names as a list policy (idagent's
+// AllowedOrigins, Chrome's and Edge's URL lists) numbers them: numerically
+// ("2" before "10"), then other names alphabetically.
+func SortListValueNames(names []string) {
 	sort.SliceStable(names, func(i, j int) bool {
 		a, aErr := strconv.ParseUint(names[i], 10, 64)
 		b, bErr := strconv.ParseUint(names[j], 10, 64)

@@ -194,9 +194,9 @@ func TestNoMachineSettingsOutsideWindows(t *testing.T) {
 	}
 }
 
-func TestSortValueNames(t *testing.T) {
+func TestSortListValueNames(t *testing.T) {
 	names := []string{"10", "b", "2", "1", "a", "01x"}
-	sortValueNames(names)
+	SortListValueNames(names)
 	if want := []string{"1", "2", "10", "01x", "a", "b"}; !slices.Equal(names, want) {
 		t.Fatalf("%v, want %v", names, want)
 	}

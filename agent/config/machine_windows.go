@@ -41,7 +41,7 @@ func readMachineSettings() (MachineSettings, error) {
 		if err != nil {
 			return &Error{Key: PolicyKey + `\AllowedOrigins`, Msg: "cannot read: " + err.Error()}
 		}
-		sortValueNames(names)
+		SortListValueNames(names)
 		for _, name := range names {
 			v, err := readValue(k, PolicyKey+`\AllowedOrigins`, name, false)
 			if err != nil {

@@ -4,10 +4,10 @@ package doctor
 
 import (
 	"errors"
-	"sort"
-	"strconv"
 
 	"golang.org/x/sys/windows/registry"
+
+	"github.com/idagent/idagent/agent/config"
 )
 
 // policyKey is where one browser keeps a list policy in the registry:
@@ -79,11 +79,7 @@ func readPolicyKey(k policyKey) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	sort.Slice(names, func(i, j int) bool {
-		a, _ := strconv.Atoi(names[i])
-		b, _ := strconv.Atoi(names[j])
-		return a < b
-	})
+	config.SortListValueNames(names)
 	var out []string
 	for _, n := range names {
 		if v, _, err := key.GetStringValue(n); err == nil {
