@@ -145,7 +145,7 @@ func (a anchorAssessment) summary() string {
 		s += "; no valid CSCA for " + joinMax(a.stale, 8)
 	}
 	if len(a.ending) > 0 {
-		s += "; the last valid CSCA expires within 90 days for " + joinMax(a.ending, 8)
+		s += fmt.Sprintf("; the last valid CSCA expires within %d days for %s", int(trust.ExpiryWarning.Hours()/24), joinMax(a.ending, 8))
 	}
 	return s
 }
