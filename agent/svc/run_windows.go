@@ -38,6 +38,8 @@ const stopWait = 10 * time.Second
 
 func (h *scmHandler) Execute(_ []string, requests <-chan svc.ChangeRequest, status chan<- svc.Status) (bool, uint32) {
 	status <- svc.Status{State: svc.StartPending}
+	// ctx ends with the parent too (the process's signals): prog then
+	// returns and done ends the loop.
 	ctx, cancel := context.WithCancel(h.parent)
 	defer cancel()
 	done := make(chan error, 1)
@@ -54,8 +56,6 @@ func (h *scmHandler) Execute(_ []string, requests <-chan svc.ChangeRequest, stat
 				os.Exit(1)
 			}
 			return false, 0
-		case <-h.parent.Done():
-			cancel()
 		case r := <-requests:
 			switch r.Cmd {
 			case svc.Interrogate:
