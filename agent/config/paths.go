@@ -29,6 +29,10 @@ func ConfigDir() string {
 	return "/etc/idagent"
 }
 
+// LogFileName is the service's log file in LogDir when the configuration
+// names none (and in the configuration the installers write).
+const LogFileName = "idagent.log"
+
 // LogDir is where the service writes its log file.
 func LogDir() string {
 	switch runtime.GOOS {

@@ -85,7 +85,7 @@ func serviceCheck(c Check, st service.Status, err error, platform, goos string) 
 
 // logAdvice says where the service says why it stopped.
 func logAdvice(goos string) string {
-	log := filepath.Join(config.LogDir(), "idagent.log")
+	log := filepath.Join(config.LogDir(), config.LogFileName)
 	switch goos {
 	case "windows":
 		return "read why in " + log + " and the Windows event log (Application, source idagent)"

@@ -161,7 +161,7 @@ func newAgentLog(e *env, f runFlags, cfg *config.Config) (*zap.Logger, error) {
 		return logging.New(opts)
 	}
 	if opts.File == "" {
-		opts.File = filepath.Join(serviceLogDir(), "idagent.log")
+		opts.File = filepath.Join(serviceLogDir(), config.LogFileName)
 	}
 	fileErr := logging.CheckFile(opts.File)
 	if fileErr != nil {

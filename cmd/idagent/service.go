@@ -125,7 +125,7 @@ func ensureConfig(file string) error {
 	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
 		return fmt.Errorf("create the configuration directory: %w", err)
 	}
-	if err := os.WriteFile(file, config.InitialFile(filepath.Join(serviceLogDir(), "idagent.log")), 0o644); err != nil {
+	if err := os.WriteFile(file, config.InitialFile(filepath.Join(serviceLogDir(), config.LogFileName)), 0o644); err != nil {
 		return fmt.Errorf("write the initial configuration: %w", err)
 	}
 	return nil
