@@ -6,8 +6,6 @@ package agent
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"net"
 	"net/http"
 	"sync"
@@ -75,54 +73,4 @@ func (a *Agent) Run(ctx context.Context, listeners []net.Listener) error {
 	cancel()
 	wg.Wait()
 	return err
-}
-
-// Listen opens the listeners. An address the machine does not have (no IPv6
-// loopback) is skipped with a warning as long as another one works; a port
-// in use is an error naming the process that holds it when the OS can tell.
-func Listen(addrs []string, log *zap.Logger) ([]net.Listener, error) {
-	var ls []net.Listener
-	var skipped []error
-	for _, addr := range addrs {
-		l, err := net.Listen("tcp", addr)
-		if err == nil {
-			ls = append(ls, l)
-			continue
-		}
-		if IsAddrInUse(err) {
-			closeAll(ls)
-			return nil, fmt.Errorf("listen on %s: %w", addr, portInUse(addr))
-		}
-		if IsAddrNotAvailable(err) {
-			skipped = append(skipped, fmt.Errorf("listen on %s: %w", addr, err))
-			if log != nil {
-				log.Warn("address not available on this machine: skipped", zap.String("addr", addr))
-			}
-			continue
-		}
-		closeAll(ls)
-		return nil, fmt.Errorf("listen on %s: %w", addr, err)
-	}
-	if len(ls) == 0 {
-		return nil, errors.Join(append([]error{errors.New("no address to listen on")}, skipped...)...)
-	}
-	return ls, nil
-}
-
-func closeAll(ls []net.Listener) {
-	for _, l := range ls {
-		l.Close()
-	}
-}
-
-// ErrPortInUse is wrapped by Listen's error when another process holds the
-// port.
-var ErrPortInUse = errors.New("the port is in use")
-
-func portInUse(addr string) error {
-	_, port, _ := net.SplitHostPort(addr)
-	if owner := PortOwner(port); owner != "" {
-		return fmt.Errorf("%w by %s (stop it, or choose another port with --listen or \"listen\" in the configuration)", ErrPortInUse, owner)
-	}
-	return fmt.Errorf("%w by another program (is idagent already running?)", ErrPortInUse)
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/idagent/idagent/agent/agenttest"
 	"github.com/idagent/idagent/agent/api"
 	"github.com/idagent/idagent/agent/config"
+	"github.com/idagent/idagent/agent/listen"
 	"github.com/idagent/idagent/agent/logging/logtest"
 	"github.com/idagent/idagent/agent/protocol"
 	"github.com/idagent/idagent/agent/session"
@@ -203,7 +204,7 @@ func start(t *testing.T, s *setup) *harness {
 		o.Reader = s.reader
 	}
 	h.agent = agent.New(o)
-	ls, err := agent.Listen([]string{"127.0.0.1:0"}, log)
+	ls, err := listen.Open([]string{"127.0.0.1:0"}, log)
 	if err != nil {
 		t.Fatal(err)
 	}

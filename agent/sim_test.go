@@ -14,6 +14,7 @@ import (
 	"github.com/idagent/idagent/agent/agenttest"
 	"github.com/idagent/idagent/agent/cardread"
 	"github.com/idagent/idagent/agent/config"
+	"github.com/idagent/idagent/agent/listen"
 	"github.com/idagent/idagent/agent/logging/logtest"
 	"github.com/idagent/idagent/agent/protocol"
 	"github.com/idagent/idagent/agent/simulate"
@@ -80,7 +81,7 @@ func runPipelineAgent(tb testing.TB, cfg *config.Config, mgr nfc.Manager, simula
 		o.Simulator = simulator
 	}
 	a := agent.New(o)
-	ls, err := agent.Listen([]string{"127.0.0.1:0"}, log)
+	ls, err := listen.Open([]string{"127.0.0.1:0"}, log)
 	if err != nil {
 		tb.Fatal(err)
 	}

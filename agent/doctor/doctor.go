@@ -22,8 +22,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/idagent/idagent/agent"
 	"github.com/idagent/idagent/agent/config"
+	"github.com/idagent/idagent/agent/listen"
 )
 
 // Status is the outcome of one check.
@@ -155,7 +155,7 @@ type Doctor struct {
 	// system's (SystemPolicies).
 	Policies func() ([]BrowserPolicy, error)
 	// PortOwner names the program holding a TCP port; nil uses
-	// agent.PortOwner.
+	// listen.Owner.
 	PortOwner func(port string) string
 	// HTTP asks a running agent for /v1/health; nil uses a client without
 	// proxies (the agent is on loopback).
@@ -198,7 +198,7 @@ func (d *Doctor) setDefaults() {
 		d.Now = time.Now
 	}
 	if d.PortOwner == nil {
-		d.PortOwner = agent.PortOwner
+		d.PortOwner = listen.Owner
 	}
 	if d.Policies == nil {
 		d.Policies = SystemPolicies

@@ -10,8 +10,8 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/idagent/idagent/agent"
 	"github.com/idagent/idagent/agent/config"
+	"github.com/idagent/idagent/agent/listen"
 	"github.com/idagent/idagent/agent/protocol"
 )
 
@@ -79,13 +79,13 @@ func (d *Doctor) probeAddr(ctx context.Context, addr string) addrState {
 	case err == nil:
 		l.Close()
 		st.kind = addrFree
-	case agent.IsAddrInUse(err):
+	case listen.IsAddrInUse(err):
 		_, port, _ := net.SplitHostPort(addr)
 		st.kind, st.owner = addrOther, d.PortOwner(port)
 		if strings.HasPrefix(st.owner, `"idagent"`) {
 			st.kind = addrMute
 		}
-	case agent.IsAddrNotAvailable(err):
+	case listen.IsAddrNotAvailable(err):
 		st.kind = addrUnavailable
 	default:
 		st.kind, st.err = addrBroken, err

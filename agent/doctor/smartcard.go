@@ -185,21 +185,20 @@ func probeEMRTD(ctx context.Context, cards CardService, reader string) string {
 		return "cannot connect: " + err.Error()
 	}
 	defer conn.Close()
-	cmd := apdu.Command{INS: apdu.InsSelect, P1: 0x04, P2: 0x0C, Data: files.AID}
-	resp, err := nfc.Transceive(ctx, conn, cmd)
-	if err == nil && !resp.OK() && resp.SW != apdu.SWFileNotFound {
-		// Some chips insist on returning the FCI (P2=00), as the reader
-		// of emrtd/files allows.
-		cmd.P2, cmd.Ne = 0x00, apdu.MaxShortNe
-		resp, err = nfc.Transceive(ctx, conn, cmd)
-	}
+	// The same SELECT (and fallback) as the first step of a read.
+	err = files.NewReader(nfc.NewTransport(conn), files.Options{}).SelectApplication(ctx)
+	var sw *apdu.Error
 	switch {
-	case err != nil:
-		return "does not answer: " + err.Error()
-	case resp.OK():
+	case err == nil:
 		return "answers as an ICAO eMRTD (ID card or passport)"
+	case errors.Is(err, files.ErrNotFound):
+		return "not an ICAO eMRTD (SELECT answered " + apdu.SWFileNotFound.String() + ")"
+	case errors.Is(err, files.ErrProtected):
+		return "not an ICAO eMRTD (SELECT answered " + apdu.SWSecurityStatus.String() + ")"
+	case errors.As(err, &sw):
+		return "not an ICAO eMRTD (SELECT answered " + sw.SW.String() + ")"
 	}
-	return "not an ICAO eMRTD (SELECT answered " + resp.SW.String() + ")"
+	return "does not answer: " + err.Error()
 }
 
 func plural(n int, what string) string {

@@ -12,6 +12,7 @@ import (
 	"github.com/idagent/idagent/agent"
 	"github.com/idagent/idagent/agent/cardread"
 	"github.com/idagent/idagent/agent/config"
+	"github.com/idagent/idagent/agent/listen"
 	"github.com/idagent/idagent/agent/logging"
 	"github.com/idagent/idagent/agent/protocol"
 	"github.com/idagent/idagent/agent/simulate"
@@ -80,7 +81,7 @@ func runAgent(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "idagent: %v\n", err)
 		var cerr *config.Error
 		switch {
-		case errors.Is(err, agent.ErrPortInUse):
+		case errors.Is(err, listen.ErrPortInUse):
 			return exitNoCard // EX_UNAVAILABLE: a resource (the port) is taken
 		case errors.As(err, &cerr):
 			return exitConfig // a key of the configuration is unusable (trustStore)
@@ -127,7 +128,7 @@ func serveAgent(ctx context.Context, e *env, f runFlags, cfg *config.Config) err
 	if err := insertStartCard(ctx, e, f, opts); err != nil {
 		return err
 	}
-	ls, err := agent.Listen(cfg.Listen, log)
+	ls, err := listen.Open(cfg.Listen, log)
 	if err != nil {
 		return err
 	}

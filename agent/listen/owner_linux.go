@@ -1,4 +1,4 @@
-package agent
+package listen
 
 import (
 	"bufio"
@@ -21,11 +21,11 @@ func IsAddrNotAvailable(err error) bool {
 	return errors.Is(err, syscall.EADDRNOTAVAIL) || errors.Is(err, syscall.EAFNOSUPPORT)
 }
 
-// PortOwner names the process listening on a TCP port, as `"nginx" (pid
+// Owner names the process listening on a TCP port, as `"nginx" (pid
 // 42)`: it finds the socket's inode in /proc/net/tcp{,6} and the process
 // holding that inode among /proc/*/fd. "" when it cannot tell (another
 // user's process without root). Listen's error and idagent doctor use it.
-func PortOwner(port string) string {
+func Owner(port string) string {
 	p, err := strconv.Atoi(port)
 	if err != nil {
 		return ""

@@ -1,6 +1,6 @@
 //go:build !linux
 
-package agent
+package listen
 
 import (
 	"errors"
@@ -19,5 +19,5 @@ func IsAddrNotAvailable(err error) bool {
 	return errors.Is(err, syscall.EADDRNOTAVAIL) || errors.Is(err, syscall.Errno(10049)) // WSAEADDRNOTAVAIL
 }
 
-// PortOwner is not implemented here: the error then says "another program".
-func PortOwner(string) string { return "" }
+// Owner is not implemented here: the error then says "another program".
+func Owner(string) string { return "" }
