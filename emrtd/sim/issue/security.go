@@ -1,10 +1,12 @@
 package issue
 
 import (
+	"bytes"
 	"crypto"
 	"encoding/asn1"
 	"encoding/hex"
 	"fmt"
+	"slices"
 
 	"github.com/idagent/idagent/emrtd/ec"
 	"github.com/idagent/idagent/emrtd/lds"
@@ -194,14 +196,16 @@ func caPublicKeyInfo(s Security, key any) ([]byte, error) {
 	return seq(func(b *cryptobyte.Builder) { b.AddASN1ObjectIdentifier(oid); b.AddBytes(spki) }), nil
 }
 
-// DG14 encodes the SecurityInfos of data group 14: the chip
+// DG14 encodes the SecurityInfos of data group 14: those of EF.CardAccess
+// (ICAO 9303-11 §9.2.11: DG14 SHALL contain them, so a reader can check
+// the unsigned EF.CardAccess against signed data), the chip
 // authentication public key and ChipAuthenticationInfo, the
 // TerminalAuthenticationInfo, and for ECDSA active authentication its
 // ActiveAuthenticationInfo. The SET is DER-sorted. caKey is the public
 // half the file publishes (an *ec.PrivateKey or *dh.PrivateKey, or nil
 // without chip authentication).
 func DG14(s Security, caKey any) ([]byte, error) {
-	var infos [][]byte
+	infos := s.cardAccessInfos()
 	if s.CA != nil {
 		pk, err := caPublicKeyInfo(s, caKey)
 		if err != nil {
@@ -222,7 +226,19 @@ func DG14(s Security, caKey any) ([]byte, error) {
 	if len(infos) == 0 {
 		return nil, fmt.Errorf("DG14 with nothing to list")
 	}
-	return tlv.Encode(0x6E, derSet(infos)), nil
+	return tlv.Encode(0x6E, derSet(distinct(infos))), nil
+}
+
+// distinct drops repeated encodings (an info that EF.CardAccess lists and
+// the file lists again), keeping the first.
+func distinct(infos [][]byte) [][]byte {
+	var out [][]byte
+	for _, info := range infos {
+		if !slices.ContainsFunc(out, func(o []byte) bool { return bytes.Equal(o, info) }) {
+			out = append(out, info)
+		}
+	}
+	return out
 }
 
 // CardSecurityContent is the eContent of EF.CardSecurity: the
@@ -234,11 +250,8 @@ func CardSecurityContent(s Security, caKey any) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	infos = append(infos, pk)
-	if !s.CardAccessCA {
-		infos = append(infos, caInfo(s.CA))
-	}
-	return derSet(infos), nil
+	infos = append(infos, pk, caInfo(s.CA))
+	return derSet(distinct(infos)), nil
 }
 
 // DG15 encodes the active authentication public key (SubjectPublicKeyInfo;

@@ -144,3 +144,64 @@ func TestSignedWithinSignerValidity(t *testing.T) {
 		}
 	}
 }
+
+// DG14 and EF.CardSecurity hold every SecurityInfo of EF.CardAccess, byte
+// for byte (ICAO 9303-11 §9.2.11), so a reader can tell a doctored
+// EF.CardAccess from the chip's own.
+func TestSignedFilesCarryCardAccess(t *testing.T) {
+	camSecurity := Security{
+		PACE: []PACEInfo{
+			{Protocol: lds.OIDPACEECDHCAMAESCBCCMAC128, ParameterID: 13},
+			{Protocol: lds.OIDPACEECDHGMAESCBCCMAC128, ParameterID: 13},
+		},
+		CA:           &ChipAuthentication{Protocol: lds.OIDCAECDHAESCBCCMAC128, Curve: ec.BrainpoolP256r1()},
+		CardSecurity: true,
+	}
+	for name, sec := range map[string]Security{"cccd": CCCDSecurity(), "cam": camSecurity} {
+		doc, err := Issue(Options{Seed: 7, Kind: Passport, DataGroups: []int{1, 14}, Security: sec})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cardAccess, err := lds.ParseSecurityInfos(doc.Files[FIDCardAccess])
+		if err != nil {
+			t.Fatal(err)
+		}
+		dg14, err := lds.ParseDG14(doc.Files[FIDOfDG(14)])
+		if err != nil {
+			t.Fatal(err)
+		}
+		signed := map[string]*lds.SecurityInfos{"DG14": dg14}
+		if sec.CardSecurity {
+			sd, err := cms.Parse(doc.CardSecurity)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if signed["EF.CardSecurity"], err = lds.ParseSecurityInfos(sd.Content); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for file, infos := range signed {
+			for _, info := range cardAccess.Infos {
+				if !slicesContainsRaw(infos.Infos, info.Raw) {
+					t.Errorf("%s: %s lacks EF.CardAccess's %s", name, file, info.OID)
+				}
+			}
+			for i, a := range infos.Infos {
+				for _, b := range infos.Infos[i+1:] {
+					if bytes.Equal(a.Raw, b.Raw) {
+						t.Errorf("%s: %s lists %s twice", name, file, a.OID)
+					}
+				}
+			}
+		}
+	}
+}
+
+func slicesContainsRaw(infos []lds.Info, raw []byte) bool {
+	for _, i := range infos {
+		if bytes.Equal(i.Raw, raw) {
+			return true
+		}
+	}
+	return false
+}
