@@ -28,7 +28,8 @@ type Options struct {
 	Reader    session.Reader
 	Simulator api.Simulator // nil unless simulating
 	Trust     func() protocol.TrustState
-	Demo      http.Handler
+	Demo      http.Handler // the desk pages at /demo/, or nil
+	Client    http.Handler // the JS client at /v1/client/, or nil
 	CheckKey  func(protocol.AccessKey) error
 	Limits    api.Limits
 }
@@ -51,7 +52,7 @@ func New(o Options) *Agent {
 	})
 	srv := api.New(api.Options{
 		Config: o.Config, Hub: hub, Log: o.Log.Named("api"), Version: o.Version,
-		Simulator: o.Simulator, Trust: o.Trust, Demo: o.Demo, CheckKey: o.CheckKey, Limits: o.Limits,
+		Simulator: o.Simulator, Trust: o.Trust, Demo: o.Demo, Client: o.Client, CheckKey: o.CheckKey, Limits: o.Limits,
 	})
 	return &Agent{Hub: hub, Server: srv, log: o.Log}
 }

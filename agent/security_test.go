@@ -9,12 +9,14 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/gorilla/websocket"
 
 	"github.com/idagent/idagent/agent/agenttest"
 	"github.com/idagent/idagent/agent/api"
+	"github.com/idagent/idagent/agent/config"
 	"github.com/idagent/idagent/agent/protocol"
 	"github.com/idagent/idagent/nfc/virtual/testcard"
 )
@@ -407,4 +409,54 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// TestClientServedWithCORS: the JS client is served at /v1/client/ to pages
+// of allowed origins (CORS), to requests without Origin (curl, npm), and to
+// no other origin; each refused origin is logged once, with its value and
+// why.
+func TestClientServedWithCORS(t *testing.T) {
+	s := newSetup()
+	s.cfg.Origins["http://localhost:3000"] = config.DefaultPolicy()
+	s.opts.Client = http.FileServer(http.FS(fstest.MapFS{"idagent.js": {Data: []byte("export const x = 1;\n")}}))
+	h := start(t, s)
+	resp := h.get("GET", "/v1/client/idagent.js", "", deskOrigin, nil)
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 || resp.Header.Get("Access-Control-Allow-Origin") != deskOrigin || resp.Header.Get("Vary") != "Origin" ||
+		!strings.Contains(resp.Header.Get("Content-Type"), "javascript") || string(body) != "export const x = 1;\n" {
+		t.Fatalf("client for an allowed origin: %d %v %q", resp.StatusCode, resp.Header, body)
+	}
+	if resp := h.get("GET", "/v1/client/idagent.js", "", "", nil); resp.StatusCode != 200 {
+		t.Fatalf("client without Origin: %d", resp.StatusCode)
+	}
+	resp = h.get("OPTIONS", "/v1/client/idagent.js", "", deskOrigin, map[string]string{"Access-Control-Request-Private-Network": "true"})
+	if resp.StatusCode != 204 || resp.Header.Get("Access-Control-Allow-Private-Network") != "true" {
+		t.Fatalf("client preflight: %d %v", resp.StatusCode, resp.Header)
+	}
+	for i := 0; i < 3; i++ {
+		resp = h.get("GET", "/v1/client/idagent.js", "", "https://evil.example", nil)
+		if resp.StatusCode != 403 || errorCode(t, resp) != "ORIGIN_NOT_ALLOWED" {
+			t.Fatalf("client for a refused origin: %d", resp.StatusCode)
+		}
+		h.get("GET", "/v1/health", "", "https://evil.example", nil)
+		if _, _, err := agenttest.Dial(h.addr, "https://evil.example"); err == nil {
+			t.Fatal("refused origin connected")
+		}
+	}
+	h.get("GET", "/v1/health", "", "http://127.0.0.1:3000", nil)
+	h.get("GET", "/v1/health", "", "null", nil)
+	var refusals []string
+	for _, l := range h.logs.Lines() {
+		if strings.Contains(l, "origin refused") && strings.HasPrefix(l, "{") {
+			refusals = append(refusals, l)
+		}
+	}
+	if len(refusals) != 3 {
+		t.Fatalf("want one refusal line per origin (3), got %d:\n%s", len(refusals), strings.Join(refusals, "\n"))
+	}
+	for i, want := range []string{`"origin":"https://evil.example"`, `localhost and 127.0.0.1 are different origins`, `allowNativeClients is off`} {
+		if !strings.Contains(refusals[i], want) {
+			t.Errorf("refusal %d lacks %q: %s", i, want, refusals[i])
+		}
+	}
 }

@@ -137,7 +137,7 @@ func TestSimulator(t *testing.T) {
 		tampers = append(tampers, string(k))
 	}
 	if info := hello.Sim; info == nil || len(info.Profiles) != len(sim.Profiles()) || info.Profiles[0] != simulate.DefaultProfile ||
-		!slices.Equal(info.Tampers, tampers) {
+		!slices.Equal(info.Tampers, tampers) || info.Cards == nil || len(info.Cards) != 0 {
 		t.Fatalf("hello sim: %s", r.Raw)
 	}
 	seed := 7
@@ -149,6 +149,15 @@ func TestSimulator(t *testing.T) {
 		t.Fatal("same seed, different card")
 	}
 	must(t)(c.Event("card.inserted", wait, nil))
+	// A connection made later (a page opened after idagent run --sim-card)
+	// learns the inserted card's access data from hello.
+	later := s.dial(t, deskOrigin)
+	r = must(t)(later.Request("hello", nil))
+	hello = protocol.HelloResponse{}
+	r.Decode(&hello)
+	if cards := hello.Sim.Cards; len(cards) != 1 || cards[0] != card || cards[0].Reader != simulate.Readers[0] {
+		t.Fatalf("hello sim cards after an insert: %s", r.Raw)
+	}
 	for _, bad := range []map[string]any{{"profile": "nope"}, {"tamper": "nope"}, {"reader": "nope"}} {
 		if r := must(t)(c.Request("sim.insert", bad)); r.Error == nil {
 			t.Fatalf("sim.insert %v accepted", bad)
@@ -160,6 +169,12 @@ func TestSimulator(t *testing.T) {
 	must(t)(c.Event("card.removed", wait, nil))
 	if r := must(t)(c.Request("sim.remove", map[string]any{"reader": simulate.Readers[0]})); r.Code() != "BAD_STATE" {
 		t.Fatalf("sim.remove of an empty reader: %s", r.Raw)
+	}
+	r = must(t)(later.Request("hello", nil))
+	hello = protocol.HelloResponse{}
+	r.Decode(&hello)
+	if len(hello.Sim.Cards) != 0 {
+		t.Fatalf("hello sim cards after the removal: %s", r.Raw)
 	}
 }
 

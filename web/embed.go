@@ -1,8 +1,9 @@
 // Package web holds idagent's browser side: the JavaScript client
-// (client/, published to npm as @idagent/client) and the desk pages
-// (demo/). The agent embeds both and serves them at /demo/ (docs/PROTOCOL.md
-// §7): the pages at the root of Demo, the client module under client/, so a
-// page imports it as "./client/idagent.js".
+// (client/, packed for npm as @idagent/client) and the desk pages (demo/).
+// The agent embeds both: it serves the pages at /demo/ (the client module
+// under /demo/client/, so a page imports it as "./client/idagent.js") and
+// the client alone at /v1/client/ for desk applications of allowed origins
+// (docs/PROTOCOL.md §7).
 package web
 
 import (
@@ -38,13 +39,34 @@ func (demoFS) Open(name string) (fs.File, error) {
 	return files.Open(path.Join("demo", name))
 }
 
+// Client is the file tree served at /v1/client/: the client's modules.
+var Client fs.FS = mustSub(files, "client")
+
+func mustSub(f fs.FS, dir string) fs.FS {
+	sub, err := fs.Sub(f, dir)
+	if err != nil {
+		panic(err) // dir is a literal of this package
+	}
+	return sub
+}
+
+// ClientHandler serves Client (mount it with http.StripPrefix("/v1/client",
+// ...)). Only files are served, no directory listings.
+func ClientHandler() http.Handler { return filesOnly(Client) }
+
 // Handler serves Demo (mount it with http.StripPrefix("/demo", ...)).
 // Directory listings are refused: only files are served.
-func Handler() http.Handler {
-	fileServer := http.FileServer(http.FS(Demo))
+func Handler() http.Handler { return filesOnly(Demo) }
+
+// filesOnly serves the files of fsys, and a directory only through its
+// index.html: never a listing.
+func filesOnly(fsys fs.FS) http.Handler {
+	fileServer := http.FileServer(http.FS(fsys))
+	_, err := fs.Stat(fsys, "index.html")
+	hasIndex := err == nil
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := r.URL.Path
-		if p != "/" && strings.HasSuffix(p, "/") {
+		if strings.HasSuffix(p, "/") && (p != "/" || !hasIndex) {
 			http.NotFound(w, r)
 			return
 		}

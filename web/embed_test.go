@@ -54,3 +54,29 @@ func TestHandlerServesModulesWithJavaScriptType(t *testing.T) {
 		t.Errorf("directory listing: %d, want 404", res.StatusCode)
 	}
 }
+
+func TestClientHandlerServesOnlyTheModules(t *testing.T) {
+	srv := httptest.NewServer(http.StripPrefix("/v1/client", ClientHandler()))
+	defer srv.Close()
+	for _, name := range []string{"idagent.js", "errors.js", "cccd.js", "messages.js"} {
+		res, err := http.Get(srv.URL + "/v1/client/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != 200 || !strings.Contains(res.Header.Get("Content-Type"), "javascript") || len(body) == 0 {
+			t.Errorf("GET %s: %d %q", name, res.StatusCode, res.Header.Get("Content-Type"))
+		}
+	}
+	for _, path := range []string{"/v1/client/", "/v1/client/package.json", "/v1/client/desk.js", "/v1/client/test/"} {
+		res, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != 404 {
+			t.Errorf("GET %s: %d, want 404", path, res.StatusCode)
+		}
+	}
+}

@@ -88,6 +88,9 @@ type Options struct {
 	Trust func() protocol.TrustState
 	// Demo serves the desk pages at /demo/ when non-nil.
 	Demo http.Handler
+	// Client serves the JavaScript client's files at /v1/client/ (with
+	// CORS for allowed origins) when non-nil.
+	Client http.Handler
 	// CheckKey validates an access key's format before a read starts; nil
 	// uses the built-in format check.
 	CheckKey func(protocol.AccessKey) error
@@ -106,6 +109,7 @@ type Server struct {
 	ports map[int]bool // ports we listen on, for the Host and own-origin checks
 
 	conns    atomic.Int64
+	refusals refusalLog
 	upgrader websocket.Upgrader
 	httpSrv  *http.Server
 }
@@ -161,6 +165,9 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("/v1/ws", s.serveWS)
 	if s.o.Demo != nil {
 		mux.Handle("/demo/", http.StripPrefix("/demo", s.o.Demo))
+	}
+	if s.o.Client != nil {
+		mux.Handle("/v1/client/", s.serveClient(http.StripPrefix("/v1/client", s.o.Client)))
 	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, protocol.Errorf(protocol.BadRequest, "no such endpoint: see /v1/health and /v1/ws"))
@@ -308,35 +315,8 @@ var errOriginNotAllowed = protocol.Errorf(protocol.OriginNotAllowed, "this origi
 // serveHealth answers GET /v1/health, with CORS for allowed origins and the
 // Private Network Access preflight.
 func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
-	origin := r.Header.Get("Origin")
-	_, _, allowed := s.originPolicy(r)
-	if origin != "" && origin != "null" {
-		w.Header().Set("Access-Control-Allow-Origin", origin)
-		w.Header().Add("Vary", "Origin")
-	}
-	if origin == "" {
-		allowed = true // curl, monitoring: nothing secret in health
-	}
-	switch r.Method {
-	case http.MethodOptions:
-		if !allowed {
-			w.WriteHeader(http.StatusForbidden)
-			return
-		}
-		w.Header().Set("Access-Control-Allow-Methods", "GET, OPTIONS")
-		if h := r.Header.Get("Access-Control-Request-Headers"); h != "" {
-			w.Header().Set("Access-Control-Allow-Headers", h)
-		}
-		if r.Header.Get("Access-Control-Request-Private-Network") == "true" {
-			w.Header().Set("Access-Control-Allow-Private-Network", "true")
-		}
-		w.Header().Set("Access-Control-Max-Age", "600")
-		w.WriteHeader(http.StatusNoContent)
-		return
-	case http.MethodGet, http.MethodHead:
-	default:
-		w.Header().Set("Allow", "GET, OPTIONS")
-		writeError(w, http.StatusMethodNotAllowed, protocol.Errorf(protocol.BadRequest, "method not allowed"))
+	allowed, goOn := s.corsGate(w, r)
+	if !goOn {
 		return
 	}
 	if !allowed {
@@ -345,6 +325,8 @@ func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, s.health())
 }
+
+var errMethodNotAllowed = protocol.Errorf(protocol.BadRequest, "method not allowed")
 
 func (s *Server) health() protocol.Health {
 	pcsc := "ok"
@@ -361,7 +343,7 @@ func (s *Server) health() protocol.Health {
 func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	policy, origin, ok := s.originPolicy(r)
 	if !ok {
-		s.log.Warn("websocket from a refused origin", zap.String("origin", originForLog(r)), zap.String("remote", r.RemoteAddr))
+		s.refusals.note(s.log, r, s.refusalReason(r))
 		writeError(w, http.StatusForbidden, errOriginNotAllowed)
 		return
 	}

@@ -49,7 +49,7 @@ var defaultSafeKeys = []string{
 	"connections", "count", "curve", "deadline", "dg", "dir", "elapsed", "event",
 	"fid", "file", "goarch", "goos", "host", "ins", "kind", "len", "length",
 	"level", "limit", "listen", "method", "mime", "mode", "n", "oid", "op",
-	"origin", "overall", "path", "percent", "phase", "pid", "port", "process",
+	"origin", "origins", "overall", "path", "percent", "phase", "pid", "port", "process",
 	"profile", "protocol", "queue", "readId", "reader", "readers", "reason",
 	"remote", "request", "response", "retryable", "rss", "sfi", "since", "size",
 	"stacktrace", "state", "status", "store", "sw", "tag", "tamper", "took",

@@ -112,7 +112,13 @@ type SimInfo struct {
 	Profiles []string `json:"profiles"`
 	// Tampers are the tamper kinds; not every profile can carry each one.
 	Tampers []string `json:"tampers"`
+	// Cards are the simulated cards in the readers now (inserted by
+	// sim.insert or --sim-card), with their TEST access data.
+	Cards []SimCard `json:"cards"`
 }
+
+// PersonalData marks SimInfo: its cards are shaped like real data.
+func (SimInfo) PersonalData() {}
 
 // PolicyInfo tells a connection what its origin receives.
 type PolicyInfo struct {

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/idagent/idagent/agent/protocol"
 	"github.com/idagent/idagent/emrtd/sim"
@@ -28,6 +29,9 @@ const DefaultProfile = "cccd"
 // Simulator inserts software chips into virtual readers.
 type Simulator struct {
 	Manager *virtual.Manager
+
+	mu    sync.Mutex
+	cards map[string]protocol.SimCard // by reader: the access data of the chip in it
 }
 
 // New returns a simulator with the readers of Readers; linkName ("" for
@@ -90,8 +94,30 @@ func (s *Simulator) Insert(_ context.Context, req protocol.SimInsert) (protocol.
 		return protocol.SimCard{}, fmt.Errorf("insert the simulated card: %w", err)
 	}
 	a := chip.AccessData()
-	return protocol.SimCard{Reader: reader, ID12: a.ID12, CAN: a.CAN, DocumentNumber: a.DocumentNumber,
-		DateOfBirth: a.DateOfBirth, DateOfExpiry: a.DateOfExpiry, MRZ: a.MRZ}, nil
+	card := protocol.SimCard{Reader: reader, ID12: a.ID12, CAN: a.CAN, DocumentNumber: a.DocumentNumber,
+		DateOfBirth: a.DateOfBirth, DateOfExpiry: a.DateOfExpiry, MRZ: a.MRZ}
+	s.mu.Lock()
+	if s.cards == nil {
+		s.cards = map[string]protocol.SimCard{}
+	}
+	s.cards[reader] = card
+	s.mu.Unlock()
+	return card, nil
+}
+
+// Cards are the chips in the simulated readers, in reader order, with
+// their access data: what a desk page's simulator panel shows for a card
+// inserted before it connected (idagent run --sim-card).
+func (s *Simulator) Cards() []protocol.SimCard {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := []protocol.SimCard{}
+	for _, r := range Readers {
+		if c, ok := s.cards[r]; ok {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // notApplicableWhy says what a tamper kind needs that a profile may lack
@@ -123,7 +149,7 @@ func (s *Simulator) Info() protocol.SimInfo {
 	for _, t := range issue.Tampers {
 		tampers = append(tampers, string(t))
 	}
-	return protocol.SimInfo{Profiles: profiles, Tampers: tampers}
+	return protocol.SimInfo{Profiles: profiles, Tampers: tampers, Cards: s.Cards()}
 }
 
 // Remove takes the card out of a reader.
@@ -141,7 +167,13 @@ func (s *Simulator) Remove(ctx context.Context, name string) error {
 			return protocol.Errorf(protocol.BadState, "no card in this reader")
 		}
 	}
-	return s.Manager.Remove(reader)
+	if err := s.Manager.Remove(reader); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	delete(s.cards, reader)
+	s.mu.Unlock()
+	return nil
 }
 
 // DefaultReader is the reader of requests that name none.

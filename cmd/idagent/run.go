@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"maps"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"go.uber.org/zap"
@@ -142,7 +145,38 @@ func serveAgent(ctx context.Context, e *env, f runFlags, cfg *config.Config) err
 	if cfg.Demo {
 		fmt.Fprintf(e.stderr, "idagent: desk pages at http://%s/demo/\n", ls[0].Addr())
 	}
+	reportOrigins(e.stderr, log, cfg)
 	return agent.New(opts).Run(ctx, ls)
+}
+
+// reportOrigins says at start-up which web pages may use the agent, on the
+// console and in the log (where a service's start-up is read), so that IT
+// sees at once why a desk application is refused.
+func reportOrigins(w io.Writer, log *zap.Logger, cfg *config.Config) {
+	origins := slices.Sorted(maps.Keys(cfg.Origins))
+	from := "the configuration"
+	if cfg.File != "" {
+		from = cfg.File
+	}
+	if len(origins) == 0 {
+		fmt.Fprintf(w, "idagent: no web origin is allowed: add your desk application's origin to \"origins\" in %s (docs/CONFIG.md)\n", from)
+	} else {
+		fmt.Fprintf(w, "idagent: allowed web origins (%s): %s\n", from, strings.Join(origins, ", "))
+	}
+	for _, o := range origins {
+		if strings.Contains(o, "://localhost") || strings.Contains(o, "://127.0.0.1") {
+			fmt.Fprintln(w, "idagent: note: localhost and 127.0.0.1 are different origins; list the one your page's address bar shows")
+			break
+		}
+	}
+	if cfg.Demo {
+		fmt.Fprintln(w, "idagent: the agent's own pages (/demo/) are allowed too")
+	}
+	if cfg.AllowNativeClients {
+		fmt.Fprintln(w, "idagent: programs without an Origin (native clients) are allowed (allowNativeClients)")
+	}
+	log.Info("allowed origins", zap.String("origins", strings.Join(origins, " ")), zap.Int("count", len(origins)),
+		zap.Bool("demo", cfg.Demo), zap.Bool("nativeClients", cfg.AllowNativeClients))
 }
 
 // newAgentLog builds the agent's logger. In the foreground it writes
@@ -201,7 +235,7 @@ func insertStartCard(ctx context.Context, e *env, f runFlags, o agent.Options) e
 // agentOptions chooses the card manager, reader and trust store for the
 // mode.
 func agentOptions(f runFlags, cfg *config.Config, log *zap.Logger) (agent.Options, error) {
-	o := agent.Options{Config: cfg, Log: log, Version: version, CheckKey: cardread.CheckKey}
+	o := agent.Options{Config: cfg, Log: log, Version: version, CheckKey: cardread.CheckKey, Client: web.ClientHandler()}
 	if cfg.Demo {
 		o.Demo = web.Handler()
 	}

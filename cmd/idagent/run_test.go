@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/idagent/idagent/agent/agenttest"
+	"github.com/idagent/idagent/agent/config"
+	"github.com/idagent/idagent/agent/logging/logtest"
 	"github.com/idagent/idagent/agent/protocol"
 	"github.com/idagent/idagent/agent/svc"
 	"github.com/idagent/idagent/emrtd/sim"
@@ -103,6 +105,11 @@ func TestRunSimulate(t *testing.T) {
 	log := run.log.String()
 	if !strings.Contains(log, "TEST trust anchor") || !strings.Contains(log, "read finished") {
 		t.Errorf("log lacks the mode or the read: %s", log)
+	}
+	// Start-up says which pages may use the agent (none configured here).
+	if !strings.Contains(log, `no web origin is allowed: add your desk application's origin to "origins"`) ||
+		!strings.Contains(log, "the agent's own pages (/demo/) are allowed too") {
+		t.Errorf("start-up does not list the allowed origins: %s", log)
 	}
 	checkNoPersonalData(t, log, card, res)
 }
@@ -381,5 +388,23 @@ func TestRunSimCard(t *testing.T) {
 	}
 	if code, _, _ := runIdagent(context.Background(), "run", "--sim-card", "cccd"); code != exitUsage {
 		t.Errorf("--sim-card without --simulate: exit %d", code)
+	}
+}
+
+func TestReportOrigins(t *testing.T) {
+	cfg := config.Default()
+	cfg.File = "/etc/idagent/config.json"
+	cfg.Origins["https://his.example"] = config.DefaultPolicy()
+	cfg.Origins["http://localhost:3000"] = config.DefaultPolicy()
+	var out bytes.Buffer
+	log, logs := logtest.New()
+	reportOrigins(&out, log, cfg)
+	want := "idagent: allowed web origins (/etc/idagent/config.json): http://localhost:3000, https://his.example\n" +
+		"idagent: note: localhost and 127.0.0.1 are different origins; list the one your page's address bar shows\n"
+	if out.String() != want {
+		t.Errorf("console:\n%s\nwant:\n%s", out.String(), want)
+	}
+	if !logs.Contains(`"origins":"http://localhost:3000 https://his.example"`) {
+		t.Errorf("log: %s", logs.String())
 	}
 }
