@@ -18,7 +18,6 @@ import (
 	"github.com/idagent/idagent/agent/logging/logtest"
 	"github.com/idagent/idagent/agent/protocol"
 	"github.com/idagent/idagent/agent/session"
-	"github.com/idagent/idagent/emrtd/access"
 	"github.com/idagent/idagent/emrtd/check"
 	"github.com/idagent/idagent/nfc"
 	"github.com/idagent/idagent/nfc/apdu"
@@ -87,7 +86,8 @@ func (f *fakeReader) Read(ctx context.Context, card nfc.Conn, req session.Reques
 		return nil, err
 	}
 	if req.Access.CAN == "000000" {
-		return nil, fmt.Errorf("PACE: %w", access.ErrDenied)
+		// As agent/cardread codes the pipeline's access.ErrDenied.
+		return nil, protocol.WithCode(protocol.AccessDenied, errors.New("PACE: the chip refused the key"))
 	}
 	obs.Progress(protocol.PhaseReading, 30)
 	if err := step(); err != nil {

@@ -66,7 +66,7 @@ func startSimAgent(tb testing.TB, linkName string, p config.Policy) *simAgent {
 // requests when it is not nil, and stops it when the test ends.
 func runPipelineAgent(tb testing.TB, cfg *config.Config, mgr nfc.Manager, simulator *simulate.Simulator) (string, *logtest.Capture, *agent.Agent) {
 	tb.Helper()
-	store, state, err := cardread.SimTrust()
+	store, state, err := simulate.Trust()
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -294,9 +294,9 @@ func TestSimulatedEvidence(t *testing.T) {
 		n, _ := strconv.Atoi(strings.TrimPrefix(name, "DG"))
 		dgs[n], _ = base64.StdEncoding.DecodeString(b64)
 	}
-	store, _, _ := cardread.SimTrust()
+	store, _, _ := simulate.Trust()
 	again := pa.VerifyBytes(sod, pa.Options{Trust: store, AllowTestAnchors: true, DataGroups: dgs})
-	if again.Report.Overall() != res.Verification.Overall {
+	if string(again.Report.Overall()) != string(res.Verification.Overall) {
 		t.Fatalf("backend verdict %s, agent verdict %s", again.Report.Overall(), res.Verification.Overall)
 	}
 }

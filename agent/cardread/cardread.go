@@ -111,13 +111,6 @@ func phaseOf(p read.Progress) string {
 	return protocol.PhaseReading
 }
 
-// errUnsupported marks a card without the eMRTD application.
-type errUnsupported struct{ err error }
-
-func (e errUnsupported) Error() string     { return e.err.Error() }
-func (e errUnsupported) Unwrap() error     { return e.err }
-func (e errUnsupported) ErrorCode() string { return string(protocol.CardUnsupported) }
-
 // A card access number (can, id12) opens a chip only through PACE. A chip
 // that offers no PACE, or whose PACE failed for another reason than a
 // wrong key, needs the MRZ (BAC). The key was never tried, so this is not
@@ -131,13 +124,21 @@ var (
 		"PACE with this chip failed (not because of the key), and a card access number (can, id12) cannot open it with BAC: give the MRZ (mrz, or documentNumber+dateOfBirth+dateOfExpiry)")
 )
 
-// classify gives a pipeline error its protocol code where the error alone
-// does not say it; the error itself stays wrapped for the log.
+// classify gives a pipeline error its protocol code (the wire format knows
+// nothing of the layers below); the error itself stays wrapped for the
+// log. The card stack's own errors (card removed, reader gone) are left
+// to the session, which meets them outside reads too.
 func classify(err error, res *read.Result) error {
 	switch {
+	case protocol.HasCode(err):
+		return err
+	case errors.Is(err, access.ErrDenied):
+		return protocol.WithCode(protocol.AccessDenied, err)
+	case errors.Is(err, access.ErrInvalid):
+		return protocol.WithCode(protocol.BadRequest, err)
 	case errors.Is(err, files.ErrNotFound) && !errors.Is(err, nfc.ErrCardRemoved):
-		return errUnsupported{err}
-	case errors.Is(err, read.ErrNeedMRZKey) && !errors.Is(err, access.ErrDenied):
+		return protocol.WithCode(protocol.CardUnsupported, err)
+	case errors.Is(err, read.ErrNeedMRZKey):
 		if res != nil && len(pace.Candidates(res.CardAccess)) > 0 {
 			return fmt.Errorf("%w (%w)", errPACEFailed, err)
 		}

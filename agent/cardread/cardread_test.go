@@ -3,14 +3,19 @@ package cardread
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/idagent/idagent/agent/protocol"
 	"github.com/idagent/idagent/agent/session"
+	"github.com/idagent/idagent/emrtd/access"
 	"github.com/idagent/idagent/emrtd/check"
+	"github.com/idagent/idagent/emrtd/files"
 	"github.com/idagent/idagent/emrtd/sim"
+	"github.com/idagent/idagent/emrtd/sim/testpki"
+	"github.com/idagent/idagent/emrtd/trust"
 	"github.com/idagent/idagent/nfc"
 	"github.com/idagent/idagent/nfc/virtual"
 )
@@ -170,9 +175,25 @@ func TestPortrait(t *testing.T) {
 	if _, _, err := Portrait([]byte("nothing")); err == nil {
 		t.Fatal("no image accepted")
 	}
-	var u errUnsupported
-	if !errors.As(classify(errUnsupported{errors.New("x")}, nil), &u) {
-		t.Fatal("classify")
+}
+
+// The pipeline's errors get their codes here, not in the wire format; the
+// card stack's are left to the session.
+func TestClassify(t *testing.T) {
+	for _, tc := range []struct {
+		err  error
+		want protocol.Code
+	}{
+		{fmt.Errorf("PACE: %w", access.ErrDenied), protocol.AccessDenied},
+		{fmt.Errorf("key: %w", access.ErrInvalid), protocol.BadRequest},
+		{fmt.Errorf("select: %w", files.ErrNotFound), protocol.CardUnsupported},
+		{fmt.Errorf("select: %w", errors.Join(files.ErrNotFound, nfc.ErrCardRemoved)), protocol.Internal},
+		{protocol.Errorf(protocol.Busy, "x"), protocol.Busy},
+		{context.DeadlineExceeded, protocol.Timeout},
+	} {
+		if got := protocol.ErrorFrom(classify(tc.err, nil)).Code; got != tc.want {
+			t.Errorf("%v: %s, want %s", tc.err, got, tc.want)
+		}
 	}
 }
 
@@ -192,8 +213,11 @@ func TestMRZDate(t *testing.T) {
 // Vietnamese cards with PACE: the 2021 card and the 2024 one, which
 // refuses BAC. The read is verified (test anchor) and says how it opened.
 func TestCANAndID12OpenWithPACE(t *testing.T) {
-	store, _, err := SimTrust()
-	if err != nil {
+	store := trust.New()
+	if _, err := store.ImportBytes(sim.TrustAnchor(), "simulator test CSCA", trust.ImportOptions{Test: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.ImportBytes(testpki.CRL(), "simulator test CRL", trust.ImportOptions{Test: true}); err != nil {
 		t.Fatal(err)
 	}
 	r := &Reader{Trust: store, AllowTestAnchors: true}

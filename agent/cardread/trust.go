@@ -7,8 +7,6 @@ import (
 	"github.com/idagent/idagent/agent/protocol"
 	"github.com/idagent/idagent/emrtd/check"
 	"github.com/idagent/idagent/emrtd/pa"
-	"github.com/idagent/idagent/emrtd/sim"
-	"github.com/idagent/idagent/emrtd/sim/testpki"
 	"github.com/idagent/idagent/emrtd/trust"
 )
 
@@ -28,26 +26,11 @@ func OpenTrust(path string) (*trust.Store, protocol.TrustState, error) {
 	if err != nil {
 		return trust.New(), protocol.TrustState{State: "error"}, err
 	}
-	return s, stateOf(s), nil
+	return s, TrustState(s), nil
 }
 
-// SimTrust is the trust store of simulate mode: the simulator's test CSCA,
-// flagged as a test anchor, and its CRL.
-func SimTrust() (*trust.Store, protocol.TrustState, error) {
-	s := trust.New()
-	if _, err := s.ImportBytes(sim.TrustAnchor(), "simulator test CSCA", trust.ImportOptions{Test: true}); err != nil {
-		return s, protocol.TrustState{State: "error", Test: true}, err
-	}
-	// Its CRL, so that revocation is decided (and dsc-revoked fails).
-	if _, err := s.ImportBytes(testpki.CRL(), "simulator test CRL", trust.ImportOptions{Test: true}); err != nil {
-		return s, protocol.TrustState{State: "error", Test: true}, err
-	}
-	st := stateOf(s)
-	st.State, st.Test = "test", true
-	return s, st, nil
-}
-
-func stateOf(s *trust.Store) protocol.TrustState {
+// TrustState describes a trust store for /v1/health and hello.
+func TrustState(s *trust.Store) protocol.TrustState {
 	anchors, _ := s.Len()
 	st := protocol.TrustState{State: "loaded", Anchors: anchors}
 	if anchors == 0 {

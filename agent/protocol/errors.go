@@ -4,9 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-
-	"github.com/idagent/idagent/emrtd/access"
-	"github.com/idagent/idagent/nfc"
 )
 
 // Code is a stable error code.
@@ -61,14 +58,36 @@ func Errorf(code Code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...), Retryable: code.Retryable()}
 }
 
-// Coded is implemented by errors of lower layers that know their code
-// (for example "not an eMRTD" → CARD_UNSUPPORTED).
+// Coded is implemented by errors that know their code. The adapters that
+// know the lower layers give their errors one (agent/session for the card
+// stack, agent/cardread for the read pipeline): this package knows only the
+// wire.
 type Coded interface {
 	error
 	ErrorCode() string
 }
 
-// messages are the sentences sent for errors mapped from lower layers; the
+// WithCode gives err a code, keeping err itself for the log.
+func WithCode(code Code, err error) error { return codedError{code: code, err: err} }
+
+type codedError struct {
+	code Code
+	err  error
+}
+
+func (e codedError) Error() string     { return e.err.Error() }
+func (e codedError) Unwrap() error     { return e.err }
+func (e codedError) ErrorCode() string { return string(e.code) }
+
+// HasCode reports whether err already carries a code (an *Error or a
+// Coded error in its chain).
+func HasCode(err error) bool {
+	var pe *Error
+	var coded Coded
+	return errors.As(err, &pe) || errors.As(err, &coded)
+}
+
+// messages are the sentences sent for errors coded by lower layers; the
 // underlying error text stays in the log.
 var messages = map[Code]string{
 	Timeout:         "the read timed out",
@@ -86,8 +105,9 @@ var messages = map[Code]string{
 	Internal:        "internal error (see the agent log)",
 }
 
-// ErrorFrom maps an error of the card stack, the read pipeline or a
-// context to a protocol error.
+// ErrorFrom maps an error to a protocol error: an *Error as it is, a Coded
+// error by its code, a context's cancellation or deadline, anything else
+// INTERNAL.
 func ErrorFrom(err error) *Error {
 	var pe *Error
 	if errors.As(err, &pe) {
@@ -100,34 +120,16 @@ func ErrorFrom(err error) *Error {
 func codeOf(err error) Code {
 	var coded Coded
 	switch {
-	case errors.Is(err, context.Canceled):
-		return Cancelled
-	case errors.Is(err, context.DeadlineExceeded):
-		return Timeout
-	case errors.Is(err, access.ErrDenied):
-		return AccessDenied
-	case errors.Is(err, access.ErrInvalid):
-		return BadRequest
-	case errors.Is(err, nfc.ErrCardRemoved):
-		return CardRemoved
-	case errors.Is(err, nfc.ErrReaderRemoved):
-		return ReaderRemoved
-	case errors.Is(err, nfc.ErrNoService):
-		return PCSCUnavailable
-	case errors.Is(err, nfc.ErrNoReaders):
-		return NoReader
-	case errors.Is(err, nfc.ErrNoCard):
-		return NoCard
-	case errors.Is(err, nfc.ErrCardUnresponsive):
-		return ReadIncomplete
-	case errors.Is(err, nfc.ErrSharingViolation):
-		return Busy
 	case errors.As(err, &coded):
 		for _, c := range AllCodes {
 			if string(c) == coded.ErrorCode() {
 				return c
 			}
 		}
+	case errors.Is(err, context.Canceled):
+		return Cancelled
+	case errors.Is(err, context.DeadlineExceeded):
+		return Timeout
 	}
 	return Internal
 }

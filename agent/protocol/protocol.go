@@ -3,11 +3,7 @@
 // the stable error codes with their retryable flags.
 package protocol
 
-import (
-	"encoding/json"
-
-	"github.com/idagent/idagent/emrtd/check"
-)
+import "encoding/json"
 
 // Version is the protocol version this agent speaks.
 const Version = 1
@@ -233,10 +229,10 @@ const (
 
 // Identity is read.identity.
 type Identity struct {
-	ReadID   string       `json:"readId"`
-	Fields   Fields       `json:"fields"`
-	Withheld []string     `json:"withheld"`
-	Checks   check.Report `json:"checks"`
+	ReadID   string   `json:"readId"`
+	Fields   Fields   `json:"fields"`
+	Withheld []string `json:"withheld"`
+	Checks   []Check  `json:"checks"`
 }
 
 // PersonalData marks Identity.
@@ -281,11 +277,33 @@ type AccessControl struct {
 	FallbackReason string `json:"fallbackReason,omitempty"`
 }
 
+// Status is the outcome of a check, or a read's verdict.
+type Status string
+
+// Statuses (docs/PROTOCOL.md, read.result).
+const (
+	StatusPass         Status = "PASS"
+	StatusFail         Status = "FAIL"
+	StatusWarn         Status = "WARN"
+	StatusUnknown      Status = "UNKNOWN"
+	StatusNotSupported Status = "NOT_SUPPORTED"
+	StatusSkipped      Status = "SKIPPED"
+)
+
+// Check is one verification check: a name, its status, a stable reason
+// code for programs and a sentence for people.
+type Check struct {
+	Name    string `json:"name"`
+	Status  Status `json:"status"`
+	Reason  string `json:"reason"`
+	Message string `json:"message"`
+}
+
 // Verification is the verdict and the checks of a read.
 type Verification struct {
-	Overall    check.Status `json:"overall"`
-	TestAnchor bool         `json:"testAnchor"`
-	Checks     check.Report `json:"checks"`
+	Overall    Status  `json:"overall"`
+	TestAnchor bool    `json:"testAnchor"`
+	Checks     []Check `json:"checks"`
 }
 
 // Evidence holds what a backend needs to re-verify a read itself (binary

@@ -44,9 +44,10 @@ type Result struct {
 // PersonalData marks Result.
 func (Result) PersonalData() {}
 
-// Reader reads one card. Implementations return errors that wrap the nfc
-// and emrtd typed errors (ErrCardRemoved, access.ErrDenied, ...) and return
-// promptly when ctx is done.
+// Reader reads one card. Implementations give their errors a protocol code
+// (protocol.WithCode: agent/cardread codes the pipeline's errors) or leave
+// the card stack's typed errors (nfc.ErrCardRemoved, ...) for the hub to
+// code, and return promptly when ctx is done.
 type Reader interface {
 	Read(ctx context.Context, card nfc.Conn, req Request, obs Observer) (*Result, error)
 }

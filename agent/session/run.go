@@ -146,9 +146,9 @@ func (h *Hub) run(parent context.Context, r *read, spec Spec, timeout time.Durat
 	if err != nil {
 		// A cancellation cause (card removed, client gone, timeout) says
 		// more than the error it provoked in the reader.
-		perr := protocol.ErrorFrom(err)
+		perr := errorOf(err)
 		if cause := context.Cause(ctx); ctx.Err() != nil && cause != nil {
-			perr = protocol.ErrorFrom(cause)
+			perr = errorOf(cause)
 		}
 		h.release(r)
 		if r.finish(protocol.EvReadFailed, protocol.Failed{ReadID: r.id, Error: perr}) {
@@ -220,7 +220,7 @@ func (h *Hub) waitAndRead(ctx context.Context, r *read, spec Spec, em *emitter) 
 		}
 		return nil, o.err
 	case <-time.After(lingerGrace):
-		failed := protocol.ErrorFrom(context.Cause(ctx))
+		failed := errorOf(context.Cause(ctx))
 		r.finish(protocol.EvReadFailed, protocol.Failed{ReadID: r.id, Error: failed})
 		h.log.Info("read failed", zap.String("readId", r.id), zap.String("code", string(failed.Code)))
 		<-done
@@ -317,7 +317,7 @@ func (e *emitter) Progress(phase string, percent int) {
 
 func (e *emitter) Identity(fields protocol.Fields, checks check.Report) {
 	f, withheld := filterFields(fields, e.spec.Policy, e.spec.Fields)
-	e.r.send(protocol.EvReadIdentity, protocol.Identity{ReadID: e.r.id, Fields: f, Withheld: withheld, Checks: nonNil(checks)})
+	e.r.send(protocol.EvReadIdentity, protocol.Identity{ReadID: e.r.id, Fields: f, Withheld: withheld, Checks: wireChecks(checks)})
 }
 
 func (e *emitter) Photo(mime string, data []byte) {
@@ -335,7 +335,7 @@ func (e *emitter) result(res *Result) protocol.Result {
 	}
 	out := protocol.Result{
 		ReadID: e.r.id, Document: res.Document, Fields: f, Withheld: withheld,
-		Verification: protocol.Verification{Overall: verdict, TestAnchor: res.TestAnchor, Checks: nonNil(res.Checks)},
+		Verification: protocol.Verification{Overall: protocol.Status(verdict), TestAnchor: res.TestAnchor, Checks: wireChecks(res.Checks)},
 	}
 	if out.Document.DataGroups == nil {
 		out.Document.DataGroups = []string{}
@@ -344,13 +344,6 @@ func (e *emitter) result(res *Result) protocol.Result {
 		out.Evidence = res.Evidence
 	}
 	return out
-}
-
-func nonNil(r check.Report) check.Report {
-	if r == nil {
-		return check.Report{}
-	}
-	return r
 }
 
 // filterFields keeps the fields the policy allows and the client wants, and

@@ -13,10 +13,13 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/idagent/idagent/agent/cardread"
 	"github.com/idagent/idagent/agent/protocol"
 	"github.com/idagent/idagent/emrtd/sim"
 	"github.com/idagent/idagent/emrtd/sim/issue"
 	"github.com/idagent/idagent/emrtd/sim/link"
+	"github.com/idagent/idagent/emrtd/sim/testpki"
+	"github.com/idagent/idagent/emrtd/trust"
 	"github.com/idagent/idagent/nfc/virtual"
 )
 
@@ -55,10 +58,20 @@ func New(linkName string) (*Simulator, error) {
 	return &Simulator{Manager: m}, nil
 }
 
-// TrustState is what simulate mode reports about trust: only the test
-// anchor.
-func TrustState() protocol.TrustState {
-	return protocol.TrustState{State: "test", Anchors: 1, Test: true}
+// Trust is the trust store of simulate mode: the simulator's test CSCA,
+// flagged as a test anchor, and its CRL (so that revocation is decided and
+// dsc-revoked fails).
+func Trust() (*trust.Store, protocol.TrustState, error) {
+	s := trust.New()
+	if _, err := s.ImportBytes(sim.TrustAnchor(), "simulator test CSCA", trust.ImportOptions{Test: true}); err != nil {
+		return s, protocol.TrustState{State: "error", Test: true}, err
+	}
+	if _, err := s.ImportBytes(testpki.CRL(), "simulator test CRL", trust.ImportOptions{Test: true}); err != nil {
+		return s, protocol.TrustState{State: "error", Test: true}, err
+	}
+	st := cardread.TrustState(s)
+	st.State, st.Test = "test", true
+	return s, st, nil
 }
 
 // Insert issues a chip and inserts it, replacing any card in the reader.

@@ -244,7 +244,7 @@ func agentOptions(f runFlags, cfg *config.Config, log *zap.Logger) (agent.Option
 		if err != nil {
 			return o, err
 		}
-		store, state, err := cardread.SimTrust()
+		store, state, err := simulate.Trust()
 		if err != nil {
 			return o, fmt.Errorf("load the simulator's test anchor: %w", err)
 		}
