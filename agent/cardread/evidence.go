@@ -2,9 +2,9 @@ package cardread
 
 import (
 	"encoding/base64"
+	"fmt"
 
 	"github.com/idagent/idagent/agent/protocol"
-	"github.com/idagent/idagent/emrtd/files"
 	"github.com/idagent/idagent/emrtd/read"
 )
 
@@ -14,24 +14,12 @@ import (
 // authentication's challenge, signature and DG15 key
 // (activeauth.VerifySignature checks them offline).
 func evidence(res *read.Result) *protocol.Evidence {
-	e := &protocol.Evidence{DataGroups: map[string]string{}}
-	for _, f := range res.Files {
-		if f.Status != read.FileRead {
-			continue
-		}
-		data := b64(f.Data)
-		switch {
-		case f.DG > 0:
-			e.DataGroups[f.Name] = data
-		case f.Name == files.EFSOD.Name:
-			e.SOD = data
-		case f.Name == files.EFCardAccess.Name:
-			e.CardAccess = data
-		case f.Name == files.EFCardSecurity.Name:
-			e.CardSecurity = data
-		}
+	ev := res.Evidence()
+	e := &protocol.Evidence{DataGroups: map[string]string{}, SOD: b64(ev.SOD), CardAccess: b64(ev.CardAccess), CardSecurity: b64(ev.CardSecurity)}
+	for n, data := range ev.DataGroups {
+		e.DataGroups[fmt.Sprintf("DG%d", n)] = b64(data)
 	}
-	if aa := res.ActiveAuth; aa != nil && len(aa.Signature) > 0 {
+	if aa := ev.ActiveAuth; aa != nil && len(aa.Signature) > 0 {
 		e.Challenge, e.ActiveAuthSignature = b64(aa.Challenge), b64(aa.Signature)
 		e.ActiveAuthPublicKey, e.ActiveAuthAlgorithm, e.ActiveAuthHash = b64(aa.PublicKey), aa.Algorithm, aa.Hash
 	}

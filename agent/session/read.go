@@ -34,7 +34,7 @@ type Result struct {
 	Document protocol.Document
 	Fields   protocol.Fields
 	Checks   check.Report
-	// Verdict folds Checks (emrtd/read.Verdict); empty means
+	// Verdict folds Checks (emrtd/verify.Verdict); empty means
 	// Checks.Overall().
 	Verdict    check.Status
 	TestAnchor bool

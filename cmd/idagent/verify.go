@@ -15,6 +15,7 @@ import (
 	"github.com/idagent/idagent/emrtd/check"
 	"github.com/idagent/idagent/emrtd/pa"
 	"github.com/idagent/idagent/emrtd/trust"
+	"github.com/idagent/idagent/emrtd/verify"
 )
 
 func init() {
@@ -113,7 +114,7 @@ func runVerifySOD(e *env, args []string) int {
 	} else {
 		printSOD(e.stdout, out, elapsed)
 	}
-	return exitForVerdict(res.Verdict())
+	return exitForVerdict(verify.Verdict(res.Report))
 }
 
 // maxInputFile bounds files read by verify.
@@ -193,7 +194,7 @@ func describeCert(c *cert.Certificate) *certJSON {
 
 func describeSOD(file string, r *pa.Result) sodJSON {
 	lds := r.SOD.LDS
-	out := sodJSON{File: file, Verdict: r.Verdict(), SignatureAlg: r.Signer.SigAlg.String(), DigestAlg: hashName(r.Signer.Digest, r.Signer.DigestAlgorithm),
+	out := sodJSON{File: file, Verdict: verify.Verdict(r.Report), SignatureAlg: r.Signer.SigAlg.String(), DigestAlg: hashName(r.Signer.Digest, r.Signer.DigestAlgorithm),
 		LDSVersion: lds.LDSVersion, UnicodeVersion: lds.UnicodeVersion, HashAlgorithm: hashName(lds.Hash, lds.HashAlgorithm),
 		DataGroupHashes: []dgHashJSON{}, Checks: r.Report}
 	if !r.SigningTime.IsZero() {

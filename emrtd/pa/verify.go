@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/idagent/idagent/emrtd/cert"
@@ -370,24 +369,6 @@ func who(n cert.Name) string {
 func day(t time.Time) string { return t.UTC().Format("2006-01-02") }
 
 func sortedKeys(m map[int][]byte) []int { return slices.Sorted(maps.Keys(m)) }
-
-// Verdict folds the report into one status like check.Report.Overall, but
-// treats a signature, chain or data-group hash check that could not run
-// (NOT_SUPPORTED, SKIPPED) as UNKNOWN: passive authentication has not
-// proven the document genuine without them.
-func (r *Result) Verdict() check.Status {
-	v := r.Report.Overall()
-	if v == check.Fail {
-		return v
-	}
-	for _, c := range r.Report {
-		required := c.Name == check.SODSignature || c.Name == check.DSChain || strings.HasPrefix(c.Name, "dg.hash.")
-		if required && (c.Status == check.NotSupported || c.Status == check.Skipped) {
-			return check.Unknown
-		}
-	}
-	return v
-}
 
 // signedAt is when the document was signed, as far as it is known: the
 // signing time, else the DS certificate's start of validity.

@@ -14,6 +14,7 @@ import (
 	"github.com/idagent/idagent/emrtd/pa"
 	"github.com/idagent/idagent/emrtd/pace"
 	"github.com/idagent/idagent/emrtd/sm"
+	"github.com/idagent/idagent/emrtd/verify"
 )
 
 // camState is the chip authentication mapping of PACE, waiting for the
@@ -34,7 +35,7 @@ type camState struct {
 func (r *reading) startCAM(ctx context.Context, cam *pace.CAM, p pace.Params) error {
 	r.cam = &camState{cam: cam}
 	r.res.ChipAuth = &ChipAuthResult{Mechanism: ChipAuthCAM, Protocol: lds.ProtocolName(p.Protocol),
-		KeySource: "EF.CardSecurity", Status: check.Unknown, Error: "no chip authentication key could be read"}
+		KeySource: verify.KeyFromCardSecurity, Status: check.Unknown, Error: "no chip authentication key could be read"}
 	data, err := r.readFile(ctx, files.EFCardSecurity, 0)
 	if err != nil {
 		return err
@@ -47,7 +48,7 @@ func (r *reading) startCAM(ctx context.Context, cam *pace.CAM, p pace.Params) er
 		return nil // DG14's key is tried once read
 	}
 	r.cam.cardSecurity = data
-	r.verifyCAM(infos, "EF.CardSecurity")
+	r.verifyCAM(infos, verify.KeyFromCardSecurity)
 	return nil
 }
 
@@ -89,17 +90,17 @@ func (r *reading) verifyCAM(infos *lds.SecurityInfos, source string) {
 func (r *reading) chipAuthentication(ctx context.Context, next files.File) error {
 	if r.cam != nil {
 		if r.cam.cardSecurity == nil && r.res.DG14 != nil {
-			r.verifyCAM(r.res.DG14, "DG14")
+			r.verifyCAM(r.res.DG14, verify.KeyFromDG14)
 		}
 		return nil
 	}
 	p, err := chipauth.Select(r.res.DG14, r.res.CardAccess)
 	if err != nil {
-		r.res.ChipAuth = &ChipAuthResult{Mechanism: ChipAuthCA, KeySource: "DG14", Status: check.NotSupported, Error: err.Error()}
+		r.res.ChipAuth = &ChipAuthResult{Mechanism: ChipAuthCA, KeySource: verify.KeyFromDG14, Status: check.NotSupported, Error: err.Error()}
 		return nil
 	}
 	r.begin(PhaseChipAuth, "")
-	ca := &ChipAuthResult{Mechanism: ChipAuthCA, Protocol: lds.ProtocolName(p.Protocol), KeySource: "DG14"}
+	ca := &ChipAuthResult{Mechanism: ChipAuthCA, Protocol: lds.ProtocolName(p.Protocol), KeySource: verify.KeyFromDG14}
 	r.res.ChipAuth = ca
 	opts := &chipauth.Options{Rand: r.opts.Rand}
 	probe, useProbe := r.files.FirstRead(next)
@@ -125,8 +126,8 @@ func (r *reading) chipAuthentication(ctx context.Context, next files.File) error
 		return nil // nothing was sent
 	default: // ErrUnconfirmed, ErrProtocol
 		ca.Status, ca.Error = check.Unknown, err.Error()
-		ca.unconfirmed = errors.Is(err, chipauth.ErrUnconfirmed)
-		if !ca.unconfirmed {
+		ca.Unconfirmed = errors.Is(err, chipauth.ErrUnconfirmed)
+		if !ca.Unconfirmed {
 			return nil // the old session may still hold; the file reader re-opens if not
 		}
 	}

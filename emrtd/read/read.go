@@ -3,8 +3,8 @@
 // when the chip has no PACE or PACE fails), reads the files the caller
 // asks for with emrtd/files, proves the chip genuine (chip authentication
 // or PACE-CAM after DG14, active authentication with DG15) and the data
-// authentic (passive authentication with emrtd/pa, MRZ cross-checks with
-// emrtd/lds), reporting progress, an early identity, the photo, and the
+// authentic (emrtd/verify: passive authentication, MRZ cross-checks),
+// reporting progress, an early identity, the photo, and the
 // final Result with typed data groups, every check, a verdict and
 // per-phase statistics.
 //
@@ -24,19 +24,14 @@
 //
 // # Checks
 //
-// With Options.Verify the Result carries, per emrtd/check: sod.signature,
-// ds.chain, ds.validity, ds.revocation, ds.country, dg.hash.DGn for every
-// data group read, mrz.check_digits, mrz.dg13.consistency,
-// access.key.consistency, chip.authentication and active.authentication.
-// Chip and active authentication count only when passive authentication
-// proved their key: PASS needs the SOD signature, the signer chain and the
-// key file's hash to pass (and no signer check to fail); a chip that
-// proved a key nobody vouches for is UNKNOWN (KEY_NOT_VERIFIED). A chip
-// that cannot prove the key its own files name is FAIL (KEY_MISMATCH,
-// SIGNATURE_INVALID) whatever passive authentication says: a genuine chip
-// always can. Verdict folds the checks; it is never PASS when a check
-// failed or trust is unknown, and test anchors pass only with
-// Options.AllowTestAnchors.
+// With Options.Verify the read hands its evidence (Result.Evidence: the
+// files as read, active authentication's signature, and what the desk
+// observed) to emrtd/verify, the one verification core, which makes every
+// check (passive authentication, MRZ check digits and cross-checks, chip
+// and active authentication counted only when passive authentication
+// proved their key) and the verdict, once for the early identity and once
+// at the end. A backend that verifies the same evidence again gets the
+// same checks; test anchors pass only with Options.AllowTestAnchors.
 //
 // Errors wrap access.ErrDenied for keys the chip refuses (each key tried
 // at most once per mechanism, no retry storm) and nfc.ErrCardRemoved when
@@ -163,7 +158,6 @@ type reading struct {
 	files   *files.Reader
 	channel *sm.Channel // the secure messaging channel in use
 	opener  *opener     // how the chip was opened
-	sod     *sodState   // nil until EF.SOD is read (Verify only)
 	cam     *camState   // PACE-CAM, nil otherwise
 	// caParams is the chip authentication that passed (nil before, and
 	// without): a chip opened again repeats it.

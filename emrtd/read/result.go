@@ -7,6 +7,7 @@ import (
 	"github.com/idagent/idagent/emrtd/check"
 	"github.com/idagent/idagent/emrtd/files"
 	"github.com/idagent/idagent/emrtd/lds"
+	"github.com/idagent/idagent/emrtd/verify"
 )
 
 // DocumentType is the kind of document, from the document code of DG1.
@@ -34,15 +35,16 @@ func documentType(code string) DocumentType {
 	return Other
 }
 
-// FileStatus says what became of one file.
-type FileStatus string
+// FileStatus says what became of one file (emrtd/verify's, which the
+// evidence carries).
+type FileStatus = verify.FileStatus
 
 const (
-	FileRead      FileStatus = "read"
-	FileAbsent    FileStatus = "absent"    // 6A82: the chip does not hold it
-	FileProtected FileStatus = "protected" // 6982: access conditions not met (DG3, DG4)
-	FileSkipped   FileStatus = "skipped"   // not asked for, or not listed in EF.COM
-	FileFailed    FileStatus = "failed"
+	FileRead      = verify.FileRead
+	FileAbsent    = verify.FileAbsent    // 6A82: the chip does not hold it
+	FileProtected = verify.FileProtected // 6982: access conditions not met (DG3, DG4)
+	FileSkipped   = verify.FileSkipped   // not asked for, or not listed in EF.COM
+	FileFailed    = verify.FileFailed
 )
 
 // FileResult is the outcome of one file.
@@ -100,81 +102,32 @@ type Stats struct {
 
 // Mechanisms of access control (AccessResult.Mechanism).
 const (
-	MechanismBAC     = "BAC"
-	MechanismPACEGM  = "PACE-GM"
-	MechanismPACEIM  = "PACE-IM"
-	MechanismPACECAM = "PACE-CAM"
+	MechanismBAC     = verify.MechanismBAC
+	MechanismPACEGM  = verify.MechanismPACEGM
+	MechanismPACEIM  = verify.MechanismPACEIM
+	MechanismPACECAM = verify.MechanismPACECAM
 )
 
-// AccessResult describes how the chip was opened. It holds no key.
-type AccessResult struct {
-	// Mechanism is BAC, PACE-GM, PACE-IM or PACE-CAM.
-	Mechanism string `json:"mechanism"`
-	// Password is the kind of key that opened the chip: "MRZ" or "CAN".
-	Password string `json:"password"`
-	// Protocol is the PACE protocol (id-PACE-ECDH-GM-AES-CBC-CMAC-128),
-	// empty for BAC.
-	Protocol string `json:"protocol,omitempty"`
-	// Cipher is the secure messaging cipher: "3DES", "AES-128", ...
-	Cipher string `json:"cipher"`
-	// Domain names PACE's domain parameters ("brainpoolP256r1"), and
-	// ParameterID their standardized ID as sent in MSE:Set AT.
-	Domain      string `json:"domain,omitempty"`
-	ParameterID *int   `json:"parameterId,omitempty"`
-	// Fallback is true when the chip lists PACE but was opened with BAC
-	// because PACE failed; FallbackReason says how it failed.
-	Fallback       bool   `json:"fallback,omitempty"`
-	FallbackReason string `json:"fallbackReason,omitempty"`
-	// Attempts counts the access control runs (PACE and BAC), one per key
-	// and mechanism at most.
-	Attempts int `json:"attempts"`
-}
+// AccessResult describes how the chip was opened (a desk observation of
+// the evidence). It holds no key.
+type AccessResult = verify.Access
 
 // Mechanisms of chip authentication (ChipAuthResult.Mechanism).
 const (
-	ChipAuthCA  = "CA"       // Chip Authentication v1 with DG14's key
-	ChipAuthCAM = "PACE-CAM" // PACE's chip authentication mapping
+	ChipAuthCA  = verify.ChipAuthCA  // Chip Authentication v1 with DG14's key
+	ChipAuthCAM = verify.ChipAuthCAM // PACE's chip authentication mapping
 )
 
-// ChipAuthResult is what chip authentication did. Status is the protocol's
-// own outcome (PASS: the chip proved it holds the private key), before
-// passive authentication says whether that key is the document's; the
-// chip.authentication check combines both.
-type ChipAuthResult struct {
-	Mechanism string `json:"mechanism"`
-	// Protocol is the protocol that ran (id-CA-ECDH-AES-CBC-CMAC-128, or
-	// the PACE-CAM protocol).
-	Protocol string `json:"protocol,omitempty"`
-	// KeySource is the file holding the chip's public key: "DG14" or
-	// "EF.CardSecurity".
-	KeySource string       `json:"keySource"`
-	Status    check.Status `json:"status"`
-	Error     string       `json:"error,omitempty"`
-	// KeyChecks is the passive authentication of EF.CardSecurity when
-	// the key came from it.
-	KeyChecks check.Report `json:"keyChecks,omitempty"`
-	// Repeated counts the times the chip proved its key again, after it
-	// had dropped its session and was opened again: what is read after
-	// that comes from the same chip too.
-	Repeated int `json:"repeated,omitempty"`
-
-	unconfirmed bool // the chip answered unprotected under the new keys
-}
+// ChipAuthResult is what chip authentication did (a desk observation of
+// the evidence); the chip.authentication check adds passive
+// authentication of its key.
+type ChipAuthResult = verify.ChipAuth
 
 // ActiveAuthResult is what active authentication did, with everything a
-// server needs to check the chip's signature itself: the challenge, the
-// signature and DG15's public key. Status is the signature check's own
-// outcome; the active.authentication check adds passive authentication of
-// DG15.
-type ActiveAuthResult struct {
-	Algorithm string       `json:"algorithm,omitempty"`
-	Hash      string       `json:"hash,omitempty"`
-	Challenge []byte       `json:"challenge,omitempty"`
-	Signature []byte       `json:"signature,omitempty"`
-	PublicKey []byte       `json:"publicKey,omitempty"` // DG15's SubjectPublicKeyInfo, DER
-	Status    check.Status `json:"status"`
-	Error     string       `json:"error,omitempty"`
-}
+// server needs to check the chip's signature itself; the
+// active.authentication check checks it again and adds passive
+// authentication of DG15.
+type ActiveAuthResult = verify.ActiveAuth
 
 // Result is what a read returns. It holds personal data (DG1, the files'
 // bytes, the parsed data groups): the agent passes it on, nothing logs it.
@@ -204,7 +157,8 @@ type Result struct {
 	ActiveAuth *ActiveAuthResult `json:"activeAuthentication,omitempty"`
 	// Checks are the verification results (with Options.Verify): passive
 	// authentication, MRZ check digits and cross-checks, chip and active
-	// authentication. Verdict folds them (see Verdict).
+	// authentication, made by emrtd/verify. Verdict folds them
+	// (verify.Verdict).
 	Checks  check.Report `json:"checks"`
 	Verdict check.Status `json:"verdict,omitempty"`
 	// Warnings name recoverable trouble (an unparsable EF.COM, a failed

@@ -10,6 +10,7 @@ import (
 	"github.com/idagent/idagent/emrtd/sim"
 	"github.com/idagent/idagent/emrtd/sim/issue"
 	"github.com/idagent/idagent/emrtd/trust"
+	"github.com/idagent/idagent/emrtd/verify"
 )
 
 // Every forgery of the simulator ends in its own failing check and a
@@ -64,7 +65,7 @@ func TestAntiCloneNeedsPassiveAuthentication(t *testing.T) {
 	}
 	for _, name := range []string{check.ChipAuth, check.ActiveAuth} {
 		c, _ := res.Checks.Get(name)
-		if c.Status != check.Unknown || c.Reason != ReasonKeyNotVerified {
+		if c.Status != check.Unknown || c.Reason != verify.ReasonKeyNotVerified {
 			t.Errorf("%+v", c)
 		}
 	}
@@ -140,7 +141,7 @@ func TestSODMissing(t *testing.T) {
 		t.Fatal(err)
 	}
 	c, _ := res.Checks.Get(check.SODSignature)
-	if c.Status != check.Fail || c.Reason != ReasonSODMissing || res.Verdict != check.Fail {
+	if c.Status != check.Fail || c.Reason != verify.ReasonSODMissing || res.Verdict != check.Fail {
 		t.Errorf("%+v, verdict %s", c, res.Verdict)
 	}
 }
@@ -161,23 +162,6 @@ func TestNoVerifyNoChecks(t *testing.T) {
 	}
 }
 
-func TestVerdict(t *testing.T) {
-	for _, tc := range []struct {
-		checks check.Report
-		want   check.Status
-	}{
-		{nil, check.Unknown},
-		{check.Report{{Name: check.SODSignature, Status: check.Pass}, {Name: check.ChipAuth, Status: check.NotSupported}}, check.Pass},
-		{check.Report{{Name: check.SODSignature, Status: check.Pass}, {Name: check.DGHash(1), Status: check.Skipped}}, check.Unknown},
-		{check.Report{{Name: check.SODSignature, Status: check.Pass}, {Name: check.DSValidity, Status: check.Warn}}, check.Warn},
-		{check.Report{{Name: check.DSChain, Status: check.Unknown}, {Name: check.ActiveAuth, Status: check.Fail}}, check.Fail},
-	} {
-		if got := Verdict(tc.checks); got != tc.want {
-			t.Errorf("%+v: %s, want %s", tc.checks, got, tc.want)
-		}
-	}
-}
-
 // A clone opened with BAC (PACE refused): chip authentication fails, the
 // chip is opened again with BAC and the read goes on to the end.
 func TestCloneUnderBAC(t *testing.T) {
@@ -191,7 +175,7 @@ func TestCloneUnderBAC(t *testing.T) {
 		t.Fatal(err)
 	}
 	c, _ := res.Checks.Get(check.ChipAuth)
-	if res.AccessControl != MechanismBAC || c.Status != check.Fail || c.Reason != ReasonKeyMismatch || res.DG13 == nil || res.Portrait == nil {
+	if res.AccessControl != MechanismBAC || c.Status != check.Fail || c.Reason != verify.ReasonKeyMismatch || res.DG13 == nil || res.Portrait == nil {
 		t.Errorf("access %s, %+v", res.AccessControl, c)
 	}
 	if status(res.Checks, check.ActiveAuth) != check.Pass || res.Verdict != check.Fail {

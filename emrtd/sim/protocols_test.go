@@ -20,6 +20,7 @@ import (
 	"github.com/idagent/idagent/emrtd/sim/testpki"
 	"github.com/idagent/idagent/emrtd/sm"
 	"github.com/idagent/idagent/emrtd/trust"
+	"github.com/idagent/idagent/emrtd/verify"
 	"github.com/idagent/idagent/nfc"
 	"github.com/idagent/idagent/nfc/apdu"
 )
@@ -136,7 +137,7 @@ func (r *readerRun) cam() error {
 	if err != nil {
 		r.t.Fatalf("EF.CardSecurity: %v", err)
 	}
-	if v := res.Verdict(); v != "PASS" {
+	if v := verify.Verdict(res.Report); v != "PASS" {
 		r.t.Fatalf("EF.CardSecurity verdict %v: %+v", v, res.Report)
 	}
 	infos, err := lds.ParseSecurityInfos(res.SignedData.Content)
@@ -505,7 +506,7 @@ func TestFilesMatchProtocols(t *testing.T) {
 				dgs[n] = doc.Files[issue.FIDOfDG(n)]
 			}
 			res := pa.VerifyBytes(doc.Files[issue.FIDSOD], pa.Options{Trust: store, AllowTestAnchors: true, DataGroups: dgs, IssuingState: "VNM"})
-			if v := res.Verdict(); v != "PASS" {
+			if v := verify.Verdict(res.Report); v != "PASS" {
 				t.Errorf("passive authentication %v: %+v", v, res.Report)
 			}
 		})

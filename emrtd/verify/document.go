@@ -1,0 +1,72 @@
+package verify
+
+import (
+	"fmt"
+
+	"github.com/idagent/idagent/emrtd/check"
+	"github.com/idagent/idagent/emrtd/lds"
+)
+
+// Document is what the verified data groups say: each one parsed only
+// from a data group whose hash matched a correctly signed EF.SOD
+// (sod.signature and its dg.hash PASS), never from anything else the
+// evidence carries. Whether the signer is trusted is the verdict's
+// business: a caller releases the fields only on a verdict it accepts. It
+// is personal data.
+type Document struct {
+	// Verified are the numbers of the verified data groups.
+	Verified []int
+	DG1      *lds.DG1
+	DG11     *lds.DG11
+	DG12     *lds.DG12
+	DG13     *lds.DG13
+	// DG2 is the portrait's data group as read, and Portrait its first
+	// image's description.
+	DG2      []byte
+	Portrait *lds.Image
+}
+
+// Format prints a redaction.
+func (d Document) Format(s fmt.State, _ rune) {
+	fmt.Fprintf(s, "verify.Document(verified %v)", d.Verified)
+}
+
+// Document parses the verified data groups of ev, as r's checks decided
+// them. Data groups that do not parse are left out.
+func (r *Result) Document(ev *Evidence) *Document {
+	d := &Document{}
+	if c, _ := r.Checks.Get(check.SODSignature); c.Status != check.Pass {
+		return d
+	}
+	for n := 1; n <= 16; n++ {
+		b, ok := ev.DataGroups[n]
+		if c, _ := r.Checks.Get(check.DGHash(n)); !ok || c.Status != check.Pass {
+			continue
+		}
+		if d.set(n, b) == nil {
+			d.Verified = append(d.Verified, n)
+		}
+	}
+	return d
+}
+
+// set parses data group n into its field; the groups a Document does not
+// hold are verified without parsing.
+func (d *Document) set(n int, b []byte) (err error) {
+	switch n {
+	case 1:
+		d.DG1, err = lds.ParseDG1(b)
+	case 2:
+		var dg2 *lds.DG2
+		if dg2, err = lds.ParseDG2(b); err == nil {
+			d.DG2, d.Portrait = b, dg2.Portrait()
+		}
+	case 11:
+		d.DG11, err = lds.ParseDG11(b)
+	case 12:
+		d.DG12, err = lds.ParseDG12(b)
+	case 13:
+		d.DG13, err = lds.ParseDG13(b)
+	}
+	return err
+}

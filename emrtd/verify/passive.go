@@ -1,0 +1,78 @@
+package verify
+
+import (
+	"fmt"
+
+	"github.com/idagent/idagent/emrtd/check"
+	"github.com/idagent/idagent/emrtd/pa"
+)
+
+// passiveAuthentication verifies EF.SOD (signature, signer chain,
+// validity, revocation, country) and the hash of every data group in the
+// evidence; a data group the desk could not read is UNKNOWN (NOT_READ).
+func passiveAuthentication(v *verification) {
+	if v.ev.SOD == nil {
+		v.report.Add(check.SODSignature, check.Fail, ReasonSODMissing,
+			"The chip holds no readable security data (EF.SOD): nothing it holds can be verified.")
+		return
+	}
+	o := v.paOptions()
+	o.DataGroups = v.ev.DataGroups
+	v.report = append(v.report, pa.VerifyBytes(v.ev.SOD, o).Report...)
+	for _, f := range v.ev.Refused {
+		if f.Status == FileFailed && f.DG > 0 {
+			v.report.Add(check.DGHash(f.DG), check.Unknown, ReasonNotRead,
+				fmt.Sprintf("DG%d could not be read, so it was not checked.", f.DG))
+		}
+	}
+}
+
+// paOptions are passive authentication's options: the trust store, and
+// DG1's issuing state to bind the signer's country to.
+func (v *verification) paOptions() pa.Options {
+	o := pa.Options{Trust: v.opts.Trust, AllowTestAnchors: v.opts.AllowTestAnchors, Now: v.opts.Now}
+	if v.dg1 != nil {
+		o.IssuingState = v.dg1.IssuingState
+	}
+	return o
+}
+
+// keyProven reports whether passive authentication proved the file that
+// holds an anti-clone key: the SOD signature, the signer chain and the
+// file's hash passed, and no check of the signer failed. (A revocation
+// list that is missing leaves the verdict UNKNOWN, but does not stop the
+// key from being the signed one.) When not, why names the check.
+func (v *verification) keyProven(dg int) (ok bool, why string) {
+	for _, name := range []string{check.SODSignature, check.DSChain, check.DGHash(dg)} {
+		c, found := v.report.Get(name)
+		switch {
+		case !found:
+			return false, name + " was not made"
+		case c.Status != check.Pass && c.Status != check.Warn:
+			return false, fmt.Sprintf("%s is %s", name, c.Status)
+		}
+	}
+	for _, name := range []string{check.DSValidity, check.DSRevocation, check.DSCountry} {
+		if c, found := v.report.Get(name); found && c.Status == check.Fail {
+			return false, fmt.Sprintf("%s is %s", name, c.Status)
+		}
+	}
+	return true, ""
+}
+
+// cardSecurityProven reports whether EF.CardSecurity, which holds the key
+// of PACE-CAM, is proven by its own signature, and keeps its checks in the
+// result.
+func (v *verification) cardSecurityProven() (bool, string) {
+	_, res, err := pa.VerifyCardSecurity(v.ev.CardSecurity, v.paOptions())
+	if err != nil {
+		return false, err.Error()
+	}
+	v.res.CardSecurityChecks = res.Report
+	for _, c := range res.Report {
+		if c.Status == check.Fail || ((c.Name == check.SODSignature || c.Name == check.DSChain) && c.Status != check.Pass) {
+			return false, fmt.Sprintf("EF.CardSecurity's %s is %s", c.Name, c.Status)
+		}
+	}
+	return true, ""
+}

@@ -1,0 +1,132 @@
+// Package verify is idagent's one verification core: evidence of a chip
+// read in (the chip's files exactly as read, and what the desk that read
+// the chip observed), checks, a verdict and the data of the verified data
+// groups out. The desk's read pipeline (emrtd/read), `idagent verify
+// evidence` and the verification service all call Verify, so they cannot
+// disagree.
+//
+// # Checks
+//
+// Verify makes, per emrtd/check: sod.signature, ds.chain, ds.validity,
+// ds.revocation, ds.country and dg.hash.DGn for every data group in the
+// evidence (passive authentication, emrtd/pa), mrz.check_digits,
+// mrz.dg13.consistency, access.key.consistency (emrtd/lds),
+// chip.authentication and active.authentication. Chip and active
+// authentication count only when passive authentication proved their key:
+// PASS needs the SOD signature, the signer chain and the key file's hash
+// to pass (and no signer check to fail); a chip that proved a key nobody
+// vouches for is UNKNOWN (KEY_NOT_VERIFIED). A chip that cannot prove the
+// key its own files name is FAIL (KEY_MISMATCH, SIGNATURE_INVALID)
+// whatever passive authentication says: a genuine chip always can.
+// Verdict folds the checks.
+//
+// # Rules
+//
+// Each check is made by one rule, a function of the verification so far
+// (the evidence, the options, the data groups parsed, the checks made
+// before it), listed in rules in the order its inputs are decided. A new
+// rule is a new function in that list with its own check name (emrtd/check)
+// and its own reason codes (reasons.go): reason codes are stable API,
+// documented in docs/PROTOCOL.md, and never renamed.
+package verify
+
+import (
+	"time"
+
+	"github.com/idagent/idagent/emrtd/check"
+	"github.com/idagent/idagent/emrtd/lds"
+	"github.com/idagent/idagent/emrtd/trust"
+)
+
+// Options are the inputs of Verify besides the evidence.
+type Options struct {
+	// Trust is the trust store of passive authentication (nil: no
+	// anchors, trust is UNKNOWN). AllowTestAnchors lets a chain end at a
+	// test anchor (simulate mode and tests only).
+	Trust            *trust.Store
+	AllowTestAnchors bool
+	// Now is the time certificates are checked at (zero: the time of the
+	// check).
+	Now time.Time
+	// AtDesk says the caller made the evidence's desk observations itself
+	// (emrtd/read) and trusts them.
+	AtDesk bool
+	// Partial says the read is still going (the desk's early identity):
+	// active authentication, which runs last, is reported only once it
+	// ran.
+	Partial bool
+}
+
+// Result is the outcome of a verification.
+type Result struct {
+	// Checks are every check made, in order; Verdict folds them (see
+	// Verdict).
+	Checks  check.Report
+	Verdict check.Status
+	// CardSecurityChecks is the passive authentication of EF.CardSecurity
+	// when the chip authentication key came from it, nil otherwise.
+	CardSecurityChecks check.Report
+}
+
+// rule makes one check (passive authentication: several) and adds it to
+// the verification's report.
+type rule func(v *verification)
+
+// rules are every rule, in the order their inputs are decided: passive
+// authentication first, since the others ask whether it proved the file
+// they rest on.
+var rules = []rule{
+	passiveAuthentication,
+	mrzCheckDigits,
+	mrzAgainstDG13,
+	accessKeyConsistency,
+	chipAuthentication,
+	activeAuthentication,
+}
+
+// verification is the state of one Verify: the inputs, the data groups
+// parsed once, and the checks made so far.
+type verification struct {
+	ev     *Evidence
+	opts   Options
+	dg1    *lds.DG1
+	dg13   *lds.DG13
+	dg14   *lds.SecurityInfos
+	dg15   *lds.DG15
+	report check.Report
+	res    *Result
+}
+
+// Verify makes every check over the evidence.
+func Verify(ev *Evidence, opts Options) *Result {
+	if opts.Now.IsZero() {
+		opts.Now = time.Now()
+	}
+	v := &verification{ev: ev, opts: opts, res: &Result{}}
+	v.parse()
+	for _, r := range rules {
+		r(v)
+	}
+	v.res.Checks = v.report
+	v.res.Verdict = Verdict(v.report)
+	return v.res
+}
+
+// parse parses the data groups the rules read. A data group that does not
+// parse stays nil: the rules report what they could not decide.
+func (v *verification) parse() {
+	if b, ok := v.ev.DataGroups[1]; ok {
+		v.dg1, _ = lds.ParseDG1(b)
+	}
+	if b, ok := v.ev.DataGroups[13]; ok {
+		v.dg13, _ = lds.ParseDG13(b)
+	}
+	if b, ok := v.ev.DataGroups[14]; ok {
+		v.dg14, _ = lds.ParseDG14(b)
+	}
+	if b, ok := v.ev.DataGroups[15]; ok {
+		v.dg15, _ = lds.ParseDG15(b)
+	}
+}
+
+func (v *verification) add(c check.Check) { v.report = append(v.report, c) }
