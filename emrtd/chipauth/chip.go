@@ -5,6 +5,7 @@ import (
 	"encoding/asn1"
 	"fmt"
 
+	"github.com/idagent/idagent/emrtd/cert/ber"
 	"github.com/idagent/idagent/emrtd/pace"
 	"github.com/idagent/idagent/emrtd/sm"
 	"github.com/idagent/idagent/emrtd/tlv"
@@ -121,7 +122,7 @@ func (c *Chip) setKAT(objs map[uint32][]byte) (apdu.Response, *sm.Session) {
 // setAT answers MSE:Set AT: the protocol must be the chip's.
 func (c *Chip) setAT(objs map[uint32][]byte) apdu.Response {
 	v, ok := objs[tagMechanism]
-	if !ok || !bytes.Equal(v, oidValue(Params{Protocol: c.protocol})) {
+	if !ok || !bytes.Equal(v, ber.MustOIDContents(c.protocol)) {
 		return status(apdu.SWWrongData)
 	}
 	c.selected = true

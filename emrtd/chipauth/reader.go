@@ -3,10 +3,10 @@ package chipauth
 import (
 	"context"
 	"crypto/rand"
-	"encoding/asn1"
 	"errors"
 	"fmt"
 
+	"github.com/idagent/idagent/emrtd/cert/ber"
 	"github.com/idagent/idagent/emrtd/sm"
 	"github.com/idagent/idagent/emrtd/tlv"
 	"github.com/idagent/idagent/nfc"
@@ -113,7 +113,7 @@ func setKAT(ctx context.Context, ch *sm.Channel, p Params, pub []byte) error {
 // setATAndAuthenticate is the AES implementation: MSE:Set AT selects the
 // protocol (and key), GENERAL AUTHENTICATE carries the ephemeral key.
 func setATAndAuthenticate(ctx context.Context, ch *sm.Channel, p Params, pub []byte) error {
-	data := append(tlv.Encode(tagMechanism, oidValue(p)), keyRef(p)...)
+	data := append(tlv.Encode(tagMechanism, ber.MustOIDContents(p.Protocol)), keyRef(p)...)
 	cmd := apdu.Command{INS: apdu.InsManageSecurityEnv, P1: p1SetKAT, P2: p2AT, Data: data}
 	if err := expectOK(ctx, ch, cmd); err != nil {
 		return err
@@ -149,19 +149,6 @@ func expectOK(ctx context.Context, ch *sm.Channel, cmd apdu.Command) error {
 		return fmt.Errorf("%w: %w", ErrProtocol, err)
 	}
 	return nil
-}
-
-// oidValue is the content octets of the protocol OID (tag 06 omitted).
-func oidValue(p Params) []byte {
-	der, err := asn1.Marshal(p.Protocol)
-	if err != nil {
-		panic("chipauth: invalid protocol identifier")
-	}
-	t, _, err := tlv.Decode(der)
-	if err != nil {
-		panic(err)
-	}
-	return t.Value
 }
 
 // exchangeError wraps a failed exchange of the key agreement: secure

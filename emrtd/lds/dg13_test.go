@@ -95,6 +95,24 @@ func TestDG13FlatParents(t *testing.T) {
 	}
 }
 
+// DG13 text goes through the one string decoder: any string type, and a
+// BMPString of odd length keeps its last byte visible as U+FFFD instead of
+// losing it (the LDS decoder used to drop it; the certificate decoder
+// refused the whole string).
+func TestDG13StringTypes(t *testing.T) {
+	bmp := func(b ...byte) []byte { return tlv.Encode(tagBMPString, b) }
+	d, err := ParseDG13(dg13(
+		field(2, bmp(0, 'L', 0x1E, 0xC7, 0x00)),
+		field(5, tlv.Encode(0x1C, []byte{0, 0, 0, 'V', 0, 0, 0, 'N'})), // UniversalString
+		field(8, tlv.Encode(tagT61String, []byte("H\xe0 N\xf4i")))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.FullName != "Lệ\uFFFD" || d.Nationality != "VN" || d.PlaceOfOrigin != "Hà Nôi" {
+		t.Errorf("got %q %q %q", d.FullName, d.Nationality, d.PlaceOfOrigin)
+	}
+}
+
 func TestDG13JSONNamesAndRedaction(t *testing.T) {
 	d, err := ParseDG13(sampleDG13(true))
 	if err != nil {

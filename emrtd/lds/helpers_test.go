@@ -9,8 +9,12 @@ import (
 	"encoding/asn1"
 	"testing"
 
+	"github.com/idagent/idagent/emrtd/cert/ber"
 	"github.com/idagent/idagent/emrtd/tlv"
 )
+
+// encodeOID is an object identifier's contents octets.
+func encodeOID(oid asn1.ObjectIdentifier) []byte { return ber.MustOIDContents(oid) }
 
 func intDER(n int) []byte {
 	b, _ := asn1.Marshal(n)

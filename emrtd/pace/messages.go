@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/idagent/idagent/emrtd/cert/ber"
 	"github.com/idagent/idagent/emrtd/tlv"
 	"github.com/idagent/idagent/nfc/apdu"
 )
@@ -47,29 +48,12 @@ const (
 // errMalformed is wrapped when a data field cannot be decoded.
 var errMalformed = errors.New("malformed data")
 
-// oidValue is the content octets of an OBJECT IDENTIFIER (MSE tag 80 omits
-// tag 06).
-func oidValue(oid asn1.ObjectIdentifier) []byte {
-	der, err := asn1.Marshal(oid)
-	if err != nil {
-		panic("pace: invalid protocol identifier " + oid.String())
-	}
-	t, _, err := tlv.Decode(der)
-	if err != nil {
-		panic(err)
-	}
-	return t.Value
-}
-
-// parseOIDValue decodes the content octets of an OBJECT IDENTIFIER.
+// parseOIDValue decodes the content octets of an OBJECT IDENTIFIER (MSE
+// tag 80 and the public key template omit tag 06).
 func parseOIDValue(v []byte) (asn1.ObjectIdentifier, error) {
-	if len(v) == 0 || len(v) > 32 {
-		return nil, fmt.Errorf("%w: object identifier of %d bytes", errMalformed, len(v))
-	}
-	var oid asn1.ObjectIdentifier
-	rest, err := asn1.Unmarshal(tlv.Encode(tagOID, v), &oid)
-	if err != nil || len(rest) != 0 {
-		return nil, fmt.Errorf("%w: object identifier", errMalformed)
+	oid, err := ber.ParseOID(v)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", errMalformed, err)
 	}
 	return oid, nil
 }
@@ -78,7 +62,7 @@ func parseOIDValue(v []byte) (asn1.ObjectIdentifier, error) {
 // reference (83) and, always when the chip names one, the domain parameter
 // ID (84): some chips refuse the command without it (6A87).
 func setATCommand(p Params, ref byte) apdu.Command {
-	data := tlv.Encode(tagMechanism, oidValue(p.Protocol))
+	data := tlv.Encode(tagMechanism, ber.MustOIDContents(p.Protocol))
 	data = append(data, tlv.Encode(tagPasswordRef, []byte{ref})...)
 	if p.ParameterID != NoParameterID {
 		data = append(data, tlv.Encode(tagParameterID, intBytes(p.ParameterID))...)
@@ -183,5 +167,5 @@ func parseDynamicAuthData(data []byte) (map[uint32][]byte, error) {
 // are computed over (§4.4.3.4, §9.4.5): 7F49 { 06 protocol, 86 point | 84
 // value }, without domain parameters.
 func publicKeyObject(protocol asn1.ObjectIdentifier, d Domain, pub []byte) []byte {
-	return tlv.Encode(tagPublicKey, tlv.Encode(tagOID, oidValue(protocol)), tlv.Encode(d.publicTag(), pub))
+	return tlv.Encode(tagPublicKey, tlv.Encode(tagOID, ber.MustOIDContents(protocol)), tlv.Encode(d.publicTag(), pub))
 }

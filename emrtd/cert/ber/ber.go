@@ -3,7 +3,13 @@
 // length octets and constructed strings are accepted, as real eMRTD PKI
 // data needs (Go's encoding/asn1 and cryptobyte insist on DER). Every
 // length is checked against the bytes present; nothing is copied except
-// where a constructed string must be joined.
+// where a constructed string must be joined. Tags are those emrtd/tlv
+// reads: up to three bytes (tag numbers below 16384, more than any eMRTD
+// or PKI structure uses); a longer tag is malformed.
+//
+// Object identifiers (ParseOID, OIDContents) and character strings
+// (DecodeString) are decoded here for every package of idagent, so that
+// certificates, CMS and the LDS read them the same way.
 //
 // It also re-encodes values in DER (ToDER), for the CMS signed attributes
 // whose signature is defined over their DER form.
@@ -14,10 +20,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
-	"strings"
 	"time"
-	"unicode/utf16"
-	"unicode/utf8"
 
 	"github.com/idagent/idagent/emrtd/tlv"
 )
@@ -112,10 +115,6 @@ func (r *Reader) Next() (Value, error) {
 	if err != nil {
 		return Value{}, fmt.Errorf("%w: %w", ErrMalformed, err)
 	}
-	if t.Tag > 0xFFFFFF {
-		// tlv decodes four-byte tags but encodes at most three.
-		return Value{}, fmt.Errorf("%w: tag longer than three bytes", ErrMalformed)
-	}
 	r.b = rest
 	return Value{Tag: t.Tag, Content: t.Value, Raw: t.Raw}, nil
 }
@@ -151,31 +150,6 @@ func (v Value) OID() (asn1.ObjectIdentifier, error) {
 		return nil, fmt.Errorf("%w: tag %X is not an OID", ErrMalformed, v.Tag)
 	}
 	return ParseOID(v.Content)
-}
-
-// ParseOID decodes the contents octets of an OBJECT IDENTIFIER.
-func ParseOID(b []byte) (asn1.ObjectIdentifier, error) {
-	if len(b) == 0 || len(b) > 256 || b[len(b)-1]&0x80 != 0 {
-		return nil, fmt.Errorf("%w: object identifier", ErrMalformed)
-	}
-	var arcs []int
-	val := 0
-	for _, c := range b {
-		if val > 1<<24 {
-			return nil, fmt.Errorf("%w: object identifier arc too large", ErrMalformed)
-		}
-		val = val<<7 | int(c&0x7F)
-		if c&0x80 == 0 {
-			if len(arcs) == 0 {
-				first := min(val/40, 2)
-				arcs = append(arcs, first, val-40*first)
-			} else {
-				arcs = append(arcs, val)
-			}
-			val = 0
-		}
-	}
-	return arcs, nil
 }
 
 // Int decodes an INTEGER (or ENUMERATED) as a signed big integer.
@@ -314,54 +288,12 @@ func (v Value) Time() (time.Time, error) {
 	return time.Time{}, fmt.Errorf("%w: time value of %d characters", ErrMalformed, len(s))
 }
 
-// String decodes the directory string types (UTF8String, PrintableString,
-// IA5String, T61String as Latin-1, BMPString, UniversalString,
-// VisibleString) into UTF-8.
+// String decodes a string value, primitive or constructed, as
+// DecodeString does.
 func (v Value) String() (string, error) {
 	b, err := v.Bytes()
 	if err != nil {
 		return "", err
 	}
-	switch v.Tag &^ 0x20 {
-	case TagUTF8String, TagPrintableString, TagIA5String, TagVisibleString, TagNumericString:
-		if !utf8.Valid(b) {
-			return latin1(b), nil
-		}
-		return string(b), nil
-	case TagT61String:
-		if utf8.Valid(b) {
-			return string(b), nil
-		}
-		return latin1(b), nil
-	case TagBMPString:
-		if len(b)%2 != 0 {
-			return "", fmt.Errorf("%w: BMPString of odd length", ErrMalformed)
-		}
-		u := make([]uint16, len(b)/2)
-		for i := range u {
-			u[i] = uint16(b[2*i])<<8 | uint16(b[2*i+1])
-		}
-		return string(utf16.Decode(u)), nil
-	case TagUniversalString:
-		if len(b)%4 != 0 {
-			return "", fmt.Errorf("%w: UniversalString length", ErrMalformed)
-		}
-		var sb strings.Builder
-		for i := 0; i < len(b); i += 4 {
-			sb.WriteRune(rune(uint32(b[i])<<24 | uint32(b[i+1])<<16 | uint32(b[i+2])<<8 | uint32(b[i+3])))
-		}
-		return sb.String(), nil
-	}
-	return "", fmt.Errorf("%w: tag %X is not a string", ErrMalformed, v.Tag)
-}
-
-// TagNumericString is the NumericString tag.
-const TagNumericString = 0x12
-
-func latin1(b []byte) string {
-	r := make([]rune, len(b))
-	for i, c := range b {
-		r[i] = rune(c)
-	}
-	return string(r)
+	return DecodeString(v.Tag&^0x20, b)
 }
