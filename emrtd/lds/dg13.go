@@ -179,74 +179,88 @@ func collectFields(objs []tlv.TLV, depth int, out *[]fieldEntry) error {
 	return nil
 }
 
+// set stores one field by its number (dg13Fields), or keeps it raw when
+// the number is not known.
 func (d *DG13) set(e fieldEntry) {
-	str := func() string {
-		s, ok := firstString(e.values, 0)
-		if !ok && len(e.values) > 0 {
-			d.Notes = append(d.Notes, fmt.Sprintf("field %d holds no string", e.number))
-		}
-		return strings.TrimSpace(s)
+	if apply, ok := dg13Fields[e.number]; ok {
+		apply(d, e)
+		return
 	}
-	date := func(expiry bool) *Date {
-		s := str()
+	s, _ := firstString(e.values, 0)
+	d.Unknown = append(d.Unknown, RawField{Number: e.number, Text: s, Raw: clone(e.raw)})
+}
+
+// dg13Fields says how each known field number is stored (cccd.md's table).
+var dg13Fields = map[int]func(*DG13, fieldEntry){
+	VNFieldIDNumber:         textField(func(d *DG13) *string { return &d.IDNumber }),
+	VNFieldFullName:         textField(func(d *DG13) *string { return &d.FullName }),
+	VNFieldDateOfBirth:      dateField(func(d *DG13) **Date { return &d.DateOfBirth }, false),
+	VNFieldSex:              textField(func(d *DG13) *string { return &d.Sex }),
+	VNFieldNationality:      textField(func(d *DG13) *string { return &d.Nationality }),
+	VNFieldEthnicity:        textField(func(d *DG13) *string { return &d.Ethnicity }),
+	VNFieldReligion:         textField(func(d *DG13) *string { return &d.Religion }),
+	VNFieldPlaceOfOrigin:    textField(func(d *DG13) *string { return &d.PlaceOfOrigin }),
+	VNFieldPlaceOfResidence: textField(func(d *DG13) *string { return &d.PlaceOfResidence }),
+	VNFieldIdentifyingMarks: textField(func(d *DG13) *string { return &d.IdentifyingMarks }),
+	VNFieldDateOfIssue:      dateField(func(d *DG13) **Date { return &d.DateOfIssue }, false),
+	VNFieldDateOfExpiry:     dateField(func(d *DG13) **Date { return &d.DateOfExpiry }, true),
+	VNFieldParents:          (*DG13).setParents,
+	VNFieldSpouse:           (*DG13).setSpouse,
+	VNFieldOldIDNumber:      textField(func(d *DG13) *string { return &d.OldIDNumber }),
+	VNFieldCardSerial:       textField(func(d *DG13) *string { return &d.CardSerial }),
+}
+
+// textField stores a field's first string, trimmed.
+func textField(target func(*DG13) *string) func(*DG13, fieldEntry) {
+	return func(d *DG13, e fieldEntry) { *target(d) = d.text(e) }
+}
+
+// dateField stores a field's first string as a dd/mm/yyyy date (expiry:
+// "Không thời hạn" is no expiry); an empty field stays nil.
+func dateField(target func(*DG13) **Date, expiry bool) func(*DG13, fieldEntry) {
+	return func(d *DG13, e fieldEntry) {
+		s := d.text(e)
 		if s == "" {
-			return nil
+			return
 		}
-		var dt Date
+		parse := ParseDate
 		if expiry {
-			dt = ParseExpiryDate(s)
-		} else {
-			dt = ParseDate(s)
+			parse = ParseExpiryDate
 		}
+		dt := parse(s)
 		if !dt.Valid() && !dt.NoExpiry {
 			d.Notes = append(d.Notes, fmt.Sprintf("field %d is not a dd/mm/yyyy date", e.number))
 		}
-		return &dt
+		*target(d) = &dt
 	}
-	switch e.number {
-	case VNFieldIDNumber:
-		d.IDNumber = str()
-	case VNFieldFullName:
-		d.FullName = str()
-	case VNFieldDateOfBirth:
-		d.DateOfBirth = date(false)
-	case VNFieldSex:
-		d.Sex = str()
-	case VNFieldNationality:
-		d.Nationality = str()
-	case VNFieldEthnicity:
-		d.Ethnicity = str()
-	case VNFieldReligion:
-		d.Religion = str()
-	case VNFieldPlaceOfOrigin:
-		d.PlaceOfOrigin = str()
-	case VNFieldPlaceOfResidence:
-		d.PlaceOfResidence = str()
-	case VNFieldIdentifyingMarks:
-		d.IdentifyingMarks = str()
-	case VNFieldDateOfIssue:
-		d.DateOfIssue = date(false)
-	case VNFieldDateOfExpiry:
-		d.DateOfExpiry = date(true)
-	case VNFieldParents:
-		slots := nameSlots(e.values)
-		if len(slots) > 0 {
-			d.FatherName = slots[0]
-		}
-		if len(slots) > 1 {
-			d.MotherName = slots[1]
-		}
-	case VNFieldSpouse:
-		s, _ := firstString(e.values, 0)
-		d.SpouseName = strings.TrimSpace(s)
-	case VNFieldOldIDNumber:
-		d.OldIDNumber = str()
-	case VNFieldCardSerial:
-		d.CardSerial = str()
-	default:
-		s, _ := firstString(e.values, 0)
-		d.Unknown = append(d.Unknown, RawField{Number: e.number, Text: s, Raw: clone(e.raw)})
+}
+
+// text returns a field's first string, trimmed, noting a field that has
+// values but no string.
+func (d *DG13) text(e fieldEntry) string {
+	s, ok := firstString(e.values, 0)
+	if !ok && len(e.values) > 0 {
+		d.Notes = append(d.Notes, fmt.Sprintf("field %d holds no string", e.number))
 	}
+	return strings.TrimSpace(s)
+}
+
+// setParents stores field 13: father, then mother, in any nesting.
+func (d *DG13) setParents(e fieldEntry) {
+	slots := nameSlots(e.values)
+	if len(slots) > 0 {
+		d.FatherName = slots[0]
+	}
+	if len(slots) > 1 {
+		d.MotherName = slots[1]
+	}
+}
+
+// setSpouse stores field 14, which is often an empty SEQUENCE (no spouse):
+// no note when it holds no string.
+func (d *DG13) setSpouse(e fieldEntry) {
+	s, _ := firstString(e.values, 0)
+	d.SpouseName = strings.TrimSpace(s)
 }
 
 // nameSlots reads the parents' field in any of its nestings: the names

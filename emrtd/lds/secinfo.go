@@ -3,6 +3,7 @@ package lds
 import (
 	"crypto"
 	"encoding/asn1"
+	"errors"
 	"fmt"
 
 	"github.com/idagent/idagent/emrtd/tlv"
@@ -251,145 +252,204 @@ func (s *SecurityInfos) add(t tlv.TLV) error {
 	return nil
 }
 
+// errUnknownVariant marks a SecurityInfo under a known protocol arc whose
+// variant (mapping, key agreement, cipher) this package does not know: it
+// is kept as unknown, not as malformed.
+var errUnknownVariant = errors.New("unknown protocol variant")
+
+// addKnown files one SecurityInfo in its typed list, or in Unknown when
+// its protocol is not one this package reads. An error is a known
+// protocol whose data does not parse.
 func (s *SecurityInfos) addKnown(info Info, data []tlv.TLV) error {
-	oid := info.Protocol
-	switch {
-	case isUnder(oid, OIDPACE) && len(oid) == len(OIDPACE)+2:
-		p := PACEInfo{Info: info}
-		var ok bool
-		if p.Mapping, p.KeyAgreement, ok = paceKind(oid[len(OIDPACE)]); !ok {
-			break
-		}
-		if p.Cipher, ok = cipherOf(oid[len(OIDPACE)+1], p.Mapping != MappingCAM); !ok {
-			break
-		}
-		if len(data) < 1 || len(data) > 2 || data[0].Tag != tagInteger {
-			return fmt.Errorf("%w: PACEInfo needs version and optional parameterId", ErrMalformed)
-		}
-		v, err := intOf(data[0])
-		if err != nil {
-			return err
-		}
-		p.Version = v
-		if len(data) == 2 {
-			id, err := optionalInt(data[1])
-			if err != nil {
-				return err
-			}
-			p.ParameterID = id
-		}
-		s.PACE = append(s.PACE, p)
-		return nil
-	case isUnder(oid, OIDPACE) && len(oid) == len(OIDPACE)+1:
-		p := PACEDomainParameterInfo{Info: info}
-		var ok bool
-		if p.Mapping, p.KeyAgreement, ok = paceKind(oid[len(OIDPACE)]); !ok {
-			break
-		}
-		alg, id, err := domainParameters(data)
-		if err != nil {
-			return err
-		}
-		p.DomainParameter, p.ParameterID = alg, id
-		s.PACEDomainParameters = append(s.PACEDomainParameters, p)
-		return nil
-	case isUnder(oid, OIDCA) && len(oid) == len(OIDCA)+2:
-		c := ChipAuthenticationInfo{Info: info}
-		var ok bool
-		if c.KeyAgreement, ok = keyAgreementOf(oid[len(OIDCA)]); !ok {
-			break
-		}
-		if c.Cipher, ok = cipherOf(oid[len(OIDCA)+1], true); !ok {
-			break
-		}
-		if len(data) < 1 || len(data) > 2 || data[0].Tag != tagInteger {
-			return fmt.Errorf("%w: ChipAuthenticationInfo needs version and optional keyId", ErrMalformed)
-		}
-		v, err := intOf(data[0])
-		if err != nil {
-			return err
-		}
-		c.Version = v
-		if len(data) == 2 {
-			if c.KeyID, err = optionalInt(data[1]); err != nil {
-				return err
-			}
-		}
-		s.ChipAuthentication = append(s.ChipAuthentication, c)
-		return nil
-	case isUnder(oid, OIDCA) && len(oid) == len(OIDCA)+1:
-		c := ChipAuthenticationDomainParameterInfo{Info: info}
-		var ok bool
-		if c.KeyAgreement, ok = keyAgreementOf(oid[len(OIDCA)]); !ok {
-			break
-		}
-		alg, id, err := domainParameters(data)
-		if err != nil {
-			return err
-		}
-		c.DomainParameter, c.KeyID = alg, id
-		s.ChipAuthenticationDomain = append(s.ChipAuthenticationDomain, c)
-		return nil
-	case oid.Equal(OIDPKDH) || oid.Equal(OIDPKECDH):
-		c := ChipAuthenticationPublicKeyInfo{Info: info, KeyAgreement: KeyAgreementDH}
-		if oid.Equal(OIDPKECDH) {
-			c.KeyAgreement = KeyAgreementECDH
-		}
-		if len(data) < 1 || len(data) > 2 || data[0].Tag != tagSequence {
-			return fmt.Errorf("%w: ChipAuthenticationPublicKeyInfo needs a SubjectPublicKeyInfo", ErrMalformed)
-		}
-		k, err := ParseSubjectPublicKeyInfo(data[0].Raw)
-		if err != nil {
-			return err
-		}
-		c.PublicKey = k
-		if len(data) == 2 {
-			if c.KeyID, err = optionalInt(data[1]); err != nil {
-				return err
-			}
-		}
-		s.ChipAuthenticationPublicKeys = append(s.ChipAuthenticationPublicKeys, c)
-		return nil
-	case oid.Equal(OIDAA):
-		a := ActiveAuthenticationInfo{Info: info}
-		if len(data) < 1 || data[0].Tag != tagInteger {
-			return fmt.Errorf("%w: ActiveAuthenticationInfo needs a version", ErrMalformed)
-		}
-		v, err := intOf(data[0])
-		if err != nil {
-			return err
-		}
-		a.Version = v
-		if len(data) >= 2 {
-			if data[1].Tag != tagOID {
-				return fmt.Errorf("%w: ActiveAuthenticationInfo signatureAlgorithm is not an OID", ErrMalformed)
-			}
-			if a.SignatureAlgorithm, err = parseOID(data[1].Value); err != nil {
-				return err
-			}
-			a.SignatureOID = a.SignatureAlgorithm.String()
-			a.Hash, a.Plain = signatureHash(a.SignatureAlgorithm)
-		}
-		s.ActiveAuthentication = append(s.ActiveAuthentication, a)
-		return nil
-	case oid.Equal(OIDTA):
-		ta := TerminalAuthenticationInfo{Info: info}
-		if len(data) < 1 || data[0].Tag != tagInteger {
-			return fmt.Errorf("%w: TerminalAuthenticationInfo needs a version", ErrMalformed)
-		}
-		v, err := intOf(data[0])
-		if err != nil {
-			return err
-		}
-		ta.Version = v
-		if len(data) >= 2 {
-			ta.EFCVCA = clone(data[1].Raw)
-		}
-		s.TerminalAuthentication = append(s.TerminalAuthentication, ta)
+	err := s.addTyped(info, data)
+	if errors.Is(err, errUnknownVariant) {
+		s.Unknown = append(s.Unknown, UnknownInfo{Info: info})
 		return nil
 	}
-	s.Unknown = append(s.Unknown, UnknownInfo{Info: info})
+	return err
+}
+
+// addTyped dispatches on the protocol identifier: id-PACE and id-CA with
+// two more arcs (key agreement or mapping, cipher) are PACEInfo and
+// ChipAuthenticationInfo, with one more arc their domain parameter infos.
+func (s *SecurityInfos) addTyped(info Info, data []tlv.TLV) error {
+	oid := info.Protocol
+	switch {
+	case isProtocol(oid, OIDPACE, 2):
+		return s.addPACE(info, data)
+	case isProtocol(oid, OIDPACE, 1):
+		return s.addPACEDomainParameters(info, data)
+	case isProtocol(oid, OIDCA, 2):
+		return s.addChipAuthentication(info, data)
+	case isProtocol(oid, OIDCA, 1):
+		return s.addChipAuthenticationDomain(info, data)
+	case oid.Equal(OIDPKDH), oid.Equal(OIDPKECDH):
+		return s.addChipAuthenticationPublicKey(info, data)
+	case oid.Equal(OIDAA):
+		return s.addActiveAuthentication(info, data)
+	case oid.Equal(OIDTA):
+		return s.addTerminalAuthentication(info, data)
+	}
+	return errUnknownVariant
+}
+
+// isProtocol reports whether oid is prefix followed by exactly extra arcs.
+func isProtocol(oid, prefix asn1.ObjectIdentifier, extra int) bool {
+	return isUnder(oid, prefix) && len(oid) == len(prefix)+extra
+}
+
+// PACEInfo: { protocol, version INTEGER, parameterId INTEGER OPTIONAL }.
+func (s *SecurityInfos) addPACE(info Info, data []tlv.TLV) error {
+	p := PACEInfo{Info: info}
+	arcs := info.Protocol[len(OIDPACE):]
+	var ok bool
+	if p.Mapping, p.KeyAgreement, ok = paceKind(arcs[0]); !ok {
+		return errUnknownVariant
+	}
+	if p.Cipher, ok = cipherOf(arcs[1], p.Mapping != MappingCAM); !ok {
+		return errUnknownVariant
+	}
+	var err error
+	if p.Version, p.ParameterID, err = versionAndID(data, "PACEInfo needs version and optional parameterId"); err != nil {
+		return err
+	}
+	s.PACE = append(s.PACE, p)
 	return nil
+}
+
+// PACEDomainParameterInfo: { protocol, domainParameter, parameterId OPTIONAL }.
+func (s *SecurityInfos) addPACEDomainParameters(info Info, data []tlv.TLV) error {
+	p := PACEDomainParameterInfo{Info: info}
+	var ok bool
+	if p.Mapping, p.KeyAgreement, ok = paceKind(info.Protocol[len(OIDPACE)]); !ok {
+		return errUnknownVariant
+	}
+	var err error
+	if p.DomainParameter, p.ParameterID, err = domainParameters(data); err != nil {
+		return err
+	}
+	s.PACEDomainParameters = append(s.PACEDomainParameters, p)
+	return nil
+}
+
+// ChipAuthenticationInfo: { protocol, version INTEGER, keyId INTEGER OPTIONAL }.
+func (s *SecurityInfos) addChipAuthentication(info Info, data []tlv.TLV) error {
+	c := ChipAuthenticationInfo{Info: info}
+	arcs := info.Protocol[len(OIDCA):]
+	var ok bool
+	if c.KeyAgreement, ok = keyAgreementOf(arcs[0]); !ok {
+		return errUnknownVariant
+	}
+	if c.Cipher, ok = cipherOf(arcs[1], true); !ok {
+		return errUnknownVariant
+	}
+	var err error
+	if c.Version, c.KeyID, err = versionAndID(data, "ChipAuthenticationInfo needs version and optional keyId"); err != nil {
+		return err
+	}
+	s.ChipAuthentication = append(s.ChipAuthentication, c)
+	return nil
+}
+
+// ChipAuthenticationDomainParameterInfo: { protocol, domainParameter, keyId OPTIONAL }.
+func (s *SecurityInfos) addChipAuthenticationDomain(info Info, data []tlv.TLV) error {
+	c := ChipAuthenticationDomainParameterInfo{Info: info}
+	var ok bool
+	if c.KeyAgreement, ok = keyAgreementOf(info.Protocol[len(OIDCA)]); !ok {
+		return errUnknownVariant
+	}
+	var err error
+	if c.DomainParameter, c.KeyID, err = domainParameters(data); err != nil {
+		return err
+	}
+	s.ChipAuthenticationDomain = append(s.ChipAuthenticationDomain, c)
+	return nil
+}
+
+// ChipAuthenticationPublicKeyInfo: { protocol, SubjectPublicKeyInfo, keyId OPTIONAL }.
+func (s *SecurityInfos) addChipAuthenticationPublicKey(info Info, data []tlv.TLV) error {
+	c := ChipAuthenticationPublicKeyInfo{Info: info, KeyAgreement: KeyAgreementDH}
+	if info.Protocol.Equal(OIDPKECDH) {
+		c.KeyAgreement = KeyAgreementECDH
+	}
+	if len(data) < 1 || len(data) > 2 || data[0].Tag != tagSequence {
+		return fmt.Errorf("%w: ChipAuthenticationPublicKeyInfo needs a SubjectPublicKeyInfo", ErrMalformed)
+	}
+	var err error
+	if c.PublicKey, err = ParseSubjectPublicKeyInfo(data[0].Raw); err != nil {
+		return err
+	}
+	if len(data) == 2 {
+		if c.KeyID, err = optionalInt(data[1]); err != nil {
+			return err
+		}
+	}
+	s.ChipAuthenticationPublicKeys = append(s.ChipAuthenticationPublicKeys, c)
+	return nil
+}
+
+// ActiveAuthenticationInfo: { protocol, version INTEGER, signatureAlgorithm OID }
+// (the algorithm is read when present; later fields are ignored).
+func (s *SecurityInfos) addActiveAuthentication(info Info, data []tlv.TLV) error {
+	a := ActiveAuthenticationInfo{Info: info}
+	var err error
+	if a.Version, err = leadingVersion(data, "ActiveAuthenticationInfo"); err != nil {
+		return err
+	}
+	if len(data) >= 2 {
+		if data[1].Tag != tagOID {
+			return fmt.Errorf("%w: ActiveAuthenticationInfo signatureAlgorithm is not an OID", ErrMalformed)
+		}
+		if a.SignatureAlgorithm, err = parseOID(data[1].Value); err != nil {
+			return err
+		}
+		a.SignatureOID = a.SignatureAlgorithm.String()
+		a.Hash, a.Plain = signatureHash(a.SignatureAlgorithm)
+	}
+	s.ActiveAuthentication = append(s.ActiveAuthentication, a)
+	return nil
+}
+
+// TerminalAuthenticationInfo: { protocol, version INTEGER, efCVCA FileID OPTIONAL }.
+func (s *SecurityInfos) addTerminalAuthentication(info Info, data []tlv.TLV) error {
+	ta := TerminalAuthenticationInfo{Info: info}
+	var err error
+	if ta.Version, err = leadingVersion(data, "TerminalAuthenticationInfo"); err != nil {
+		return err
+	}
+	if len(data) >= 2 {
+		ta.EFCVCA = clone(data[1].Raw)
+	}
+	s.TerminalAuthentication = append(s.TerminalAuthentication, ta)
+	return nil
+}
+
+// versionAndID reads { version INTEGER, id INTEGER OPTIONAL }, the data of
+// PACEInfo and ChipAuthenticationInfo; what is the error's text.
+func versionAndID(data []tlv.TLV, what string) (int, *int, error) {
+	if len(data) < 1 || len(data) > 2 || data[0].Tag != tagInteger {
+		return 0, nil, fmt.Errorf("%w: %s", ErrMalformed, what)
+	}
+	v, err := intOf(data[0])
+	if err != nil {
+		return 0, nil, err
+	}
+	var id *int
+	if len(data) == 2 {
+		if id, err = optionalInt(data[1]); err != nil {
+			return 0, nil, err
+		}
+	}
+	return v, id, nil
+}
+
+// leadingVersion reads the version INTEGER that starts the data of
+// ActiveAuthenticationInfo and TerminalAuthenticationInfo.
+func leadingVersion(data []tlv.TLV, what string) (int, error) {
+	if len(data) < 1 || data[0].Tag != tagInteger {
+		return 0, fmt.Errorf("%w: %s needs a version", ErrMalformed, what)
+	}
+	return intOf(data[0])
 }
 
 func optionalInt(t tlv.TLV) (*int, error) {
