@@ -184,7 +184,7 @@ func TestOversizedFrame(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	if ce, ok := c.Closed().(*websocket.CloseError); !ok || ce.Code != websocket.CloseMessageTooBig {
-		t.Logf("closed with %v", c.Closed())
+		t.Errorf("closed with %v, want close code %d (message too big)", c.Closed(), websocket.CloseMessageTooBig)
 	}
 	if r := must(t)(bystander.Request("hello", nil)); r.Error != nil {
 		t.Fatal("bystander affected")

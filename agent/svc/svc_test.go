@@ -2,6 +2,9 @@ package svc
 
 import (
 	"errors"
+	"os"
+	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
@@ -118,12 +121,32 @@ func TestControl(t *testing.T) {
 	}
 }
 
+// New finds this OS's service manager and builds the idagent service for
+// it. On the systems idagent ships for there always is one: Linux falls back
+// to System V init scripts (a container without systemd has that), so an
+// error here is a failure, not a machine to skip.
 func TestNewOnThisOS(t *testing.T) {
-	// kardianos picks the system's manager; on a machine without one
-	// (a container) it may refuse, which is fine: nothing is installed.
 	s, err := New(spec)
 	if err != nil {
-		t.Skipf("no service manager here: %v", err)
+		t.Fatalf("New on %s: %v", runtime.GOOS, err)
 	}
-	t.Logf("service manager: %s", s.Platform())
+	if got := s.String(); got != displayName {
+		t.Errorf("service named %q, want %q", got, displayName)
+	}
+	platform := s.Platform()
+	if platform != service.Platform() {
+		t.Errorf("service on %q, but kardianos chose %q", platform, service.Platform())
+	}
+	managers := map[string][]string{
+		"linux":   {"linux-systemd", "linux-upstart", "linux-openrc", "linux-rcs", "linux-procd", "unix-systemv"},
+		"windows": {"windows-service"},
+		"darwin":  {"darwin-launchd"},
+	}
+	if want, ok := managers[runtime.GOOS]; ok && !slices.Contains(want, platform) {
+		t.Errorf("service manager %q on %s, want one of %v", platform, runtime.GOOS, want)
+	}
+	// Where systemd runs, the unit SystemdUnit renders is the one installed.
+	if _, err := os.Stat("/run/systemd/system"); err == nil && runtime.GOOS == "linux" && platform != "linux-systemd" {
+		t.Errorf("systemd runs here but the service manager is %q", platform)
+	}
 }
