@@ -29,9 +29,13 @@ pcsc() {
 # inspect both (msitools, dpkg-deb, systemd-analyze) and install the .deb,
 # once booting the package's unit under a real systemd (systemd-nspawn),
 # and the .msi under Wine (wine, wine64: 64-bit only, about 80 packages).
+# The unit booted under systemd is asked for /v1/health with curl, and the
+# package's polkit rule is evaluated with node.
 packaging() {
 	local pkgs=(make wixl msitools osslsigncode openssl systemd-container wine wine64)
 	command -v systemd-analyze >/dev/null || pkgs+=(systemd)
+	command -v curl >/dev/null || pkgs+=(curl)
+	command -v node >/dev/null || pkgs+=(nodejs)
 	apt_install "${pkgs[@]}"
 }
 
@@ -40,7 +44,7 @@ apt_who=deps
 . "$(dirname "$0")/apt.sh"
 
 if ! command -v apt-get >/dev/null; then
-	echo "deps: apt-get not found; install by hand: gcc pkg-config pcscd libpcsclite-dev vsmartcard-vpcd make wixl msitools osslsigncode openssl systemd-container wine wine64" >&2
+	echo "deps: apt-get not found; install by hand: gcc pkg-config pcscd libpcsclite-dev vsmartcard-vpcd make wixl msitools osslsigncode openssl systemd-container wine wine64 curl nodejs" >&2
 	exit 1
 fi
 for step in "${STEPS[@]}"; do

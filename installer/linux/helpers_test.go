@@ -65,15 +65,22 @@ func sharedDir(t testing.TB) string {
 // (CI sets IDAGENT_REQUIRE_DIST=1).
 func require() bool { return os.Getenv("IDAGENT_REQUIRE_DIST") == "1" }
 
+// unavailable skips t for a missing prerequisite, or fails it when the run
+// requires these tests (require).
+func unavailable(t testing.TB, format string, args ...any) {
+	t.Helper()
+	if require() {
+		t.Fatalf("IDAGENT_REQUIRE_DIST=1: "+format, args...)
+	}
+	t.Skipf(format, args...)
+}
+
 // needTool skips (or, when required, fails) without the named programs.
 func needTool(t testing.TB, names ...string) {
 	t.Helper()
 	for _, n := range names {
 		if _, err := exec.LookPath(n); err != nil {
-			if require() {
-				t.Fatalf("%s not found (IDAGENT_REQUIRE_DIST=1): install it (scripts/deps.sh)", n)
-			}
-			t.Skipf("%s not found", n)
+			unavailable(t, "%s not found: install it (scripts/deps.sh)", n)
 		}
 	}
 }
@@ -178,10 +185,7 @@ func distDebs(t *testing.T) []string {
 	t.Helper()
 	dir := os.Getenv("IDAGENT_DIST")
 	if dir == "" {
-		if require() {
-			t.Fatal("IDAGENT_REQUIRE_DIST=1 but IDAGENT_DIST is not set: set it to the directory make dist wrote")
-		}
-		t.Skip("IDAGENT_DIST not set (the directory of make dist's packages)")
+		unavailable(t, "IDAGENT_DIST is not set: set it to the directory make dist wrote")
 	}
 	debs, err := filepath.Glob(filepath.Join(dir, "idagent_*_amd64.deb"))
 	if err != nil {

@@ -73,13 +73,10 @@ systemctl poweroff
 // the same opt-in as TestInstall.
 func TestServiceUnderSystemd(t *testing.T) {
 	rootOptIn(t, "booting a container of this machine")
-	for _, tool := range []string{"systemd-nspawn", "unshare", "chroot", "curl"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s not found (systemd-nspawn is in the package systemd-container): the unit's sandbox is not checked under systemd", tool)
-		}
-	}
+	// systemd-nspawn is in the package systemd-container (scripts/deps.sh).
+	needTool(t, "systemd-nspawn", "unshare", "chroot", "curl")
 	if _, err := os.Stat("/lib/systemd/systemd"); err != nil {
-		t.Skip("systemd is not installed: nothing to boot")
+		unavailable(t, "systemd is not installed: nothing to boot; install it (scripts/deps.sh)")
 	}
 	deb := freshDeb(t)
 	if os.Getenv("IDAGENT_DIST") != "" {
