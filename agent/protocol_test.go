@@ -218,14 +218,15 @@ func TestFullRead(t *testing.T) {
 			t.Fatalf("another connection received %s", f.Raw)
 		}
 	}
-	// No personal value reached the log.
+	// The session logs the read once its result is sent: wait for that line,
+	// then no personal value reached the log.
+	if !h.logs.WaitContains("read finished", wait) {
+		t.Errorf("log lacks the read: %s", h.logs.String())
+	}
 	for k, v := range identity {
 		if s, ok := v.(string); ok && len(s) > 3 && h.logs.Contains(s) {
 			t.Errorf("log contains %s", k)
 		}
-	}
-	if !h.logs.Contains("read finished") {
-		t.Errorf("log lacks the read: %s", h.logs.String())
 	}
 }
 

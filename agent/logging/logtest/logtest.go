@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"strings"
 	"sync"
+	"time"
 
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
@@ -50,6 +51,20 @@ func (c *Capture) Lines() []string {
 func (c *Capture) Contains(s string) bool {
 	out := c.String()
 	return strings.Contains(out, s) || strings.Contains(out, jsonEscaped(s))
+}
+
+// WaitContains waits until s appears (as Contains reports it) or timeout
+// passes, and reports whether it appeared: for what a goroutine logs after
+// the event the test has seen.
+func (c *Capture) WaitContains(s string, timeout time.Duration) bool {
+	deadline := time.Now().Add(timeout)
+	for !c.Contains(s) {
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(time.Millisecond)
+	}
+	return true
 }
 
 func jsonEscaped(s string) string {
