@@ -17,7 +17,6 @@ import (
 	"github.com/idagent/idagent/emrtd/access"
 	"github.com/idagent/idagent/emrtd/files"
 	"github.com/idagent/idagent/emrtd/lds"
-	"github.com/idagent/idagent/emrtd/pace"
 	"github.com/idagent/idagent/emrtd/read"
 	"github.com/idagent/idagent/emrtd/trust"
 	"github.com/idagent/idagent/nfc"
@@ -139,7 +138,7 @@ func classify(err error, res *read.Result) error {
 	case errors.Is(err, files.ErrNotFound) && !errors.Is(err, nfc.ErrCardRemoved):
 		return protocol.WithCode(protocol.CardUnsupported, err)
 	case errors.Is(err, read.ErrNeedMRZKey):
-		if res != nil && len(pace.Candidates(res.CardAccess)) > 0 {
+		if res != nil && res.OffersPACE() {
 			return fmt.Errorf("%w (%w)", errPACEFailed, err)
 		}
 		return fmt.Errorf("%w (%w)", errNoPACE, err)

@@ -56,8 +56,8 @@ import (
 	"io"
 
 	"github.com/idagent/idagent/emrtd/ec"
+	"github.com/idagent/idagent/emrtd/keyagree"
 	"github.com/idagent/idagent/emrtd/lds"
-	"github.com/idagent/idagent/emrtd/pace"
 	"github.com/idagent/idagent/emrtd/sm"
 	"github.com/idagent/idagent/nfc"
 	"github.com/idagent/idagent/nfc/apdu"
@@ -167,7 +167,7 @@ func newVerifier(dg15 *lds.PublicKey, info *lds.ActiveAuthenticationInfo) (*veri
 		v.rsa = dg15.RSA
 		return v, nil
 	case dg15.Algorithm == "EC" || dg15.StandardizedParameterID != nil:
-		d, err := pace.DomainOfKey(dg15)
+		d, err := keyagree.DomainOfKey(dg15)
 		if err != nil || d.Curve == nil {
 			return nil, fmt.Errorf("%w: EC key parameters: %v", ErrUnsupported, err)
 		}

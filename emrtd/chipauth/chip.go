@@ -6,7 +6,7 @@ import (
 	"fmt"
 
 	"github.com/idagent/idagent/emrtd/cert/ber"
-	"github.com/idagent/idagent/emrtd/pace"
+	"github.com/idagent/idagent/emrtd/keyagree"
 	"github.com/idagent/idagent/emrtd/sm"
 	"github.com/idagent/idagent/emrtd/tlv"
 	"github.com/idagent/idagent/nfc/apdu"
@@ -30,7 +30,7 @@ type ChipConfig struct {
 // and then switches to the session Respond returns. A Chip is not safe
 // for concurrent use.
 type Chip struct {
-	key      *pace.KeyPair
+	key      *keyagree.KeyPair
 	protocol asn1.ObjectIdentifier
 	cipher   sm.Cipher
 	keyID    *int
@@ -39,7 +39,7 @@ type Chip struct {
 
 // NewChip checks the configuration and returns the chip side.
 func NewChip(cfg ChipConfig) (*Chip, error) {
-	key, err := pace.NewKeyPair(cfg.Key)
+	key, err := keyagree.NewKeyPair(cfg.Key)
 	if err != nil {
 		return nil, fmt.Errorf("chipauth: %w", err)
 	}

@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/idagent/idagent/emrtd/keyagree"
 	"github.com/idagent/idagent/emrtd/lds"
-	"github.com/idagent/idagent/emrtd/pace"
 	"github.com/idagent/idagent/emrtd/sm"
 )
 
@@ -22,7 +22,7 @@ type Params struct {
 	// and names none.
 	KeyID *int
 	// Domain is the static domain parameters of the chip's key.
-	Domain pace.Domain
+	Domain keyagree.Domain
 	// PublicKey is PK_IC, encoded (uncompressed point or DH value).
 	PublicKey []byte
 	// Inferred is true when no ChipAuthenticationInfo names the protocol:
@@ -77,7 +77,7 @@ func protocolKind(oid asn1.ObjectIdentifier) (lds.KeyAgreement, sm.Cipher, error
 // ChipAuthenticationInfo that names its protocol; info may be nil, and
 // the protocol is then inferred: 3DES with the key's agreement.
 func ParamsOf(info *lds.ChipAuthenticationInfo, pk lds.ChipAuthenticationPublicKeyInfo) (Params, error) {
-	d, err := pace.DomainOfKey(pk.PublicKey)
+	d, err := keyagree.DomainOfKey(pk.PublicKey)
 	if err != nil {
 		return Params{}, fmt.Errorf("%w: chip authentication public key: %v", ErrUnsupported, err)
 	}

@@ -6,6 +6,7 @@ import (
 	"math/big"
 
 	"github.com/idagent/idagent/emrtd/ec"
+	"github.com/idagent/idagent/emrtd/keyagree"
 	"github.com/idagent/idagent/emrtd/lds"
 )
 
@@ -20,7 +21,7 @@ var ErrChipAuthentication = errors.New("pace: chip authentication mapping failed
 // data CA_IC (§4.4.3.5.2). It holds no secret.
 type CAM struct {
 	// Domain is the static domain parameters (a curve).
-	Domain Domain
+	Domain keyagree.Domain
 	// MappingPublicKey is PK_Map,IC, the chip's key of the mapping step.
 	MappingPublicKey []byte
 	// Data is CA_IC = SK_IC⁻¹·SK_Map,IC mod n.
@@ -33,7 +34,7 @@ type CAM struct {
 // file passed passive authentication. A mismatch (a cloned chip) wraps
 // ErrChipAuthentication.
 func (c *CAM) Verify(pk *lds.PublicKey) error {
-	d, err := DomainOfKey(pk)
+	d, err := keyagree.DomainOfKey(pk)
 	if err != nil {
 		return fmt.Errorf("%w: chip authentication public key: %v", ErrChipAuthentication, err)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/idagent/idagent/emrtd/access"
 	"github.com/idagent/idagent/emrtd/ec"
+	"github.com/idagent/idagent/emrtd/keyagree"
 	"github.com/idagent/idagent/emrtd/lds"
 	"github.com/idagent/idagent/emrtd/sm"
 	"github.com/idagent/idagent/emrtd/tlv"
@@ -59,10 +60,10 @@ type Chip struct {
 	p       Params
 	kpi     []byte
 	s       []byte
-	mapKey  *KeyPair
-	mapped  Domain
+	mapKey  *keyagree.KeyPair
+	mapped  keyagree.Domain
 	termEph []byte
-	eph     *KeyPair
+	eph     *keyagree.KeyPair
 	keys    sessionKeys
 }
 
@@ -236,7 +237,7 @@ func (c *Chip) mapNonce(objs map[uint32][]byte) apdu.Response {
 		if len(data) != imTerminalNonceLen(c.p.Cipher) {
 			return status(apdu.SWWrongData)
 		}
-		mapped, err := c.p.Domain.mapIntegrated(c.p.Cipher, c.s, data)
+		mapped, err := mapIntegrated(c.p.Domain, c.p.Cipher, c.s, data)
 		if err != nil {
 			return status(apdu.SWWrongData)
 		}
@@ -247,12 +248,12 @@ func (c *Chip) mapNonce(objs map[uint32][]byte) apdu.Response {
 	if err != nil {
 		return status(apdu.SWNoPreciseDiagnosis)
 	}
-	mapped, err := c.p.Domain.mapGeneric(k, data, c.s)
+	mapped, err := k.GenericMapping(data, c.s)
 	if err != nil {
 		return status(apdu.SWWrongData)
 	}
 	c.mapKey, c.mapped, c.step = k, mapped, stepMapped
-	return ok(dynamicAuthData(tlv.Encode(tagMapIC, k.pub)))
+	return ok(dynamicAuthData(tlv.Encode(tagMapIC, k.PublicKey())))
 }
 
 // agree is step 3: exchange ephemeral keys and derive the session keys.
@@ -275,7 +276,7 @@ func (c *Chip) agree(objs map[uint32][]byte) apdu.Response {
 	c.eph, c.termEph = k, append([]byte(nil), term...)
 	c.keys = deriveSessionKeys(c.p.Cipher, shared)
 	c.step = stepAgreed
-	return ok(dynamicAuthData(tlv.Encode(tagEphIC, k.pub)))
+	return ok(dynamicAuthData(tlv.Encode(tagEphIC, k.PublicKey())))
 }
 
 // mutualAuthenticate is step 4: check the terminal's token (a wrong
@@ -285,7 +286,7 @@ func (c *Chip) mutualAuthenticate(objs map[uint32][]byte) (apdu.Response, *sm.Se
 	if !found || len(objs) != 1 {
 		return status(apdu.SWWrongData), nil
 	}
-	want, err := authToken(c.p, c.keys.mac, c.eph.pub)
+	want, err := authToken(c.p, c.keys.mac, c.eph.PublicKey())
 	if err != nil {
 		return status(apdu.SWNoPreciseDiagnosis), nil
 	}
@@ -319,7 +320,7 @@ func (c *Chip) mutualAuthenticate(objs map[uint32][]byte) (apdu.Response, *sm.Se
 
 // encryptedCAM is A_IC = E(KSEnc, CA_IC).
 func (c *Chip) encryptedCAM() ([]byte, error) {
-	ca, err := camData(c.cfg.CAKey, c.mapKey.ec)
+	ca, err := camData(c.cfg.CAKey, c.mapKey.Private().(*ec.PrivateKey))
 	if err != nil {
 		return nil, err
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/idagent/idagent/emrtd/access"
 	"github.com/idagent/idagent/emrtd/ec"
+	"github.com/idagent/idagent/emrtd/keyagree"
 	"github.com/idagent/idagent/emrtd/lds"
 	"github.com/idagent/idagent/emrtd/sm"
 	"github.com/idagent/idagent/nfc"
@@ -136,7 +137,7 @@ func FuzzCAM(f *testing.F) {
 		if err != nil {
 			return
 		}
-		cam := &CAM{Domain: Domain{Curve: ec.BrainpoolP256r1()}, MappingPublicKey: mapping, Data: ca}
+		cam := &CAM{Domain: keyagree.Domain{Curve: ec.BrainpoolP256r1()}, MappingPublicKey: mapping, Data: ca}
 		err = cam.VerifyPoint(fuzzHex("04 18727094 94399E74 70A6431B E25E83EE E24FEA56 8C2ED28D B48E05DB 3A610DC8 84D256A4 0E35EFCB 59BF6753 D3A489D2 8C7A4D97 3C2DA138 A6E7A4A0 8F68E16F"))
 		if err == nil && (!bytes.Equal(a, fuzzHex(iEncCAData)) || !bytes.Equal(mapping, fuzzHex(iChipMapP))) {
 			t.Fatal("verified data other than Appendix I's")

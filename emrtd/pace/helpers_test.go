@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/idagent/idagent/emrtd/access"
+	"github.com/idagent/idagent/emrtd/keyagree"
 	"github.com/idagent/idagent/emrtd/sm"
 	"github.com/idagent/idagent/nfc"
 	"github.com/idagent/idagent/nfc/apdu"
@@ -146,7 +147,7 @@ func roundTrip(t testing.TB, chip *Chip, key access.Key, p Params, opts *Options
 }
 
 // generator returns the encoded current generator.
-func (d Domain) generator() []byte {
+func generator(d keyagree.Domain) []byte {
 	if d.Curve != nil {
 		return d.Curve.Marshal(d.Curve.G())
 	}

@@ -2,11 +2,9 @@ package pace
 
 import (
 	"encoding/hex"
-	"errors"
 	"fmt"
-	"math/big"
 
-	"github.com/idagent/idagent/emrtd/ec"
+	"github.com/idagent/idagent/emrtd/keyagree"
 	"github.com/idagent/idagent/emrtd/sm"
 )
 
@@ -26,9 +24,6 @@ func mustHex(s string) []byte {
 	}
 	return b
 }
-
-// errMapping is wrapped when a nonce maps to a degenerate generator.
-var errMapping = errors.New("integrated mapping gives no generator")
 
 // imNonceLen is the length in bytes of the chip's nonce s for the
 // Integrated Mapping: l, the smallest multiple of the block size at least
@@ -79,117 +74,11 @@ func pseudoRandom(c sm.Cipher, s, t []byte, pBits int) ([]byte, error) {
 	return out, nil
 }
 
-// pseudoRandomMod is R_p(s,t): R(s,t) as an integer modulo p.
-func pseudoRandomMod(c sm.Cipher, s, t []byte, p *big.Int) (*big.Int, error) {
-	r, err := pseudoRandom(c, s, t, p.BitLen())
+// mapIntegrated is the Integrated Mapping of the nonces s and t on d.
+func mapIntegrated(d keyagree.Domain, c sm.Cipher, s, t []byte) (keyagree.Domain, error) {
+	r, err := pseudoRandom(c, s, t, d.PrimeBits())
 	if err != nil {
-		return nil, err
+		return keyagree.Domain{}, err
 	}
-	x := new(big.Int).SetBytes(r)
-	return x.Mod(x, p), nil
-}
-
-// mapIntegrated is the Integrated Mapping: the new generator is
-// f_G(R_p(s,t)) on a curve, R_p(s,t)^((p−1)/q) mod p in a MODP group.
-func (d Domain) mapIntegrated(c sm.Cipher, s, t []byte) (Domain, error) {
-	if d.Curve != nil {
-		x, err := pseudoRandomMod(c, s, t, d.Curve.P())
-		if err != nil {
-			return Domain{}, err
-		}
-		g, err := encodePoint(d.Curve, x)
-		if err != nil {
-			return Domain{}, err
-		}
-		mapped, err := d.Curve.WithGenerator(g)
-		if err != nil {
-			return Domain{}, fmt.Errorf("integrated mapping: %w", err)
-		}
-		return Domain{Curve: mapped}, nil
-	}
-	p, q := d.Group.P(), d.Group.Q()
-	x, err := pseudoRandomMod(c, s, t, p)
-	if err != nil {
-		return Domain{}, err
-	}
-	a := new(big.Int).Sub(p, big.NewInt(1))
-	a.Div(a, q)
-	g := new(big.Int).Exp(x, a, p)
-	if g.Cmp(big.NewInt(1)) <= 0 {
-		return Domain{}, errMapping
-	}
-	mapped, err := d.Group.WithGenerator(g)
-	if err != nil {
-		return Domain{}, fmt.Errorf("integrated mapping: %w", err)
-	}
-	return Domain{Group: mapped}, nil
-}
-
-// supportsIntegrated reports whether the Integrated Mapping is defined on
-// the domain: the point encoding of Appendix B needs p ≡ 3 mod 4 (every
-// standardized curve except P-224).
-func (d Domain) supportsIntegrated() bool {
-	if d.Curve == nil {
-		return true
-	}
-	return d.Curve.P().Bit(0) == 1 && d.Curve.P().Bit(1) == 1
-}
-
-// encodePoint is the point encoding f_G of ICAO 9303-11 Appendix B.2
-// (affine coordinates, [BCIMRT2010]) for a curve with p ≡ 3 mod 4: it maps
-// a field element u, 0 < u < p, to a point of the prime-order subgroup. It
-// uses math/big (not constant time): the input is derived from nonces that
-// travel in clear or encrypted under the password key, and the mapped
-// generator is public.
-func encodePoint(c *ec.Curve, u *big.Int) (ec.Point, error) {
-	prm := c.Params()
-	p, a, b := prm.P, prm.A, prm.B
-	if p.Bit(0) != 1 || p.Bit(1) != 1 {
-		return ec.Point{}, fmt.Errorf("%w: the point encoding needs p ≡ 3 mod 4", ErrUnsupported)
-	}
-	if u.Sign() <= 0 || u.Cmp(p) >= 0 {
-		return ec.Point{}, errMapping
-	}
-	mod := func(x *big.Int) *big.Int { return x.Mod(x, p) }
-	mul := func(x, y *big.Int) *big.Int { return mod(new(big.Int).Mul(x, y)) }
-	// 1. α = −u² mod p
-	alpha := mod(new(big.Int).Neg(mul(u, u)))
-	// 2. X2 = −b·(1 + α + α²)·(a·(α + α²))^(p−2) mod p
-	aa := new(big.Int).Add(alpha, mul(alpha, alpha))
-	den := mul(a, mod(aa))
-	if den.Sign() == 0 {
-		return ec.Point{}, errMapping
-	}
-	inv := new(big.Int).Exp(den, new(big.Int).Sub(p, big.NewInt(2)), p)
-	num := mod(new(big.Int).Add(big.NewInt(1), aa))
-	x2 := mul(mod(new(big.Int).Neg(b)), mul(num, inv))
-	// 3. X3 = α·X2
-	x3 := mul(alpha, x2)
-	// 4. h2 = X2³ + a·X2 + b
-	h2 := mod(new(big.Int).Add(mul(mul(x2, x2), x2), new(big.Int).Add(mul(a, x2), b)))
-	// 6. U = u³·h2
-	uu := mul(mul(mul(u, u), u), h2)
-	// 7. A = h2^(p − 1 − (p+1)/4)
-	e := new(big.Int).Add(p, big.NewInt(1))
-	e.Rsh(e, 2)
-	e.Sub(new(big.Int).Sub(p, big.NewInt(1)), e)
-	bigA := new(big.Int).Exp(h2, e, p)
-	// 8./9. the square root of h2 when it exists, else of h3 = α³·h2
-	var pt ec.Point
-	if mul(mul(bigA, bigA), h2).Cmp(big.NewInt(1)) == 0 {
-		pt = ec.Point{X: x2, Y: mul(bigA, h2)}
-	} else {
-		pt = ec.Point{X: x3, Y: mul(bigA, uu)}
-	}
-	if !c.IsOnCurve(pt) {
-		return ec.Point{}, errMapping
-	}
-	// 10. multiply by the cofactor
-	if prm.H.Cmp(big.NewInt(1)) != 0 {
-		pt = c.ScalarMult(pt, prm.H.Bytes())
-		if pt.IsInfinity() {
-			return ec.Point{}, errMapping
-		}
-	}
-	return pt, nil
+	return d.IntegratedMapping(r)
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/idagent/idagent/emrtd/cert/ber"
+	"github.com/idagent/idagent/emrtd/keyagree"
 	"github.com/idagent/idagent/emrtd/tlv"
 	"github.com/idagent/idagent/nfc/apdu"
 )
@@ -19,6 +20,14 @@ const (
 	tagPublicKey   = 0x7F49
 	tagOID         = 0x06
 	tagCHAT        = 0x7F4C
+)
+
+// Tags of the public value in a public key data object (ICAO 9303-11
+// §9.4.5, BSI TR-03110-3 D.3.4): the point of an EC key, the value of a DH
+// key.
+const (
+	tagECPoint  = 0x86
+	tagDHPublic = 0x84
 )
 
 // Tags of MSE:Set AT (§4.4.4.1) and of the dynamic authentication data of
@@ -166,6 +175,10 @@ func parseDynamicAuthData(data []byte) (map[uint32][]byte, error) {
 // publicKeyObject is the public key data object the authentication tokens
 // are computed over (§4.4.3.4, §9.4.5): 7F49 { 06 protocol, 86 point | 84
 // value }, without domain parameters.
-func publicKeyObject(protocol asn1.ObjectIdentifier, d Domain, pub []byte) []byte {
-	return tlv.Encode(tagPublicKey, tlv.Encode(tagOID, ber.MustOIDContents(protocol)), tlv.Encode(d.publicTag(), pub))
+func publicKeyObject(protocol asn1.ObjectIdentifier, d keyagree.Domain, pub []byte) []byte {
+	tag := uint32(tagDHPublic)
+	if d.Curve != nil {
+		tag = tagECPoint
+	}
+	return tlv.Encode(tagPublicKey, tlv.Encode(tagOID, ber.MustOIDContents(protocol)), tlv.Encode(tag, pub))
 }

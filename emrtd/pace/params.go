@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/idagent/idagent/emrtd/keyagree"
 	"github.com/idagent/idagent/emrtd/lds"
 	"github.com/idagent/idagent/emrtd/sm"
 )
@@ -26,7 +27,7 @@ type Params struct {
 	// or NoParameterID.
 	ParameterID int
 	// Domain is the static domain parameters.
-	Domain Domain
+	Domain keyagree.Domain
 }
 
 // String names the configuration: "id-PACE-ECDH-GM-AES-CBC-CMAC-128 on
@@ -72,14 +73,14 @@ func protocolKind(oid asn1.ObjectIdentifier) (lds.Mapping, lds.KeyAgreement, sm.
 // NewParams builds the configuration of a protocol identifier on
 // standardized domain parameters (the usual PACEInfo).
 func NewParams(protocol asn1.ObjectIdentifier, parameterID int) (Params, error) {
-	d, err := StandardDomain(parameterID)
+	d, err := keyagree.StandardDomain(parameterID)
 	if err != nil {
 		return Params{}, err
 	}
 	return newParams(protocol, parameterID, d)
 }
 
-func newParams(protocol asn1.ObjectIdentifier, parameterID int, d Domain) (Params, error) {
+func newParams(protocol asn1.ObjectIdentifier, parameterID int, d keyagree.Domain) (Params, error) {
 	m, ka, c, err := protocolKind(protocol)
 	if err != nil {
 		return Params{}, err
@@ -100,7 +101,7 @@ func (p Params) check() error {
 	if p.Domain.KeyAgreement() != p.KeyAgreement {
 		return fmt.Errorf("%w: %s protocol on %s", ErrUnsupported, p.KeyAgreement, p.Domain)
 	}
-	if p.Mapping == lds.MappingIM && !p.Domain.supportsIntegrated() {
+	if p.Mapping == lds.MappingIM && !p.Domain.SupportsIntegratedMapping() {
 		return fmt.Errorf("%w: integrated mapping on %s (needs p ≡ 3 mod 4)", ErrUnsupported, p.Domain)
 	}
 	return nil
@@ -114,7 +115,7 @@ func ParamsOf(info lds.PACEInfo, domains []lds.PACEDomainParameterInfo) (Params,
 		id = *info.ParameterID
 	}
 	if d, ok := findDomainInfo(info, domains); ok {
-		dom, err := DomainOfAlgorithm(d.DomainParameter)
+		dom, err := keyagree.DomainOfAlgorithm(d.DomainParameter)
 		if err != nil {
 			return Params{}, fmt.Errorf("PACEDomainParameterInfo: %w", err)
 		}
@@ -123,7 +124,7 @@ func ParamsOf(info lds.PACEInfo, domains []lds.PACEDomainParameterInfo) (Params,
 	if id == NoParameterID {
 		return Params{}, fmt.Errorf("%w: PACEInfo names no domain parameters", ErrUnsupported)
 	}
-	d, err := StandardDomain(id)
+	d, err := keyagree.StandardDomain(id)
 	if err != nil {
 		return Params{}, err
 	}

@@ -8,6 +8,7 @@ import (
 	"io"
 
 	"github.com/idagent/idagent/emrtd/access"
+	"github.com/idagent/idagent/emrtd/keyagree"
 	"github.com/idagent/idagent/emrtd/lds"
 	"github.com/idagent/idagent/emrtd/sm"
 	"github.com/idagent/idagent/emrtd/tlv"
@@ -84,12 +85,12 @@ type readerHandshake struct {
 	rng io.Reader
 	res *Result
 
-	s       []byte      // the decrypted nonce
-	mapKey  *KeyPair    // GM/CAM: the reader's mapping key
-	chipMap []byte      // GM/CAM: PK_Map,IC
-	mapped  Domain      // the ephemeral domain parameters
-	eph     *KeyPair    // the reader's ephemeral key
-	keys    sessionKeys // KSEnc, KSMAC
+	s       []byte            // the decrypted nonce
+	mapKey  *keyagree.KeyPair // GM/CAM: the reader's mapping key
+	chipMap []byte            // GM/CAM: PK_Map,IC
+	mapped  keyagree.Domain   // the ephemeral domain parameters
+	eph     *keyagree.KeyPair // the reader's ephemeral key
+	keys    sessionKeys       // KSEnc, KSMAC
 }
 
 // setAT sends MSE:Set AT.
@@ -159,7 +160,7 @@ func (h *readerHandshake) mapNonce() error {
 		return fmt.Errorf("pace: mapping key: %w", err)
 	}
 	h.mapKey = k
-	objs, _, err := h.generalAuthenticate(2, tlv.Encode(tagMapIFD, k.pub))
+	objs, _, err := h.generalAuthenticate(2, tlv.Encode(tagMapIFD, k.PublicKey()))
 	if err != nil {
 		return err
 	}
@@ -167,7 +168,7 @@ func (h *readerHandshake) mapNonce() error {
 	if !ok {
 		return fmt.Errorf("%w: step 2: no mapping data", ErrProtocol)
 	}
-	if h.mapped, err = h.p.Domain.mapGeneric(k, chip, h.s); err != nil {
+	if h.mapped, err = k.GenericMapping(chip, h.s); err != nil {
 		return fmt.Errorf("%w: step 2: %v", ErrProtocol, err)
 	}
 	h.chipMap = append([]byte(nil), chip...)
@@ -187,7 +188,7 @@ func (h *readerHandshake) mapIntegrated() error {
 	if v, ok := objs[tagMapIC]; ok && len(v) != 0 {
 		return fmt.Errorf("%w: step 2: %d bytes of mapping data for the integrated mapping", ErrProtocol, len(v))
 	}
-	if h.mapped, err = h.p.Domain.mapIntegrated(h.p.Cipher, h.s, t); err != nil {
+	if h.mapped, err = mapIntegrated(h.p.Domain, h.p.Cipher, h.s, t); err != nil {
 		return fmt.Errorf("%w: step 2: %v", ErrProtocol, err)
 	}
 	return nil
@@ -200,7 +201,7 @@ func (h *readerHandshake) agree() error {
 		return fmt.Errorf("pace: ephemeral key: %w", err)
 	}
 	h.eph = k
-	objs, _, err := h.generalAuthenticate(3, tlv.Encode(tagEphIFD, k.pub))
+	objs, _, err := h.generalAuthenticate(3, tlv.Encode(tagEphIFD, k.PublicKey()))
 	if err != nil {
 		return err
 	}
@@ -231,7 +232,7 @@ func (h *readerHandshake) mutualAuthenticate() error {
 	if err != nil {
 		return err
 	}
-	tIC, err := authToken(h.p, h.keys.mac, h.eph.pub)
+	tIC, err := authToken(h.p, h.keys.mac, h.eph.PublicKey())
 	if err != nil {
 		return fmt.Errorf("pace: token: %w", err)
 	}

@@ -6,7 +6,9 @@ import (
 	"testing"
 
 	"github.com/idagent/idagent/emrtd/access"
+	"github.com/idagent/idagent/emrtd/dh"
 	"github.com/idagent/idagent/emrtd/ec"
+	"github.com/idagent/idagent/emrtd/keyagree"
 	"github.com/idagent/idagent/emrtd/lds"
 	"github.com/idagent/idagent/emrtd/sm"
 )
@@ -47,26 +49,26 @@ func TestAppendixG1Values(t *testing.T) {
 		t.Fatal(err)
 	}
 	term, err := p.Domain.GenerateKey(bytes.NewReader(unhex(t, g1TermMap)))
-	if err != nil || !bytes.Equal(term.pub, unhex(t, g1TermMapP)) {
-		t.Fatalf("terminal mapping key %X, %v", term.pub, err)
+	if err != nil || !bytes.Equal(term.PublicKey(), unhex(t, g1TermMapP)) {
+		t.Fatalf("terminal mapping key %X, %v", term.PublicKey(), err)
 	}
-	chipMap, _ := p.Domain.decodePoint(unhex(t, g1ChipMapP))
-	h, err := term.ec.SharedPoint(chipMap)
+	chipMap, _ := p.Domain.Curve.Unmarshal(unhex(t, g1ChipMapP))
+	h, err := term.Private().(*ec.PrivateKey).SharedPoint(chipMap)
 	wantH := "04 60332EF2 450B5D24 7EF6D386 8397D398 852ED6E8 CAF6FFEE F6BF85CA 57057FD5 0840CA74 15BAF3E4 3BD414D3 5AA4608B 93A2CAF3 A4E3EA4E 82C9C13D 03EB7181"
 	if err != nil || !bytes.Equal(p.Domain.Curve.Marshal(h), unhex(t, wantH)) {
 		t.Fatalf("H = %X, %v", p.Domain.Curve.Marshal(h), err)
 	}
-	mapped, err := p.Domain.mapGeneric(term, unhex(t, g1ChipMapP), s)
+	mapped, err := term.GenericMapping(unhex(t, g1ChipMapP), s)
 	if err != nil {
 		t.Fatal(err)
 	}
 	wantG := unhex(t, "04 8CED63C9 1426D4F0 EB1435E7 CB1D74A4 6723A0AF 21C89634 F65A9AE8 7A9265E2 8C879506 743F8611 AC33645C 5B985C80 B5F09A0B 83407C1B 6A4D857A E76FE522")
-	if !bytes.Equal(mapped.generator(), wantG) {
-		t.Fatalf("G~ = %X", mapped.generator())
+	if !bytes.Equal(generator(mapped), wantG) {
+		t.Fatalf("G~ = %X", generator(mapped))
 	}
 	eph, _ := mapped.GenerateKey(bytes.NewReader(unhex(t, g1TermEph)))
-	if !bytes.Equal(eph.pub, unhex(t, g1TermEphP)) {
-		t.Fatalf("terminal ephemeral key %X", eph.pub)
+	if !bytes.Equal(eph.PublicKey(), unhex(t, g1TermEphP)) {
+		t.Fatalf("terminal ephemeral key %X", eph.PublicKey())
 	}
 	k, err := eph.Agree(unhex(t, g1ChipEphP))
 	if err != nil || !bytes.Equal(k, unhex(t, "28768D20 701247DA E81804C9 E780EDE5 82A9996D B4A31502 0B273319 7DB84925")) {
@@ -175,24 +177,24 @@ func TestAppendixG2Exchange(t *testing.T) {
 
 // ICAO 9303-11 Appendix G.2: the mapping and key agreement values.
 func TestAppendixG2Values(t *testing.T) {
-	d, _ := StandardDomain(0)
+	d, _ := keyagree.StandardDomain(0)
 	term, err := d.GenerateKey(bytes.NewReader(unhex(t, "5265030F 751F4AD1 8B08AC56 5FC7AC95 2E41618D")))
-	if err != nil || !bytes.Equal(term.pub, unhex(t, g2TermMapP)) {
-		t.Fatalf("terminal mapping key %X, %v", term.pub, err)
+	if err != nil || !bytes.Equal(term.PublicKey(), unhex(t, g2TermMapP)) {
+		t.Fatalf("terminal mapping key %X, %v", term.PublicKey(), err)
 	}
-	y, _ := d.decodeValue(unhex(t, g2ChipMapP))
-	h, err := term.dh.SharedElement(y)
+	y, _ := d.Group.Decode(unhex(t, g2ChipMapP))
+	h, err := term.Private().(*dh.PrivateKey).SharedElement(y)
 	wantH := "5BABEBEF 5B74E5BA 94B5C063 FDA15F1F 1CDE9487 3EE0A5D3 A2FCAB49 F258D07F 544F13CB 66658C3A FEE9E727 389BE3F6 CBBBD321 28A8C21D D6EEA3CF 7091CDDF B08B8D00 7D40318D CCA4FFBF 51208790 FB4BD111 E5A968ED 6B6F08B2 6CA87C41 0B3CE0C3 10CE104E ABD16629 AA48620C 1279270C B0750C0D 37C57FFF E302AE7F"
 	if err != nil || !bytes.Equal(d.Group.Encode(h), unhex(t, wantH)) {
 		t.Fatalf("H = %X, %v", d.Group.Encode(h), err)
 	}
-	mapped, err := d.mapGeneric(term, unhex(t, g2ChipMapP), unhex(t, "FA5B7E3E 49753A0D B9178B7B 9BD898C8"))
+	mapped, err := term.GenericMapping(unhex(t, g2ChipMapP), unhex(t, "FA5B7E3E 49753A0D B9178B7B 9BD898C8"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	wantG := "7C9CBFE9 8F9FBDDA 8D143506 FA7D9306 F4CB17E3 C71707AF F5E1C1A1 23702496 84D64EE3 7AF44B8D BD9D45BF 6023919C BAA027AB 97ACC771 666C8E98 FF483301 BFA4872D EDE9034E DFACB708 14166B7F 36067682 9B826BEA 57291B5A D69FBC84 EF1E7790 32A30580 3F743417 93E86974 2D401325 B37EE856 5FFCDEE6 18342DC5"
-	if !bytes.Equal(mapped.generator(), unhex(t, wantG)) {
-		t.Fatalf("g~ = %X", mapped.generator())
+	if !bytes.Equal(generator(mapped), unhex(t, wantG)) {
+		t.Fatalf("g~ = %X", generator(mapped))
 	}
 	eph, _ := mapped.GenerateKey(bytes.NewReader(unhex(t, "89CCD99B 0E8D3B1F 11E1296D CA68EC53 411CF2CA")))
 	k, err := eph.Agree(unhex(t, g2ChipEphP))
@@ -217,17 +219,17 @@ func TestAppendixH1Mapping(t *testing.T) {
 	if err != nil || !bytes.Equal(r, unhex(t, "E4447E2D FB3586BA C05DDB00 156B57FB B2179A39 49294C97 25418980 0C517BAA 8DA0FF39 7ED8C445 D3E421E4 FEB57322")) {
 		t.Fatalf("R(s,t) = %X, %v", r, err)
 	}
-	rp, _ := pseudoRandomMod(sm.AES128, s, tt, c.P())
+	rp := new(big.Int).Mod(new(big.Int).SetBytes(r), c.P())
 	if !bytes.Equal(rp.FillBytes(make([]byte, 32)), unhex(t, "A2F8FF2D F50E52C6 599F386A DCB595D2 29F6A167 ADE2BE5F 2C3296AD D5B7430E")) {
 		t.Fatalf("R_p(s,t) = %X", rp)
 	}
-	mapped, err := Domain{Curve: c}.mapIntegrated(sm.AES128, s, tt)
+	mapped, err := mapIntegrated(keyagree.Domain{Curve: c}, sm.AES128, s, tt)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := unhex(t, "04 8E82D315 59ED0FDE 92A4D049 8ADD3C23 BABA94FB 77691E31 E90AEA77 FB17D427 4C1AE14B D0C3DBAC 0C871B7F 36081693 64437CA3 0AC243A0 89D3F266 C1E60FAD")
-	if !bytes.Equal(mapped.generator(), want) {
-		t.Fatalf("G~ = %X", mapped.generator())
+	if !bytes.Equal(generator(mapped), want) {
+		t.Fatalf("G~ = %X", generator(mapped))
 	}
 }
 
@@ -283,21 +285,21 @@ func TestAppendixH2(t *testing.T) {
 		t.Fatalf("s = %X, %v", s, err)
 	}
 	tt := unhex(t, "B3A6DB3C 870C3E99 245E0D1C 06B747DE")
-	d, _ := StandardDomain(0)
+	d, _ := keyagree.StandardDomain(0)
 	r, err := pseudoRandom(sm.AES128, s, tt, d.Group.P().BitLen())
 	wantR := "EAB98D13 E0905295 2AA72990 7C3C9461 84DEA0FE 74AD2B3A F506F0A8 3018459C 38099CD1 F7FF4EA0 A078DB1F AC136550 5E3DC855 00EF95E2 0B4EEF2E 88489233 BEE0546B 472F994B 618D1687 02406791 DEEF3CB4 810932EC 278F3533 FDB860EB 4835C36F A4F1BF3F A0B828A7 18C96BDE 88FBA38A 3E6C35AA A1095925 1EB5FC71 0FC18725 8995944C 0F926E24 9373F485"
 	if err != nil || !bytes.Equal(r, unhex(t, wantR)) {
 		t.Fatalf("R(s,t) = %X, %v", r, err)
 	}
-	rp, _ := pseudoRandomMod(sm.AES128, s, tt, d.Group.P())
+	rp := new(big.Int).Mod(new(big.Int).SetBytes(r), d.Group.P())
 	wantRp := "A0C7C50C 002061A5 1CC87D25 4EF38068 607417B6 EE1B3647 3CFB800D 2D2E5FA2 B6980F01 105D24FA B22ACD1B FA5C8A4C 093ECDFA FE6D7125 D42A843E 33860383 5CF19AFA FF75EFE2 1DC5F6AA 1F9AE46C 25087E73 68166FB0 8C1E4627 AFED7D93 570417B7 90FF7F74 7E57F432 B04E1236 819E0DFE F5B6E77C A4999925 328182D2"
 	if !bytes.Equal(d.Group.Encode(rp), unhex(t, wantRp)) {
 		t.Fatalf("R_p = %X", rp)
 	}
-	mapped, err := d.mapIntegrated(sm.AES128, s, tt)
+	mapped, err := mapIntegrated(d, sm.AES128, s, tt)
 	wantG := "1D7D767F 11E333BC D6DBAEF4 0E799E7A 926B9697 3550656F F3C83072 6D118D61 C276CDCC 61D475CF 03A98E0C 0E79CAEB A5BE2557 8BD4551D 0B109032 36F0B0F9 76852FA7 8EEA14EA 0ACA87D1 E91F688F E0DFF897 BBE35A47 2621D343 564B262F 34223AE8 FC59B664 BFEDFA2B FE7516CA 5510A6BB B633D517 EC25D4E0 BBAA16C2"
-	if err != nil || !bytes.Equal(mapped.generator(), unhex(t, wantG)) {
-		t.Fatalf("g~ = %X, %v", mapped.generator(), err)
+	if err != nil || !bytes.Equal(generator(mapped), unhex(t, wantG)) {
+		t.Fatalf("g~ = %X, %v", generator(mapped), err)
 	}
 	g := mapped.Group
 	skIC := unhex(t, "020F018C 7284B047 FA7721A3 37EFB7AC B1440BB3 0C5252BD 41C97C30 C994BB78 E9F0C5B3 2744D840 17D21FFA 6878396A 6469CA28 3EF5C000 DAF7D261 A39AB886 0ED4610A B5343390 897AAB5A 7787E4FA EFA0649C 6A94FDF8 2D991E8E 3FC332F5 142729E7 040A3F7D 5A4D3CD7 5CBEE1F0 43C1CAD2 DD484FEB 4ED22B59 7D36688E")

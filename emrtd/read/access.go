@@ -27,6 +27,10 @@ type opener struct {
 	params *pace.Params // nil for BAC
 }
 
+// OffersPACE reports whether the chip's EF.CardAccess lists a PACE
+// configuration this reader runs (a CAN can open only such a chip).
+func (r *Result) OffersPACE() bool { return len(pace.Candidates(r.CardAccess)) > 0 }
+
 // attempts is the outcome of access control so far: denials and the
 // reason PACE could not be used.
 type attempts struct {

@@ -11,8 +11,8 @@ import (
 	"github.com/idagent/idagent/emrtd/cms"
 	"github.com/idagent/idagent/emrtd/dh"
 	"github.com/idagent/idagent/emrtd/ec"
+	"github.com/idagent/idagent/emrtd/keyagree"
 	"github.com/idagent/idagent/emrtd/lds"
-	"github.com/idagent/idagent/emrtd/pace"
 	"github.com/idagent/idagent/emrtd/sim/testpki"
 )
 
@@ -39,7 +39,7 @@ func TestDHChipAuthentication(t *testing.T) {
 		t.Fatalf("DG14: %v", err)
 	}
 	pk := dg14.ChipAuthenticationPublicKeys[0]
-	d, err := pace.DomainOfKey(pk.PublicKey)
+	d, err := keyagree.DomainOfKey(pk.PublicKey)
 	std, _ := dh.Standard(2)
 	if err != nil || d.Group == nil || d.Group.P().Cmp(std.P()) != 0 {
 		t.Fatalf("DG14 key's domain: %v", err)

@@ -1,4 +1,4 @@
-package pace
+package keyagree
 
 import (
 	"bytes"
@@ -11,21 +11,12 @@ import (
 	"github.com/idagent/idagent/emrtd/ec"
 )
 
-// Tags of the public value in a public key data object (ICAO 9303-11
-// §9.4.5, BSI TR-03110-3 D.3.4): the point of an EC key, the value of a DH
-// key.
-const (
-	tagECPoint  = 0x86
-	tagDHPublic = 0x84
-)
-
-// errInvalidPublic is wrapped when the peer's public value is malformed,
+// ErrInvalidPublic is wrapped when the peer's public value is malformed,
 // off the curve, outside the subgroup, or equal to ours.
-var errInvalidPublic = errors.New("invalid public key")
+var ErrInvalidPublic = errors.New("keyagree: invalid public key")
 
 // KeyPair is a Diffie-Hellman key of a domain (ephemeral, or a chip's
-// static key) with its encoded public value. Chip Authentication uses it
-// too.
+// static key) with its encoded public value.
 type KeyPair struct {
 	ec  *ec.PrivateKey
 	dh  *dh.PrivateKey
@@ -71,23 +62,15 @@ func (d Domain) GenerateKey(rng io.Reader) (*KeyPair, error) {
 	return &KeyPair{dh: k, pub: k.PublicBytes()}, nil
 }
 
-// publicTag is the tag of the public value in a public key data object.
-func (d Domain) publicTag() uint32 {
-	if d.Curve != nil {
-		return tagECPoint
-	}
-	return tagDHPublic
-}
-
 // decodePoint decodes and validates a peer's uncompressed point (PACE and
 // CA use uncompressed points only).
 func (d Domain) decodePoint(b []byte) (ec.Point, error) {
 	if len(b) == 0 || b[0] != 4 {
-		return ec.Point{}, fmt.Errorf("%w: not an uncompressed point", errInvalidPublic)
+		return ec.Point{}, fmt.Errorf("%w: not an uncompressed point", ErrInvalidPublic)
 	}
 	p, err := d.Curve.Unmarshal(b)
 	if err != nil {
-		return ec.Point{}, fmt.Errorf("%w: %v", errInvalidPublic, err)
+		return ec.Point{}, fmt.Errorf("%w: %v", ErrInvalidPublic, err)
 	}
 	return p, nil
 }
@@ -96,7 +79,7 @@ func (d Domain) decodePoint(b []byte) (ec.Point, error) {
 func (d Domain) decodeValue(b []byte) (*big.Int, error) {
 	y, err := d.Group.Decode(b)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", errInvalidPublic, err)
+		return nil, fmt.Errorf("%w: %v", ErrInvalidPublic, err)
 	}
 	return y, nil
 }
@@ -117,7 +100,7 @@ func (d Domain) ValidatePublic(b []byte) error {
 // field's length. A peer key equal to ours is refused, as §4.4.1 asks.
 func (k *KeyPair) Agree(peer []byte) ([]byte, error) {
 	if bytes.Equal(peer, k.pub) {
-		return nil, fmt.Errorf("%w: the peer's key equals ours", errInvalidPublic)
+		return nil, fmt.Errorf("%w: the peer's key equals ours", ErrInvalidPublic)
 	}
 	if k.ec != nil {
 		p, err := Domain{Curve: k.ec.Curve}.decodePoint(peer)
@@ -133,41 +116,11 @@ func (k *KeyPair) Agree(peer []byte) ([]byte, error) {
 	return k.dh.SharedSecret(y)
 }
 
-// mapGeneric is the Generic Mapping (§4.4.3.3.1): with H the shared
-// element of the mapping keys, the new generator is s·G + H (ECDH) or
-// g^s·h (DH).
-func (d Domain) mapGeneric(k *KeyPair, peer, s []byte) (Domain, error) {
-	if bytes.Equal(peer, k.pub) {
-		return Domain{}, fmt.Errorf("%w: the peer's mapping key equals ours", errInvalidPublic)
+// Private returns the private key: an *ec.PrivateKey or a *dh.PrivateKey
+// (the chip of PACE-CAM computes with its mapping key). It is a secret.
+func (k *KeyPair) Private() any {
+	if k.ec != nil {
+		return k.ec
 	}
-	if d.Curve != nil {
-		p, err := d.decodePoint(peer)
-		if err != nil {
-			return Domain{}, err
-		}
-		h, err := k.ec.SharedPoint(p)
-		if err != nil {
-			return Domain{}, fmt.Errorf("%w: %v", errInvalidPublic, err)
-		}
-		g := d.Curve.Add(d.Curve.ScalarBaseMult(s), h)
-		mapped, err := d.Curve.WithGenerator(g)
-		if err != nil {
-			return Domain{}, fmt.Errorf("generic mapping: %w", err)
-		}
-		return Domain{Curve: mapped}, nil
-	}
-	y, err := d.decodeValue(peer)
-	if err != nil {
-		return Domain{}, err
-	}
-	h, err := k.dh.SharedElement(y)
-	if err != nil {
-		return Domain{}, fmt.Errorf("%w: %v", errInvalidPublic, err)
-	}
-	g := d.Group.Mul(d.Group.Exp(d.Group.G(), s), h)
-	mapped, err := d.Group.WithGenerator(g)
-	if err != nil {
-		return Domain{}, fmt.Errorf("generic mapping: %w", err)
-	}
-	return Domain{Group: mapped}, nil
+	return k.dh
 }

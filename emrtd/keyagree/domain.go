@@ -1,4 +1,15 @@
-package pace
+// Package keyagree is the Diffie-Hellman key agreement that PACE, Chip
+// Authentication and the chip authentication mapping share (ICAO 9303-11
+// §9.6, BSI TR-03110-3): domain parameters (an elliptic curve from
+// emrtd/ec or a MODP group from emrtd/dh, standardized by ID or explicit),
+// the domain of a public key as DG14, DG15 and EF.CardSecurity carry it,
+// key pairs, validated public values, the shared secret, and the two ways
+// PACE maps a nonce into new domain parameters (generic and integrated
+// mapping), computed without branching on secrets.
+//
+// Protocol messages are not here: emrtd/pace and emrtd/chipauth build
+// them. Private keys and shared secrets never appear in errors.
+package keyagree
 
 import (
 	"errors"
@@ -12,8 +23,8 @@ import (
 	casn1 "golang.org/x/crypto/cryptobyte/asn1"
 )
 
-// Domain is the static domain parameters of a Diffie-Hellman key agreement:
-// an elliptic curve (ECDH) or a MODP group (DH). Exactly one is set. PACE
+// Domain is the domain parameters of a Diffie-Hellman key agreement: an
+// elliptic curve (ECDH) or a MODP group (DH). Exactly one is set. PACE
 // maps a nonce into a new generator of it; Chip Authentication and the
 // chip authentication mapping use the chip's static key on it.
 type Domain struct {
@@ -67,7 +78,7 @@ func (d Domain) SecurityBits() int {
 }
 
 // ErrDomain is wrapped when domain parameters are unknown or malformed.
-var ErrDomain = errors.New("pace: unsupported or malformed domain parameters")
+var ErrDomain = errors.New("keyagree: unsupported or malformed domain parameters")
 
 // StandardDomain returns the standardized domain parameters of ICAO 9303-11
 // §9.5.1 (table 6): 0–2 the RFC 5114 MODP groups, 8–18 the NIST and
