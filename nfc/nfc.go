@@ -38,6 +38,16 @@ type Conn interface {
 	Close() error
 }
 
+// Resetter is a connection that can reset its card (a warm reset): the
+// chip forgets its secure messaging session, its selections and any
+// protocol in progress, as after a power cycle. ICAO 9303-11 §4.1 allows
+// BAC or PACE in one session, not both: a reader resets the card before
+// BAC after a failed PACE. PC/SC does it with SCardReconnect and
+// SCARD_RESET_CARD.
+type Resetter interface {
+	Reset(ctx context.Context) error
+}
+
 // Responder is the card side of an exchange: a software chip. The vpcd
 // connector and the in-process virtual reader drive it.
 type Responder interface {

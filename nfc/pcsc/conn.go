@@ -27,6 +27,8 @@ type conn struct {
 	card   *scard.Card
 	reader string
 	atr    []byte
+	mode   scard.ShareMode // how the card was connected, for Reset
+	proto  scard.Protocol
 
 	sem       chan struct{}
 	closed    chan struct{}
@@ -34,9 +36,9 @@ type conn struct {
 	closeErr  error
 }
 
-func newConn(sc *scard.Context, card *scard.Card, reader string, atr []byte) *conn {
+func newConn(sc *scard.Context, card *scard.Card, reader string, atr []byte, mode scard.ShareMode, proto scard.Protocol) *conn {
 	c := &conn{
-		sc: sc, card: card, reader: reader, atr: append([]byte(nil), atr...),
+		sc: sc, card: card, reader: reader, atr: append([]byte(nil), atr...), mode: mode, proto: proto,
 		sem: make(chan struct{}, 1), closed: make(chan struct{}),
 	}
 	c.sem <- struct{}{}
@@ -135,6 +137,34 @@ func (c *conn) Transmit(ctx context.Context, command []byte) ([]byte, error) {
 		return append([]byte(nil), r.resp...), nil
 	case <-ctx.Done():
 		return nil, ctx.Err()
+	}
+}
+
+// Reset resets the card (nfc.Resetter): SCardReconnect with
+// SCARD_RESET_CARD, keeping the connection. Like Transmit it returns as
+// soon as ctx is done.
+func (c *conn) Reset(ctx context.Context) error {
+	select {
+	case <-c.closed:
+		return ErrClosed
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-c.sem:
+	}
+	done := make(chan error, 1)
+	go func() {
+		defer c.unlock()
+		err := c.card.Reconnect(c.mode, c.proto, scard.ResetCard)
+		if err != nil {
+			err = wrap("reset the card in", c.reader, err, false)
+		}
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 }
 

@@ -195,5 +195,5 @@ func (m *Manager) connect(reader string) (*conn, error) {
 		sc.Release()
 		return nil, wrap("card status", reader, err, false)
 	}
-	return newConn(sc, card, reader, status.Atr), nil
+	return newConn(sc, card, reader, status.Atr, mode, m.Protocol.scard()), nil
 }

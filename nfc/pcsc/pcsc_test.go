@@ -412,3 +412,28 @@ func TestWatchPolling(t *testing.T) {
 		t.Fatalf("after removal: %q", got)
 	}
 }
+
+// Reset resets the card through pcscd (SCardReconnect): the card forgets
+// its selection and the connection goes on.
+func TestReset(t *testing.T) {
+	pcsctest.Require(t)
+	card, _ := insertCard(t, vpcd.Config{})
+	c := connect(t, pcsc.New(), pcsctest.Reader0)
+	if r := transceive(t, c, selectApp); !r.OK() {
+		t.Fatalf("SELECT: %v", r.SW)
+	}
+	before := card.Resets()
+	if err := c.(nfc.Resetter).Reset(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if card.Resets() <= before {
+		t.Errorf("the card was not reset (%d resets before, %d after)", before, card.Resets())
+	}
+	echo := apdu.Command{CLA: 0x80, INS: testcard.InsEcho, Data: []byte("x"), Ne: 256}
+	if r := transceive(t, c, echo); r.OK() {
+		t.Error("the application is still selected after the reset")
+	}
+	if r := transceive(t, c, selectApp); !r.OK() {
+		t.Fatalf("SELECT after the reset: %v", r.SW)
+	}
+}

@@ -129,6 +129,26 @@ func (c *conn) exchange(ctx context.Context, command []byte) ([]byte, error) {
 	return resp, nil
 }
 
+// Reset power-cycles the card (nfc.Resetter), after any exchange in
+// progress.
+func (c *conn) Reset(ctx context.Context) error {
+	if err := c.check(ctx); err != nil {
+		return fmt.Errorf("virtual reader %q: reset: %w", c.reader.name, err)
+	}
+	lock := c.card.lock
+	if err := await(ctx, c, lock.sem); err != nil {
+		return fmt.Errorf("virtual reader %q: reset: %w", c.reader.name, err)
+	}
+	c.m.locks.hold(lock)
+	defer func() {
+		c.m.locks.unhold(lock)
+		lock.sem <- struct{}{}
+	}()
+	c.card.fresh = false
+	c.card.responder.Reset()
+	return nil
+}
+
 // sleep waits d, ending early when the exchange must end.
 func (c *conn) sleep(ctx context.Context, d time.Duration) error {
 	if d <= 0 {

@@ -117,6 +117,34 @@ func TestInsertResetsCard(t *testing.T) {
 	}
 }
 
+// Reset (nfc.Resetter) power-cycles the card: the count starts again;
+// a removed card cannot be reset.
+func TestReset(t *testing.T) {
+	m := virtual.New("A")
+	card := testcard.New()
+	if err := m.Insert("A", card); err != nil {
+		t.Fatal(err)
+	}
+	c := connect(t, m, "A")
+	exchange(t, c, selectApp)
+	before := card.Resets()
+	if err := c.(nfc.Resetter).Reset(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if card.Resets() != before+1 {
+		t.Errorf("%d resets, want %d", card.Resets(), before+1)
+	}
+	if r := exchange(t, c, apdu.Command{CLA: 0x80, INS: testcard.InsCount, Ne: 4}); r.OK() {
+		t.Error("the application is still selected after the reset")
+	}
+	if err := m.Remove("A"); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.(nfc.Resetter).Reset(context.Background()); !errors.Is(err, nfc.ErrCardRemoved) {
+		t.Errorf("reset of a removed card: %v", err)
+	}
+}
+
 func TestRemoveDuringExchange(t *testing.T) {
 	m := virtual.New("A")
 	m.Insert("A", testcard.New())
