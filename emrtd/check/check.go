@@ -33,6 +33,14 @@ const (
 	ActiveAuth     = "active.authentication"
 	MRZConsistency = "mrz.dg13.consistency"
 	AccessKey      = "access.key.consistency"
+	// CardAccessConsistency: EF.CardAccess (unsigned) agrees with the
+	// SecurityInfos of DG14 or a verified EF.CardSecurity.
+	CardAccessConsistency = "cardaccess.consistency"
+	// AccessProtocol: the chip was opened with the access control its
+	// signed data lists (PACE, not BAC, when DG14 lists PACE).
+	AccessProtocol = "access.protocol"
+	// COMConsistency: EF.COM (unsigned) lists the data groups EF.SOD lists.
+	COMConsistency = "com.consistency"
 )
 
 // DGHash names the hash check of data group n ("dg.hash.DG1").

@@ -42,8 +42,11 @@ var AID = []byte{0xA0, 0x00, 0x00, 0x02, 0x47, 0x10, 0x01}
 
 // Options choose the chip's document and behaviour beyond its profile.
 type Options struct {
-	Seed    uint64               // the identity and keys; same seed, same person
-	Tamper  issue.Tamper         // a forgery applied at issuing time
+	Seed   uint64       // the identity and keys; same seed, same person
+	Tamper issue.Tamper // a forgery applied at issuing time
+	// Attack makes the chip a hostile one (Attacks lists them): a clone,
+	// or a relay that changes what the genuine chip answers.
+	Attack  string
 	Parents issue.ParentsNesting // DG13's layout of the parents' names
 	Limits  Limits
 	// Link, when set, delays every response by the link's time for the
@@ -61,6 +64,7 @@ type Chip struct {
 	protocols []Protocol
 	limits    Limits
 	link      *link.Model
+	hostile   *hostile // the attack's behaviour, nil for an honest chip
 
 	mu        sync.Mutex
 	appSelect bool // the LDS1 application is selected
@@ -80,12 +84,21 @@ func New(profile string, opts Options) (*Chip, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := attackFits(opts.Attack, p); err != nil {
+		return nil, err
+	}
 	doc, err := issue.Issue(issue.Options{
 		Seed: opts.Seed, Kind: p.Kind, DataGroups: p.DataGroups, Security: p.Security,
 		Parents: opts.Parents, Tamper: opts.Tamper,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("sim: issue %s document: %w", p.Name, err)
+	}
+	var attack *forgery
+	if opts.Attack != "" {
+		if attack, err = forge(opts.Attack, p, opts.Seed, doc); err != nil {
+			return nil, err
+		}
 	}
 	c := &Chip{profile: p, doc: doc, files: buildFiles(doc, p.TAProtected), limits: opts.Limits, link: opts.Link}
 	if !p.Extended {
@@ -97,6 +110,11 @@ func New(profile string, opts Options) (*Chip, error) {
 			return nil, err
 		}
 		c.protocols = append(c.protocols, proto)
+	}
+	if attack != nil {
+		if err := c.install(attack); err != nil {
+			return nil, fmt.Errorf("sim: attack %s: %w", opts.Attack, err)
+		}
 	}
 	return c, nil
 }
@@ -195,6 +213,9 @@ func (c *Chip) respondSecured(cmd apdu.Command) apdu.Response {
 	if err != nil {
 		c.dropSession()
 		return status(sm.ChipStatus(err))
+	}
+	if resp, ok := c.intercept(plain); ok {
+		return resp
 	}
 	res := c.dispatch(plain, true, c.readCap(cmd, c.blockSize))
 	session := c.session

@@ -19,7 +19,11 @@ func NewCA(doc *issue.Document) (Protocol, error) {
 	if ca == nil || doc.CAKey == nil {
 		return nil, fmt.Errorf("sim: chip authentication: the document has none")
 	}
-	chip, err := chipauth.NewChip(chipauth.ChipConfig{Key: doc.CAKey, Protocol: ca.Protocol})
+	return newCAProtocol(chipauth.ChipConfig{Key: doc.CAKey, Protocol: ca.Protocol})
+}
+
+func newCAProtocol(cfg chipauth.ChipConfig) (Protocol, error) {
+	chip, err := chipauth.NewChip(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("sim: chip authentication: %w", err)
 	}

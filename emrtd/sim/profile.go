@@ -28,6 +28,9 @@ type Profile struct {
 	// them for a command (access control first). They must match
 	// Security.
 	Protocols []ProtocolFactory
+	// PACEOnly: the chip refuses BAC (its Protocols hold RefuseBAC, not
+	// NewBAC).
+	PACEOnly bool
 	// TAProtected data groups exist but answer 6982 (Terminal
 	// Authentication, which the simulator does not run).
 	TAProtected []int
@@ -113,6 +116,7 @@ func cardProfiles() []*Profile {
 		DataGroups:  []int{1, 2, 3, 13, 14, 15},
 		Security:    issue.CCCDSecurity(),
 		Protocols:   []ProtocolFactory{cccdPACE, RefuseBAC, NewCA, NewAA},
+		PACEOnly:    true,
 		TAProtected: []int{3},
 		SelectMF:    apdu.SWINSNotSupported,
 		Extended:    true,

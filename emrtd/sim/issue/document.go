@@ -137,12 +137,12 @@ func Issue(opts Options) (*Document, error) {
 		return nil, err
 	}
 	signer := SODSigner{Cert: doc.Signer.Cert, Key: doc.Signer.Key}
-	sod, err := EncodeSOD(dgs, signer, signingTime(opts.Kind, id))
+	sod, err := EncodeSOD(dgs, signer, SigningTime(opts.Kind, id))
 	if err != nil {
 		return nil, err
 	}
 	if opts.Security.CardSecurity {
-		if doc.CardSecurity, err = cardSecurity(opts.Security, keys.ca, signer, signingTime(opts.Kind, id)); err != nil {
+		if doc.CardSecurity, err = cardSecurity(opts.Security, keys.ca, signer, SigningTime(opts.Kind, id)); err != nil {
 			return nil, err
 		}
 	}
@@ -168,9 +168,10 @@ func cardSecurity(s Security, caKey any, signer SODSigner, at time.Time) ([]byte
 	return EncodeCardSecurity(content, signer, at)
 }
 
-// signingTime is the document's date of issue at 09:00 UTC: within every
-// valid signer's validity and after the expired signer's.
-func signingTime(kind Kind, id Identity) time.Time {
+// SigningTime is when the document's EF.SOD (and EF.CardSecurity) was
+// signed: its date of issue at 09:00 UTC, within every valid signer's
+// validity and after the expired signer's.
+func SigningTime(kind Kind, id Identity) time.Time {
 	day := id.DateOfIssue
 	if kind == Passport {
 		day = id.PassportDateOfIssue

@@ -229,6 +229,11 @@ func DG14(s Security, caKey any) ([]byte, error) {
 	return tlv.Encode(0x6E, derSet(distinct(infos))), nil
 }
 
+// EncodeSecurityInfos encodes SecurityInfo entries as the DER SET OF that
+// EF.CardAccess holds (DG14 wraps it in tag 6E; EF.CardSecurity signs it),
+// each entry once.
+func EncodeSecurityInfos(infos [][]byte) []byte { return derSet(distinct(infos)) }
+
 // distinct drops repeated encodings (an info that EF.CardAccess lists and
 // the file lists again), keeping the first.
 func distinct(infos [][]byte) [][]byte {

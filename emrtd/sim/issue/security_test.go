@@ -138,7 +138,7 @@ func TestSignedWithinSignerValidity(t *testing.T) {
 	}
 	for seed := range uint64(500) {
 		for _, kind := range []Kind{IDCard, Passport, IDCard2024} {
-			if at := signingTime(kind, NewIdentityOf(seed, kind)); !signer.Cert.ValidAt(at) {
+			if at := SigningTime(kind, NewIdentityOf(seed, kind)); !signer.Cert.ValidAt(at) {
 				t.Fatalf("seed %d kind %d: signed %v, outside the signer's validity", seed, kind, at)
 			}
 		}
