@@ -14,7 +14,9 @@
 // its Reauthenticate hook and resumes at the byte where it stopped.
 //
 // Absent (6A82) and protected (6982) files are reported with ErrNotFound
-// and ErrProtected, which are not failures of the read.
+// and ErrProtected, which are not failures of the read. Under secure
+// messaging only a protected 6A82 means absent: an unprotected one is
+// ErrUnprotected.
 package files
 
 import (
@@ -57,6 +59,11 @@ var (
 	// ErrProtected: the file exists but its access conditions are not met
 	// (6982), such as DG3 behind Terminal Authentication.
 	ErrProtected = errors.New("file is protected")
+	// ErrUnprotected: during secure messaging the answer was an
+	// unprotected "not found" (6A82) instead of a protected one. Anyone on
+	// the link can send that, so it says nothing about the file: it is
+	// not ErrNotFound.
+	ErrUnprotected = errors.New("unprotected answer during secure messaging")
 	// ErrTooLarge: the file claims more bytes than the reader accepts.
 	ErrTooLarge = errors.New("file too large")
 	// ErrTruncated: the chip ended the file before the length its header

@@ -119,7 +119,7 @@ func (r *Reader) absorb(s *fileState, o outcome, want int) (end bool, err error)
 		}
 		return false, nil
 	case apdu.SWFileNotFound:
-		return false, ErrNotFound
+		return false, notFound(o)
 	case apdu.SWSecurityStatus:
 		return false, ErrProtected
 	default:

@@ -268,9 +268,19 @@ func statusErr(what string, cmd apdu.Command, o outcome) error {
 	case apdu.SWOK:
 		return nil
 	case apdu.SWFileNotFound:
-		return fmt.Errorf("%s: %w", what, ErrNotFound)
+		return fmt.Errorf("%s: %w", what, notFound(o))
 	case apdu.SWSecurityStatus:
 		return fmt.Errorf("%s: %w", what, ErrProtected)
 	}
 	return fmt.Errorf("%s: %w", what, &apdu.Error{Command: cmd.String(), SW: o.sw})
+}
+
+// notFound is the error of a 6A82: ErrNotFound when it came protected (or
+// without secure messaging), ErrUnprotected when it came unprotected
+// during secure messaging.
+func notFound(o outcome) error {
+	if o.plain {
+		return fmt.Errorf("%w: %w", ErrUnprotected, &sm.PlainStatusError{SW: o.sw})
+	}
+	return ErrNotFound
 }

@@ -345,3 +345,25 @@ func TestShortOnlyReader(t *testing.T) {
 		t.Errorf("%d exchanges (minimum %d), link %+v", got, min, s.reader.Link())
 	}
 }
+
+// Under secure messaging only a protected 6A82 means the file is absent:
+// an unprotected one (what a relay can inject) is ErrUnprotected, and the
+// next file still reads, by short file identifier or by SELECT.
+func TestUnprotectedNotFound(t *testing.T) {
+	for _, noSFI := range []bool{false, true} {
+		for attack, want := range map[string]error{"dg14-hidden": ErrNotFound, "hidden-unprotected": ErrUnprotected} {
+			t.Run(fmt.Sprintf("%s/noSFI=%v", attack, noSFI), func(t *testing.T) {
+				s := openSim(t, "passport", sim.Options{Seed: 1, Attack: attack}, Options{NoSFI: noSFI})
+				s.readAll(t, []File{DataGroup(1)}) // short file identifiers learnt
+				_, err := s.reader.ReadFile(context.Background(), DataGroup(14))
+				if !errors.Is(err, want) {
+					t.Fatalf("DG14: %v, want %v", err, want)
+				}
+				if want == ErrUnprotected && errors.Is(err, ErrNotFound) {
+					t.Error("an unprotected 6A82 reads as not found")
+				}
+				s.readAll(t, []File{DataGroup(11)})
+			})
+		}
+	}
+}
