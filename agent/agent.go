@@ -30,7 +30,6 @@ type Options struct {
 	Trust     func() protocol.TrustState
 	Demo      http.Handler // the desk pages at /demo/, or nil
 	Client    http.Handler // the JS client at /v1/client/, or nil
-	CheckKey  func(protocol.AccessKey) error
 	Limits    api.Limits
 }
 
@@ -52,7 +51,7 @@ func New(o Options) *Agent {
 	})
 	srv := api.New(api.Options{
 		Config: o.Config, Hub: hub, Log: o.Log.Named("api"), Version: o.Version,
-		Simulator: o.Simulator, Trust: o.Trust, Demo: o.Demo, Client: o.Client, CheckKey: o.CheckKey, Limits: o.Limits,
+		Simulator: o.Simulator, Trust: o.Trust, Demo: o.Demo, Client: o.Client, Limits: o.Limits,
 	})
 	return &Agent{Hub: hub, Server: srv, log: o.Log}
 }

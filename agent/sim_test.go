@@ -73,9 +73,8 @@ func runPipelineAgent(tb testing.TB, cfg *config.Config, mgr nfc.Manager, simula
 	log, logs := logtest.New()
 	o := agent.Options{
 		Config: cfg, Log: log, Version: "test", Manager: mgr,
-		Reader:   &cardread.Reader{Trust: store, AllowTestAnchors: true},
-		Trust:    func() protocol.TrustState { return state },
-		CheckKey: cardread.CheckKey,
+		Reader: &cardread.Reader{Trust: store, AllowTestAnchors: true},
+		Trust:  func() protocol.TrustState { return state },
 	}
 	if simulator != nil { // a nil *Simulator in the interface would not be nil
 		o.Simulator = simulator

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/idagent/idagent/agent/config"
-	"github.com/idagent/idagent/agent/protocol"
 	"github.com/idagent/idagent/agent/session"
 	"github.com/idagent/idagent/nfc"
 	"github.com/idagent/idagent/nfc/virtual"
@@ -74,18 +73,4 @@ func FuzzHandleFrame(f *testing.F) {
 			t.Fatalf("%d responses to %q", responses, frame)
 		}
 	})
-}
-
-func TestCheckKeyFormat(t *testing.T) {
-	for _, ok := range []protocol.AccessKey{{CAN: "123456"}, {ID12: "001099012345"}, {QR: "a|b"},
-		{DocumentNumber: "C1234567", DateOfBirth: "900101", DateOfExpiry: "300101"}} {
-		if err := checkKeyFormat(ok); err != nil {
-			t.Errorf("%v", err)
-		}
-	}
-	for _, bad := range []protocol.AccessKey{{}, {CAN: "1234567"}, {MRZ: "short"}, {DateOfBirth: "900101"}, {CAN: "123456", QR: "a|b"}} {
-		if err := checkKeyFormat(bad); err == nil {
-			t.Errorf("accepted form %d", len(bad.CAN))
-		}
-	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/idagent/idagent/agent/config"
 	"github.com/idagent/idagent/agent/protocol"
 	"github.com/idagent/idagent/agent/session"
+	"github.com/idagent/idagent/emrtd/cccd"
 )
 
 // handler answers one request: data for the response, or an error.
@@ -187,7 +188,9 @@ func (c *conn) readSpec(req protocol.ReadStart) (session.Spec, *protocol.Error) 
 	if req.Access == nil {
 		return session.Spec{}, protocol.Errorf(protocol.BadRequest, "\"access\" is required")
 	}
-	if err := c.s.o.CheckKey(*req.Access); err != nil {
+	// The reader's own rules (emrtd/cccd), so that what is refused here
+	// is exactly what would never open a chip.
+	if _, err := cccd.KeyForm(*req.Access).Keys(time.Now()); err != nil {
 		return session.Spec{}, protocol.Errorf(protocol.BadRequest, "access: %v", err)
 	}
 	for _, f := range req.Fields {
@@ -271,71 +274,4 @@ func (c *conn) simRemove(data json.RawMessage) (any, *protocol.Error) {
 		return nil, protocol.ErrorFrom(err)
 	}
 	return protocol.Empty{}, nil
-}
-
-// checkKeyFormat is the built-in access key check: exactly one form, with
-// the right shape. It never quotes the key.
-func checkKeyFormat(k protocol.AccessKey) error {
-	forms := 0
-	mrzParts := 0
-	for _, s := range []string{k.DocumentNumber, k.DateOfBirth, k.DateOfExpiry} {
-		if s != "" {
-			mrzParts++
-		}
-	}
-	if k.CAN != "" {
-		forms++
-		if !digits(k.CAN, 6, 6) {
-			return errors.New("can: want 6 digits")
-		}
-	}
-	if k.ID12 != "" {
-		forms++
-		if !digits(k.ID12, 12, 12) {
-			return errors.New("id12: want 12 digits")
-		}
-	}
-	if k.MRZ != "" {
-		forms++
-		if n := len(strings.Join(strings.Fields(k.MRZ), "")); n != 90 && n != 88 && n != 72 {
-			return errors.New("mrz: want the 2 or 3 lines of the machine readable zone")
-		}
-	}
-	if k.QR != "" {
-		forms++
-		if !strings.Contains(k.QR, "|") {
-			return errors.New("qr: not the card's QR payload")
-		}
-	}
-	if mrzParts > 0 {
-		forms++
-		if mrzParts != 3 {
-			return errors.New("documentNumber, dateOfBirth and dateOfExpiry go together")
-		}
-		if !digits(k.DateOfBirth, 6, 6) || !digits(k.DateOfExpiry, 6, 6) {
-			return errors.New("dateOfBirth and dateOfExpiry: want YYMMDD")
-		}
-		if len(k.DocumentNumber) > 22 {
-			return errors.New("documentNumber: too long")
-		}
-	}
-	switch forms {
-	case 0:
-		return errors.New("give one of can, id12, mrz, qr or documentNumber+dateOfBirth+dateOfExpiry")
-	case 1:
-		return nil
-	}
-	return errors.New("give only one key form")
-}
-
-func digits(s string, minLen, maxLen int) bool {
-	if len(s) < minLen || len(s) > maxLen {
-		return false
-	}
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
 }

@@ -91,10 +91,7 @@ type Options struct {
 	// Client serves the JavaScript client's files at /v1/client/ (with
 	// CORS for allowed origins) when non-nil.
 	Client http.Handler
-	// CheckKey validates an access key's format before a read starts; nil
-	// uses the built-in format check.
-	CheckKey func(protocol.AccessKey) error
-	Limits   Limits
+	Limits Limits
 }
 
 // Server serves the agent's API.
@@ -121,9 +118,6 @@ func New(o Options) *Server {
 	}
 	if o.Trust == nil {
 		o.Trust = func() protocol.TrustState { return protocol.TrustState{State: "empty"} }
-	}
-	if o.CheckKey == nil {
-		o.CheckKey = checkKeyFormat
 	}
 	o.Limits.fill(o.Config)
 	s := &Server{o: o, cfg: o.Config, hub: o.Hub, log: o.Log, limits: o.Limits, ports: map[int]bool{}}

@@ -277,17 +277,7 @@ func qrKeys(payload string, now time.Time) ([]access.Key, error) {
 	if err != nil {
 		return nil, err
 	}
-	can, err := q.CAN()
-	if err != nil {
-		return nil, err
-	}
-	keys := []access.Key{can}
-	// A partial birth date gives no MRZ key; the CAN still does PACE.
-	mrzKeys, _ := q.MRZKeys(now)
-	for _, k := range mrzKeys {
-		keys = append(keys, k)
-	}
-	return keys, nil
+	return q.Keys(now)
 }
 
 // readCard picks the reader, connects, reads, exports the portrait when

@@ -235,7 +235,7 @@ func insertStartCard(ctx context.Context, e *env, f runFlags, o agent.Options) e
 // agentOptions chooses the card manager, reader and trust store for the
 // mode.
 func agentOptions(f runFlags, cfg *config.Config, log *zap.Logger) (agent.Options, error) {
-	o := agent.Options{Config: cfg, Log: log, Version: version, CheckKey: cardread.CheckKey, Client: web.ClientHandler()}
+	o := agent.Options{Config: cfg, Log: log, Version: version, Client: web.ClientHandler()}
 	if cfg.Demo {
 		o.Demo = web.Handler()
 	}

@@ -88,18 +88,19 @@ type MRZKey struct {
 
 // NewMRZKey validates the three fields and builds the key. The document
 // number may be up to 22 characters of the MRZ alphabet (longer than 9 for
-// the TD1 long-number rule); it is upper-cased and stripped of spaces and
-// fillers at the end. Dates are YYMMDD.
+// the TD1 long-number rule); it is upper-cased and stripped of fillers at
+// the end. Dates are YYMMDD. Like every key value here, a field with a
+// space is refused, not trimmed: a key is taken as given or not at all.
 func NewMRZKey(documentNumber, dateOfBirth, dateOfExpiry string) (*MRZKey, error) {
-	doc := strings.TrimRight(strings.ToUpper(strings.TrimSpace(documentNumber)), "<")
+	doc := strings.TrimRight(strings.ToUpper(documentNumber), "<")
 	if err := checkDocumentNumber(doc); err != nil {
 		return nil, err
 	}
-	dob := strings.TrimSpace(dateOfBirth)
+	dob := dateOfBirth
 	if !mrz.IsKeyDate(dob) {
 		return nil, fmt.Errorf("%w: date of birth must be YYMMDD", ErrInvalid)
 	}
-	doe := strings.TrimSpace(dateOfExpiry)
+	doe := dateOfExpiry
 	if !mrz.IsKeyDate(doe) {
 		return nil, fmt.Errorf("%w: date of expiry must be YYMMDD", ErrInvalid)
 	}
@@ -180,19 +181,24 @@ type CAN struct {
 	digits string
 }
 
-// NewCAN validates a CAN: 6 to 10 decimal digits (ICAO cards print 6;
-// spaces are ignored).
+// CANLength is the number of digits of a card access number: what ICAO
+// documents print (BSI TR-03110 fixes 6) and what the Vietnamese cards
+// derive from the ID number.
+const CANLength = 6
+
+// NewCAN validates a CAN: exactly 6 decimal digits, nothing else (no
+// spaces: a key is taken as given or refused, so that a mistyped key is
+// never tried on a chip that counts failures).
 func NewCAN(digits string) (*CAN, error) {
-	s := strings.ReplaceAll(strings.TrimSpace(digits), " ", "")
-	if len(s) < 6 || len(s) > 10 {
-		return nil, fmt.Errorf("%w: CAN must have 6 to 10 digits", ErrInvalid)
+	if len(digits) != CANLength {
+		return nil, fmt.Errorf("%w: CAN must have exactly %d digits", ErrInvalid, CANLength)
 	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
+	for i := 0; i < len(digits); i++ {
+		if digits[i] < '0' || digits[i] > '9' {
 			return nil, fmt.Errorf("%w: CAN must contain digits only", ErrInvalid)
 		}
 	}
-	return &CAN{digits: s}, nil
+	return &CAN{digits: digits}, nil
 }
 
 // Digits returns the CAN. It is a secret: never log it.

@@ -78,6 +78,9 @@ func TestValidationNamesFieldNotValue(t *testing.T) {
 		{"123456789", "691306", "940623", "date of birth"},
 		{"123456789", "69080", "940623", "date of birth"},
 		{"123456789", "690806", "94062X", "date of expiry"},
+		{" 123456789", "690806", "940623", "document number"},
+		{"123456789", "690806 ", "940623", "date of birth"},
+		{"123456789", "690806", " 940623", "date of expiry"},
 	} {
 		_, err := NewMRZKey(tc.doc, tc.dob, tc.doe)
 		if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), tc.field) {
@@ -93,7 +96,7 @@ func TestValidationNamesFieldNotValue(t *testing.T) {
 }
 
 func TestCAN(t *testing.T) {
-	c, err := NewCAN(" 123456 ")
+	c, err := NewCAN("123456")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +104,7 @@ func TestCAN(t *testing.T) {
 	if ref != PasswordCAN || string(pw) != "123456" {
 		t.Errorf("%v %q", ref, pw)
 	}
-	for _, bad := range []string{"", "12345", "12345a", "12345678901"} {
+	for _, bad := range []string{"", "12345", "12345a", "1234567", "12345678901", " 123456", "123456 ", "123 456", "１23456"} {
 		if _, err := NewCAN(bad); !errors.Is(err, ErrInvalid) {
 			t.Errorf("%q accepted", bad)
 		} else if bad != "" && strings.Contains(err.Error(), bad) {

@@ -11,7 +11,6 @@ package cccd
 import (
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/idagent/idagent/emrtd/access"
 )
@@ -37,7 +36,6 @@ func ValidateID12(id string) error {
 // DocumentNumber returns the document number of the card's MRZ (BAC,
 // PACE-MRZ): the last 9 digits of the ID number.
 func DocumentNumber(id12 string) (string, error) {
-	id12 = strings.TrimSpace(id12)
 	if err := ValidateID12(id12); err != nil {
 		return "", err
 	}
@@ -47,7 +45,6 @@ func DocumentNumber(id12 string) (string, error) {
 // CAN returns the card access number (PACE-CAN): the last 6 digits of the
 // ID number.
 func CAN(id12 string) (*access.CAN, error) {
-	id12 = strings.TrimSpace(id12)
 	if err := ValidateID12(id12); err != nil {
 		return nil, err
 	}
