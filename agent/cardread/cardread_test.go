@@ -56,12 +56,38 @@ func connectChip(t *testing.T, chip *sim.Chip) nfc.Conn {
 	return conn
 }
 
+// testReader verifies against the simulator's test CSCA and CRL.
+func testReader(t *testing.T) *Reader {
+	t.Helper()
+	store := trust.New()
+	if _, err := store.ImportBytes(sim.TrustAnchor(), "simulator test CSCA", trust.ImportOptions{Test: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.ImportBytes(testpki.CRL(), "simulator test CRL", trust.ImportOptions{Test: true}); err != nil {
+		t.Fatal(err)
+	}
+	return &Reader{Trust: store, AllowTestAnchors: true}
+}
+
+// A portrait no trusted authority is proven to have signed is not decoded
+// and not sent (emrtd/read passes on only a proven one); the identity is.
+func TestNoPhotoWithoutTrust(t *testing.T) {
+	conn, chip := connect(t, "cccd", 12)
+	obs := &observer{}
+	if _, err := (&Reader{}).Read(context.Background(), conn, session.Request{Access: protocol.AccessKey{MRZ: chip.AccessData().MRZ}, Photo: true}, obs); err != nil {
+		t.Fatal(err)
+	}
+	if obs.identity == nil || obs.mime != "" || obs.photo != nil {
+		t.Errorf("observer: identity %v, photo %q %d bytes", obs.identity != nil, obs.mime, len(obs.photo))
+	}
+}
+
 func TestReadCCCD(t *testing.T) {
 	conn, chip := connect(t, "cccd", 11)
 	a := chip.AccessData()
 	id := chip.Document().Identity
 	obs := &observer{}
-	r := &Reader{}
+	r := testReader(t)
 	res, err := r.Read(context.Background(), conn, session.Request{Access: protocol.AccessKey{MRZ: a.MRZ}, Photo: true}, obs)
 	if err != nil {
 		t.Fatal(err)
@@ -204,14 +230,7 @@ func TestMRZDate(t *testing.T) {
 // Vietnamese cards with PACE: the 2021 card and the 2024 one, which
 // refuses BAC. The read is verified (test anchor) and says how it opened.
 func TestCANAndID12OpenWithPACE(t *testing.T) {
-	store := trust.New()
-	if _, err := store.ImportBytes(sim.TrustAnchor(), "simulator test CSCA", trust.ImportOptions{Test: true}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := store.ImportBytes(testpki.CRL(), "simulator test CRL", trust.ImportOptions{Test: true}); err != nil {
-		t.Fatal(err)
-	}
-	r := &Reader{Trust: store, AllowTestAnchors: true}
+	r := testReader(t)
 	for _, profile := range []string{"cccd", "cccd2024"} {
 		for _, form := range []string{"can", "id12"} {
 			t.Run(profile+"/"+form, func(t *testing.T) {

@@ -21,6 +21,7 @@ import (
 	"github.com/idagent/idagent/emrtd/sim"
 	"github.com/idagent/idagent/emrtd/sim/testpki"
 	"github.com/idagent/idagent/emrtd/trust"
+	"github.com/idagent/idagent/emrtd/verify"
 	"github.com/idagent/idagent/nfc"
 	"github.com/idagent/idagent/nfc/pcsc"
 )
@@ -328,10 +329,15 @@ func readCard(ctx context.Context, e *env, f readFlags, opts read.Options, notes
 
 // exportPhoto writes the portrait as a browser shows it (JPEG, or PNG
 // for a lossless JPEG 2000 original) to path, readable by the user only.
+// Only a portrait the issuer is proven to have signed is decoded and
+// written, as at the desk (read.Options.OnPhoto).
 func exportPhoto(path string, res *read.Result) error {
 	f, ok := res.File("DG2")
 	if !ok || f.Status != read.FileRead {
 		return errors.New("the chip's portrait (DG2) was not read")
+	}
+	if proven, why := verify.Proven(res.Checks, res.Evidence(), 2); !proven {
+		return fmt.Errorf("the chip's portrait (DG2) is not proven to be the issuer's, so it is not written: %s", why)
 	}
 	p, err := lds.PortraitFromDG2(f.Data, false)
 	if err != nil {

@@ -330,28 +330,37 @@ func (r *Result) checkHashes(o Options) {
 	if r.SOD == nil {
 		return
 	}
-	lds := r.SOD.LDS
-	for _, n := range sortedKeys(o.DataGroups) {
+	r.Report = append(r.Report, HashChecks(r.SOD.LDS, o.DataGroups)...)
+}
+
+// HashChecks compares the hash of every data group in dgs (raw, as read,
+// by number) with the one the security object lists: one dg.hash check
+// each, in ascending order. They say nothing of the security object's own
+// signature, which Verify checks.
+func HashChecks(lds *LDSSecurityObject, dgs map[int][]byte) check.Report {
+	var report check.Report
+	for _, n := range sortedKeys(dgs) {
 		name := check.DGHash(n)
 		want, listed := lds.Hashes[n]
 		switch {
 		case !listed:
-			r.Report.Add(name, check.Fail, ReasonHashMissing,
+			report.Add(name, check.Fail, ReasonHashMissing,
 				fmt.Sprintf("DG%d was read from the chip but the security data does not list it, so it is not protected.", n))
 		case lds.Hash == 0:
-			r.Report.Add(name, check.NotSupported, ReasonUnsupported,
+			report.Add(name, check.NotSupported, ReasonUnsupported,
 				fmt.Sprintf("DG%d: the security data's hash algorithm (%s) is not supported.", n, lds.HashAlgorithm.OID))
 		default:
 			h := lds.Hash.New()
-			h.Write(o.DataGroups[n])
+			h.Write(dgs[n])
 			if bytes.Equal(h.Sum(nil), want) {
-				r.Report.Add(name, check.Pass, ReasonHashMatch, fmt.Sprintf("DG%d matches the signed hash.", n))
+				report.Add(name, check.Pass, ReasonHashMatch, fmt.Sprintf("DG%d matches the signed hash.", n))
 			} else {
-				r.Report.Add(name, check.Fail, ReasonHashMismatch,
+				report.Add(name, check.Fail, ReasonHashMismatch,
 					fmt.Sprintf("DG%d does not match the signed hash: its content was changed after the document was issued.", n))
 			}
 		}
 	}
+	return report
 }
 
 // who names a certificate holder for messages: CN (C), else the whole name.

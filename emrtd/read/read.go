@@ -53,6 +53,7 @@ import (
 	"github.com/idagent/idagent/emrtd/lds"
 	"github.com/idagent/idagent/emrtd/sm"
 	"github.com/idagent/idagent/emrtd/trust"
+	"github.com/idagent/idagent/emrtd/verify"
 	"github.com/idagent/idagent/nfc"
 )
 
@@ -120,7 +121,10 @@ type Options struct {
 	// Verify, checked), before the photo, with a snapshot of the result so
 	// far.
 	OnIdentity func(*Result)
-	// OnPhoto is called once DG2 is read.
+	// OnPhoto is called once DG2 is read, and only when it is proven to be
+	// what the issuer signed (with Verify: EF.SOD's signature, its signer
+	// chain and DG2's hash pass), so that the caller may decode it; an
+	// unproven portrait is not passed on (a warning says why).
 	OnPhoto func(Photo)
 	// The callbacks run on the reading goroutine: they must return quickly.
 }
@@ -274,10 +278,27 @@ func (r *reading) readPhoto(ctx context.Context) error {
 	if err := r.readDataGroup(ctx, 2); err != nil {
 		return err
 	}
-	if f, ok := r.res.File("DG2"); ok && f.Status == FileRead && r.opts.OnPhoto != nil {
-		r.opts.OnPhoto(Photo{DG2: f.Data})
+	f, ok := r.res.File("DG2")
+	if !ok || f.Status != FileRead || r.opts.OnPhoto == nil {
+		return nil
 	}
+	if proven, why := r.photoProven(); !proven {
+		r.warn("the portrait is not passed on: " + why)
+		return nil
+	}
+	r.opts.OnPhoto(Photo{DG2: f.Data})
 	return nil
+}
+
+// photoProven reports whether DG2 is what the issuer signed, by the early
+// identity's verification (EF.SOD's signature and signer) and DG2's hash:
+// the caller decodes the portrait (JPEG 2000 in some passports) when it
+// gets it, long before the final verification.
+func (r *reading) photoProven() (bool, string) {
+	if !r.opts.Verify {
+		return false, "it is not verified (Options.Verify)"
+	}
+	return verify.Proven(r.res.Checks, r.evidence(), 2)
 }
 
 // readActiveAuth reads DG15 and runs active authentication.

@@ -66,7 +66,8 @@ func (f FileResult) Format(s fmt.State, _ rune) {
 	fmt.Fprintf(s, "%s %s (%d bytes)", f.Name, f.Status, f.Size)
 }
 
-// Photo is the portrait as read from DG2.
+// Photo is the portrait as read from DG2, proven signed by the issuer
+// (Options.OnPhoto).
 type Photo struct {
 	// DG2 is the data group as read (ISO 19794-5 or ISO 39794-5 wrapper
 	// around a JPEG or JPEG 2000 image).

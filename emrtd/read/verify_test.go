@@ -2,6 +2,8 @@ package read
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/idagent/idagent/emrtd/access"
@@ -180,5 +182,57 @@ func TestCloneUnderBAC(t *testing.T) {
 	}
 	if status(res.Checks, check.ActiveAuth) != check.Pass || res.Verdict != check.Fail {
 		t.Errorf("active authentication %s, verdict %s", status(res.Checks, check.ActiveAuth), res.Verdict)
+	}
+}
+
+// The portrait reaches OnPhoto, whose callers decode it, only when the
+// issuer is proven to have signed it: EF.SOD's signature and signer chain
+// (from the early identity's verification) and DG2's own hash. Any
+// forgery of those, or a signer nobody trusts, withholds it with a
+// warning, and the final checks still report why.
+func TestPhotoOnlyWhenProven(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		tamper issue.Tamper
+		trust  bool
+		shown  bool
+	}{
+		{"genuine", issue.NoTamper, true, true},
+		{"dg2-swapped", issue.DG2Swapped, true, false},
+		{"sod-bad-signature", issue.SODBadSignature, true, false},
+		{"dsc-untrusted", issue.DSCUntrusted, true, false},
+		{"no trust store", issue.NoTamper, false, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			chip, _, conn := insert(t, "cccd", sim.Options{Seed: 27, Tamper: tc.tamper})
+			opts := fullOptions(t, canKey(t, chip))
+			if !tc.trust {
+				opts.Trust, opts.AllowTestAnchors = nil, false
+			}
+			photos := 0
+			opts.OnPhoto = func(Photo) { photos++ }
+			res, err := Read(context.Background(), conn, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			withheld := slices.ContainsFunc(res.Warnings, func(w string) bool { return strings.HasPrefix(w, "the portrait is not passed on") })
+			if (photos == 1) != tc.shown || withheld == tc.shown {
+				t.Errorf("%d photos, warnings %q; want shown %v", photos, res.Warnings, tc.shown)
+			}
+			if f, ok := res.File("DG2"); !ok || f.Status != FileRead {
+				t.Errorf("DG2 %+v: the portrait is read either way", f)
+			}
+		})
+	}
+}
+
+// Without verification nothing proves the portrait: it is not passed on.
+func TestPhotoNeedsVerify(t *testing.T) {
+	chip, _, conn := insert(t, "cccd", sim.Options{Seed: 28})
+	opts := fullOptions(t, canKey(t, chip))
+	opts.Verify = false
+	opts.OnPhoto = func(Photo) { t.Error("an unverified portrait was passed on") }
+	if _, err := Read(context.Background(), conn, opts); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -2,6 +2,7 @@ package verify
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/idagent/idagent/emrtd/check"
 	"github.com/idagent/idagent/emrtd/pa"
@@ -38,13 +39,42 @@ func (v *verification) paOptions() pa.Options {
 }
 
 // keyProven reports whether passive authentication proved the file that
-// holds an anti-clone key: the SOD signature, the signer chain and the
-// file's hash passed, and no check of the signer failed. (A revocation
-// list that is missing leaves the verdict UNKNOWN, but does not stop the
-// key from being the signed one.) When not, why names the check.
-func (v *verification) keyProven(dg int) (ok bool, why string) {
+// holds an anti-clone key (proven).
+func (v *verification) keyProven(dg int) (ok bool, why string) { return proven(v.report, dg) }
+
+// Proven reports whether data group dg of ev is what the document's
+// issuer signed, by report, the checks of a verification of ev (Verify,
+// partial or not). A data group read after that verification (the
+// portrait, read after the early identity's) has its hash checked here
+// against ev's EF.SOD, without verifying the SOD's signature again. The
+// desk asks before it decodes the portrait: a decoder sees only what an
+// authority signed. When not, why names the check.
+func Proven(report check.Report, ev *Evidence, dg int) (ok bool, why string) {
+	if _, found := report.Get(check.DGHash(dg)); !found {
+		report = append(slices.Clip(report), hashCheck(ev, dg)...)
+	}
+	return proven(report, dg)
+}
+
+// hashCheck is the dg.hash check of dg against ev's EF.SOD; none when
+// either is missing or EF.SOD does not parse.
+func hashCheck(ev *Evidence, dg int) check.Report {
+	data, read := ev.DataGroups[dg]
+	sod, err := pa.ParseSOD(ev.SOD)
+	if !read || err != nil {
+		return nil
+	}
+	return pa.HashChecks(sod.LDS, map[int][]byte{dg: data})
+}
+
+// proven reports whether report proves data group dg: the SOD signature,
+// the signer chain and dg's hash passed, and no check of the signer
+// failed. (A revocation list that is missing leaves the verdict UNKNOWN,
+// but does not stop the file from being the signed one.) When not, why
+// names the check.
+func proven(report check.Report, dg int) (ok bool, why string) {
 	for _, name := range []string{check.SODSignature, check.DSChain, check.DGHash(dg)} {
-		c, found := v.report.Get(name)
+		c, found := report.Get(name)
 		switch {
 		case !found:
 			return false, name + " was not made"
@@ -53,7 +83,7 @@ func (v *verification) keyProven(dg int) (ok bool, why string) {
 		}
 	}
 	for _, name := range []string{check.DSValidity, check.DSRevocation, check.DSCountry} {
-		if c, found := v.report.Get(name); found && c.Status == check.Fail {
+		if c, found := report.Get(name); found && c.Status == check.Fail {
 			return false, fmt.Sprintf("%s is %s", name, c.Status)
 		}
 	}
