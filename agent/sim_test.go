@@ -136,7 +136,7 @@ func TestSimulator(t *testing.T) {
 		tampers = append(tampers, string(k))
 	}
 	if info := hello.Sim; info == nil || len(info.Profiles) != len(sim.Profiles()) || info.Profiles[0] != simulate.DefaultProfile ||
-		!slices.Equal(info.Tampers, tampers) || info.Cards == nil || len(info.Cards) != 0 {
+		!slices.Equal(info.Tampers, tampers) || info.Cards == nil || len(info.Cards) != 0 || !slices.Equal(info.Quirks, sim.QuirkNames()) {
 		t.Fatalf("hello sim: %s", r.Raw)
 	}
 	seed := 7
@@ -157,9 +157,10 @@ func TestSimulator(t *testing.T) {
 	if cards := hello.Sim.Cards; len(cards) != 1 || cards[0] != card || cards[0].Reader != simulate.Readers[0] {
 		t.Fatalf("hello sim cards after an insert: %s", r.Raw)
 	}
-	for _, bad := range []map[string]any{{"profile": "nope"}, {"tamper": "nope"}, {"reader": "nope"}} {
-		if r := must(t)(c.Request("sim.insert", bad)); r.Error == nil {
-			t.Fatalf("sim.insert %v accepted", bad)
+	for _, bad := range []map[string]any{{"profile": "nope"}, {"tamper": "nope"}, {"reader": "nope"}, {"quirks": []string{"nope"}},
+		{"profile": "passport-bac-only", "quirks": []string{"no-bac-after-pace"}}, {"quirks": []string{"eof-6700", "eof-6b00"}}} {
+		if r := must(t)(c.Request("sim.insert", bad)); r.Error == nil || bad["reader"] == nil && r.Code() != "BAD_REQUEST" {
+			t.Fatalf("sim.insert %v: %s", bad, r.Raw)
 		}
 	}
 	if r := must(t)(c.Request("sim.remove", nil)); r.Error != nil {

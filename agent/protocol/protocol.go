@@ -111,6 +111,8 @@ type SimInfo struct {
 	// Cards are the simulated cards in the readers now (inserted by
 	// sim.insert or --sim-card), with their TEST access data.
 	Cards []SimCard `json:"cards"`
+	// Quirks are the behaviours of real chips sim.insert can add.
+	Quirks []string `json:"quirks"`
 }
 
 // PersonalData marks SimInfo: its cards are shaped like real data.
@@ -176,10 +178,11 @@ type Empty struct{}
 
 // SimInsert is the data of sim.insert.
 type SimInsert struct {
-	Profile string `json:"profile"`
-	Tamper  string `json:"tamper"`
-	Seed    *int64 `json:"seed"`
-	Reader  string `json:"reader"`
+	Profile string   `json:"profile"`
+	Tamper  string   `json:"tamper"`
+	Quirks  []string `json:"quirks"`
+	Seed    *int64   `json:"seed"`
+	Reader  string   `json:"reader"`
 }
 
 // SimCard answers sim.insert: the access data of the inserted test card,

@@ -87,6 +87,11 @@ func (s *Simulator) Insert(_ context.Context, req protocol.SimInsert) (protocol.
 	if tamper != issue.NoTamper && !slices.Contains(issue.Tampers, tamper) {
 		return protocol.SimCard{}, protocol.Errorf(protocol.BadRequest, "unknown tamper %q: want one of %s", trunc(req.Tamper), tamperNames())
 	}
+	for _, q := range req.Quirks {
+		if _, err := sim.LookupQuirk(q); err != nil {
+			return protocol.SimCard{}, protocol.Errorf(protocol.BadRequest, "unknown quirk %q: hello's sim.quirks lists them", trunc(q))
+		}
+	}
 	reader, err := s.reader(req.Reader)
 	if err != nil {
 		return protocol.SimCard{}, err
@@ -95,8 +100,10 @@ func (s *Simulator) Insert(_ context.Context, req protocol.SimInsert) (protocol.
 	if req.Seed != nil {
 		seed = uint64(*req.Seed)
 	}
-	chip, err := sim.New(profile, sim.Options{Seed: seed, Tamper: tamper})
+	chip, err := sim.New(profile, sim.Options{Seed: seed, Tamper: tamper, Quirks: req.Quirks})
 	switch {
+	case errors.Is(err, sim.ErrQuirkNotApplicable):
+		return protocol.SimCard{}, protocol.Errorf(protocol.BadRequest, "%v", err)
 	case errors.Is(err, issue.ErrTamperNotApplicable):
 		return protocol.SimCard{}, protocol.Errorf(protocol.BadRequest,
 			"tamper %q cannot be applied to profile %q: %s", tamper, profile, notApplicableWhy(tamper))
@@ -162,7 +169,7 @@ func (s *Simulator) Info() protocol.SimInfo {
 	for _, t := range issue.Tampers {
 		tampers = append(tampers, string(t))
 	}
-	return protocol.SimInfo{Profiles: profiles, Tampers: tampers, Cards: s.Cards()}
+	return protocol.SimInfo{Profiles: profiles, Tampers: tampers, Cards: s.Cards(), Quirks: sim.QuirkNames()}
 }
 
 // Remove takes the card out of a reader.

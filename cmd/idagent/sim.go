@@ -31,11 +31,13 @@ type simFlags struct {
 	noExtended  bool
 	link        string
 	parents     string
+	quirks      []string
+	listQuirks  bool
 }
 
 func runSim(ctx context.Context, e *env, args []string) int {
 	var f simFlags
-	fs := newFlags(e, "sim", "--profile NAME [--vpcd ADDR] [--seed N] [--json] [--tamper KIND] [--max-response N] [--no-extended] [--link RATE]")
+	fs := newFlags(e, "sim", "--profile NAME [--quirk LIST] [--vpcd ADDR] [--seed N] [--json] [--tamper KIND] [--max-response N] [--no-extended] [--link RATE] | --list-quirks")
 	fs.StringVar(&f.profile, "profile", "cccd", "chip profile: "+strings.Join(sim.Profiles(), ", "))
 	fs.StringVar(&f.addr, "vpcd", vpcd.Reader0Addr, "address of the vpcd reader driver ("+vpcd.Reader1Addr+" is the second reader)")
 	fs.Uint64Var(&f.seed, "seed", 1, "identity seed: the same seed gives the same person and keys")
@@ -46,8 +48,17 @@ func runSim(ctx context.Context, e *env, args []string) int {
 	fs.BoolVar(&f.noExtended, "no-extended", false, "short APDUs only: extended APDUs answer 6700")
 	fs.StringVar(&f.link, "link", "", "delay responses like a contactless link: "+strings.Join(link.Names, ", "))
 	fs.StringVar(&f.parents, "parents", "separate", "DG13 nesting of the parents' names: separate or together")
+	fs.Func("quirk", "behaviours of real chips to play, comma-separated (--list-quirks lists them)", func(v string) error {
+		names, err := sim.ParseQuirks(v)
+		f.quirks = append(f.quirks, names...)
+		return err
+	})
+	fs.BoolVar(&f.listQuirks, "list-quirks", false, "list the quirks with their catalogue ids and exit")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
+	}
+	if f.listQuirks {
+		return listQuirks(e)
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(e.stderr, "idagent sim: unexpected argument %q\n", fs.Arg(0))
@@ -68,7 +79,7 @@ func runSim(ctx context.Context, e *env, args []string) int {
 
 // options turns the flags into the chip's options and the link model.
 func (f simFlags) options() (sim.Options, *link.Model, error) {
-	opts := sim.Options{Seed: f.seed, Tamper: issue.Tamper(f.tamper)}
+	opts := sim.Options{Seed: f.seed, Tamper: issue.Tamper(f.tamper), Quirks: f.quirks}
 	opts.Limits = sim.Limits{NoExtended: f.noExtended, MaxResponse: f.maxResponse}
 	if f.maxResponse < 0 {
 		return opts, nil, fmt.Errorf("--max-response must not be negative")
@@ -95,6 +106,19 @@ func (f simFlags) options() (sim.Options, *link.Model, error) {
 		}
 	}
 	return opts, model, nil
+}
+
+// listQuirks prints the quirk table: name, catalogue id, what the chip
+// does.
+func listQuirks(e *env) int {
+	var b strings.Builder
+	for _, q := range sim.Quirks() {
+		fmt.Fprintf(&b, "%-26s %-7s %s\n", q.Name, q.ID, q.Summary)
+	}
+	if _, err := io.WriteString(e.stdout, b.String()); err != nil {
+		return exitSoft
+	}
+	return exitOK
 }
 
 func tamperNames() string {
@@ -169,6 +193,9 @@ func printAccessData(w io.Writer, data sim.AccessData, protocols []string, f sim
 	fmt.Fprintf(&b, "Software chip (profile %s, seed %d", f.profile, f.seed)
 	if f.tamper != "" {
 		fmt.Fprintf(&b, ", FORGED: %s", f.tamper)
+	}
+	if len(f.quirks) > 0 {
+		fmt.Fprintf(&b, ", quirks %s", strings.Join(f.quirks, ","))
 	}
 	fmt.Fprintf(&b, ") inserted into %s\n", data.Reader)
 	fmt.Fprintf(&b, "  Protocols        %s\n", strings.Join(protocols, ", "))

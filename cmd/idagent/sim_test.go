@@ -106,6 +106,9 @@ func TestSimUsageErrors(t *testing.T) {
 		{"sim", "--link", "iso14443-9"},
 		{"sim", "--over-limit", "x"},
 		{"sim", "--profile", "passport", "--tamper", "dg13-edited"},
+		{"sim", "--quirk", "nope"},
+		{"sim", "--quirk", "no-extended,extended-empty"},
+		{"sim", "--profile", "passport-bac-only", "--quirk", "no-bac-after-pace"},
 	} {
 		var stderr bytes.Buffer
 		if code := dispatch(context.Background(), &env{stdout: io.Discard, stderr: &stderr}, args); code != exitUsage {
@@ -113,6 +116,60 @@ func TestSimUsageErrors(t *testing.T) {
 		}
 		if stderr.Len() == 0 {
 			t.Errorf("%v: no explanation", args)
+		}
+	}
+}
+
+// --quirk plays a real chip's behaviour through the vpcd protocol (here
+// FA-02: EF.CardAccess by short file identifier only), and
+// --list-quirks names every quirk with its catalogue id.
+func TestSimQuirk(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stdout, stderr bytes.Buffer
+	done := make(chan int, 1)
+	go func() {
+		done <- dispatch(ctx, &env{stdout: &stdout, stderr: &stderr},
+			[]string{"sim", "--vpcd", ln.Addr().String(), "--quirk", "cardaccess-sfi-only, select-mf-6a87"})
+	}()
+	conn, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	d := fakeDriver{t: t, conn: conn}
+	d.send([]byte{0x04})
+	for _, c := range []struct{ cmd, want []byte }{
+		{[]byte{0x00, 0xA4, 0x02, 0x0C, 0x02, 0x01, 0x1C}, []byte{0x6A, 0x82}},
+		{[]byte{0x00, 0xA4, 0x00, 0x0C, 0x02, 0x3F, 0x00}, []byte{0x6A, 0x87}},
+	} {
+		if resp := d.send(c.cmd); !bytes.Equal(resp, c.want) {
+			t.Errorf("% X: % X, want % X", c.cmd, resp, c.want)
+		}
+	}
+	if resp := d.send([]byte{0x00, 0xB0, 0x9C, 0x00, 0x00}); !bytes.Equal(resp[:len(resp)-2], issue.CCCDCardAccess) {
+		t.Errorf("READ EF.CardAccess by SFI: % X", resp)
+	}
+	cancel()
+	if code := <-done; code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	if !strings.Contains(stdout.String(), "quirks cardaccess-sfi-only,select-mf-6a87") {
+		t.Errorf("output does not name the quirks: %s", stdout.String())
+	}
+
+	stdout.Reset()
+	if code := dispatch(context.Background(), &env{stdout: &stdout, stderr: &stderr}, []string{"sim", "--list-quirks"}); code != exitOK {
+		t.Fatalf("--list-quirks: exit %d", code)
+	}
+	for _, q := range sim.Quirks() {
+		if !strings.Contains(stdout.String(), q.Name+" ") || !strings.Contains(stdout.String(), q.ID+" ") {
+			t.Errorf("--list-quirks lacks %s (%s)", q.Name, q.ID)
 		}
 	}
 }

@@ -27,6 +27,7 @@ package sim
 
 import (
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -53,6 +54,13 @@ type Options struct {
 	// exchange, inside Respond (for the vpcd connector, which has no link
 	// of its own). With nfc/virtual, pass Link.Delay to the reader instead.
 	Link *link.Model
+	// Quirks are behaviours of real chips played on top of the profile's
+	// own (Quirks() lists them; docs/SIMULATOR.md, Quirks).
+	Quirks []string
+	// Sleep is how the chip waits when a quirk makes it slow (the delay
+	// after a refused BAC); nil means time.Sleep. Tests pass a recorder, so
+	// they do not depend on the wall clock.
+	Sleep func(time.Duration)
 }
 
 // Chip is a software eMRTD. It is safe for concurrent use; commands are
@@ -65,12 +73,21 @@ type Chip struct {
 	limits    Limits
 	link      *link.Model
 	hostile   *hostile // the attack's behaviour, nil for an honest chip
+	quirks    []string
+	behaviour Behaviour
+	sleep     func(time.Duration)
 
 	mu        sync.Mutex
 	appSelect bool // the LDS1 application is selected
 	current   *file
 	session   *sm.Session
-	blockSize int // of the session's cipher
+	blockSize int    // of the session's cipher
+	pending   []byte // the rest of an answer GET RESPONSE fetches (T-05)
+	// paceTouched: a PACE command was taken since the last reset (AC-03).
+	paceTouched bool
+	// bacRefused: the last EXTERNAL AUTHENTICATE was refused; the next is
+	// delayed (T-08). A reset does not clear it.
+	bacRefused bool
 }
 
 // TrustAnchor returns the DER certificate of the TEST CSCA that signs
@@ -80,19 +97,31 @@ func TrustAnchor() []byte { return testpki.CSCA() }
 
 // New issues a document for the named profile and returns its chip.
 func New(profile string, opts Options) (*Chip, error) {
-	p, err := LookupProfile(profile)
+	base, err := LookupProfile(profile)
 	if err != nil {
 		return nil, err
 	}
+	b := &Build{
+		Profile:   base.clone(),
+		Issue:     &issue.Options{Seed: opts.Seed, Parents: opts.Parents, Tamper: opts.Tamper},
+		Behaviour: &Behaviour{},
+	}
+	if err := applyQuirks(b, base.Quirks, opts.Quirks); err != nil {
+		return nil, err
+	}
+	p := b.Profile
 	if err := attackFits(opts.Attack, p); err != nil {
 		return nil, err
 	}
-	doc, err := issue.Issue(issue.Options{
-		Seed: opts.Seed, Kind: p.Kind, DataGroups: p.DataGroups, Security: p.Security,
-		Parents: opts.Parents, Tamper: opts.Tamper,
-	})
+	b.Issue.Kind, b.Issue.DataGroups, b.Issue.Security = p.Kind, p.DataGroups, p.Security
+	doc, err := issue.Issue(*b.Issue)
 	if err != nil {
 		return nil, fmt.Errorf("sim: issue %s document: %w", p.Name, err)
+	}
+	for _, hook := range b.afterIssue {
+		if err := hook(doc); err != nil {
+			return nil, fmt.Errorf("sim: %s document: %w", p.Name, err)
+		}
 	}
 	var attack *forgery
 	if opts.Attack != "" {
@@ -100,7 +129,11 @@ func New(profile string, opts Options) (*Chip, error) {
 			return nil, err
 		}
 	}
-	c := &Chip{profile: p, doc: doc, files: buildFiles(doc, p.TAProtected), limits: opts.Limits, link: opts.Link}
+	c := &Chip{profile: p, doc: doc, files: buildFiles(doc, p.TAProtected), limits: opts.Limits, link: opts.Link,
+		quirks: slices.Concat(base.Quirks, opts.Quirks), behaviour: *b.Behaviour, sleep: opts.Sleep}
+	if c.sleep == nil {
+		c.sleep = time.Sleep
+	}
 	if !p.Extended {
 		c.limits.NoExtended = true
 	}
@@ -108,6 +141,9 @@ func New(profile string, opts Options) (*Chip, error) {
 		proto, err := factory(doc)
 		if err != nil {
 			return nil, err
+		}
+		for _, wrap := range b.wrap {
+			proto = wrap(proto)
 		}
 		c.protocols = append(c.protocols, proto)
 	}
@@ -118,6 +154,10 @@ func New(profile string, opts Options) (*Chip, error) {
 	}
 	return c, nil
 }
+
+// Quirks names the quirks the chip plays: its profile's, then the ones of
+// Options.Quirks.
+func (c *Chip) Quirks() []string { return slices.Clone(c.quirks) }
 
 // Protocols names the security protocols the chip runs, in the order it
 // tries them ("PACE", "BAC", "CA", "AA"; "BAC refused" on a PACE-only
@@ -151,6 +191,7 @@ func (c *Chip) Reset() {
 	defer c.mu.Unlock()
 	c.dropSession()
 	c.appSelect, c.current = false, nil
+	c.pending, c.paceTouched = nil, false
 }
 
 // Respond answers one command APDU. With a link model it returns after the
@@ -173,6 +214,15 @@ func (c *Chip) respond(raw []byte) apdu.Response {
 	if err != nil {
 		return status(apdu.SWWrongLength)
 	}
+	if cmd.INS == apdu.InsGetResponse && c.pending != nil {
+		return c.getResponse(cmd)
+	}
+	c.pending = nil
+	return c.deferAnswer(cmd, c.answer(cmd))
+}
+
+// answer answers one command (GET RESPONSE aside).
+func (c *Chip) answer(cmd apdu.Command) apdu.Response {
 	if cmd.ForceExtended && c.limits.NoExtended {
 		return status(apdu.SWWrongLength)
 	}
@@ -193,7 +243,7 @@ func (c *Chip) respond(raw []byte) apdu.Response {
 // rights), so a plain READ after access control answers 6982.
 func (c *Chip) respondPlain(cmd apdu.Command) apdu.Response {
 	if c.session != nil {
-		c.dropSession()
+		c.abortSession()
 	}
 	res := c.dispatch(cmd, false, c.readCap(cmd, 0))
 	if res.Session != nil {
@@ -211,16 +261,19 @@ func (c *Chip) respondSecured(cmd apdu.Command) apdu.Response {
 	}
 	plain, err := c.session.UnwrapCommand(cmd)
 	if err != nil {
-		c.dropSession()
+		c.abortSession()
 		return status(sm.ChipStatus(err))
 	}
 	if resp, ok := c.intercept(plain); ok {
 		return resp
 	}
-	res := c.dispatch(plain, true, c.readCap(cmd, c.blockSize))
+	res, abort := c.dispatchSecured(plain, c.readCap(cmd, c.blockSize))
 	session := c.session
 	if session == nil { // a protocol reset the chip's state
 		return res.Response
+	}
+	if abort || isError(res.Response.SW) && c.behaviour.SMErrors != SMErrorProtected {
+		return c.plainError(res.Response.SW, abort)
 	}
 	wrapped, err := session.WrapResponse(res.Response)
 	if err != nil {
@@ -236,6 +289,15 @@ func (c *Chip) respondSecured(cmd apdu.Command) apdu.Response {
 func (c *Chip) openSession(s *sm.Session) {
 	c.session = s
 	c.blockSize = s.Cipher().BlockSize()
+}
+
+// abortSession ends secure messaging after an error, as the chip's
+// quirks say (SM-01: the master file selected).
+func (c *Chip) abortSession() {
+	c.dropSession()
+	if c.behaviour.AbortSelectsMF {
+		c.appSelect, c.current = false, nil
+	}
 }
 
 // dropSession ends secure messaging and resets every protocol.
@@ -254,9 +316,12 @@ func (c *Chip) dropSession() {
 // takes only under secure messaging (chip and active authentication)
 // answers 6982 when it comes plain.
 func (c *Chip) dispatch(cmd apdu.Command, secured bool, readCap int) Result {
+	if sw, refused := c.refuseByQuirk(cmd); refused {
+		return answer(sw)
+	}
 	for _, p := range c.protocols {
 		if p.Accepts(cmd, secured) {
-			return p.Respond(cmd)
+			return c.runProtocol(p, cmd)
 		}
 	}
 	if !secured {

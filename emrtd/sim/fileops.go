@@ -3,6 +3,7 @@ package sim
 import (
 	"bytes"
 
+	"github.com/idagent/idagent/emrtd/sim/issue"
 	"github.com/idagent/idagent/emrtd/tlv"
 	"github.com/idagent/idagent/nfc/apdu"
 )
@@ -52,15 +53,20 @@ func (c *Chip) selectMF() apdu.Response {
 
 func (c *Chip) selectEF(fid uint16, p2 byte, secured bool) apdu.Response {
 	f := c.files.byFID(fid, c.appSelect)
-	if f == nil {
+	b := &c.behaviour
+	if f == nil || fid == issue.FIDCardAccess && b.CardAccess == CardAccessSFIOnly {
 		return status(apdu.SWFileNotFound)
 	}
-	if f.access != accessFree && !secured {
+	if f.access != accessFree && !secured && !b.SelectBeforeAccess {
 		return status(apdu.SWSecurityStatus)
 	}
 	c.current = f
+	sw := apdu.SWOK
+	if fid == issue.FIDCardAccess && b.CardAccessSelectSW != 0 {
+		sw = b.CardAccessSelectSW
+	}
 	if p2 == 0x0C {
-		return status(apdu.SWOK)
+		return status(sw)
 	}
 	size := len(f.data)
 	fcp := tlv.Encode(0x62,
@@ -82,15 +88,43 @@ func (c *Chip) readBinary(cmd apdu.Command, secured bool, readCap int) apdu.Resp
 		if cmd.P1&0x60 != 0 {
 			return status(apdu.SWIncorrectP1P2)
 		}
-		if f = c.files.bySFI(cmd.P1&0x1F, c.appSelect); f == nil {
+		if f = c.files.bySFI(cmd.P1&0x1F, c.appSelect); f == nil || !c.sfiWorks(f) {
 			return status(apdu.SWFileNotFound)
 		}
 		offset = int(cmd.P2)
 	} else if f == nil {
 		return status(apdu.SWNoCurrentEF)
 	}
-	data, sw := c.read(f, offset, min(cmd.Ne, readCap), cmd.Ne, secured)
+	n, sw := c.readLimit(cmd.Ne, readCap)
+	if sw != apdu.SWOK {
+		return status(sw)
+	}
+	wildcard := cmd.Ne == apdu.MaxShortNe || cmd.Ne == apdu.MaxExtendedNe
+	data, sw := c.read(f, offset, n, cmd.Ne, wildcard, secured)
 	return apdu.Response{Data: data, SW: sw}
+}
+
+// sfiWorks reports whether the chip serves f by short file identifier
+// (FA-02, FA-03).
+func (c *Chip) sfiWorks(f *file) bool {
+	if c.behaviour.NoSFI {
+		return false
+	}
+	return f.fid != issue.FIDCardAccess || c.behaviour.CardAccess != CardAccessSelectOnly
+}
+
+// readLimit is the most plain data a READ BINARY asking for ne bytes
+// returns (readCap: what fits the response), or the status word refusing
+// it when ne is above the chip's MaxRead (T-02).
+func (c *Chip) readLimit(ne, readCap int) (int, apdu.SW) {
+	n := min(ne, readCap)
+	if max := c.behaviour.MaxRead; max > 0 && ne > max {
+		if c.behaviour.MaxReadOver == WrongLength {
+			return 0, apdu.SWWrongLength
+		}
+		n = min(n, max)
+	}
+	return n, apdu.SWOK
 }
 
 // readBinaryOdd answers READ BINARY with the odd INS (B1): the offset in
@@ -113,7 +147,10 @@ func (c *Chip) readBinaryOdd(cmd apdu.Command, secured bool, readCap int) apdu.R
 	if f == nil {
 		return status(sw)
 	}
-	room := min(cmd.Ne, readCap)
+	room, sw := c.readLimit(cmd.Ne, readCap)
+	if sw != apdu.SWOK {
+		return status(sw)
+	}
 	n := room - 2
 	for n > 0 && n+1+len(tlv.EncodeLength(n)) > room {
 		n--
@@ -121,7 +158,7 @@ func (c *Chip) readBinaryOdd(cmd apdu.Command, secured bool, readCap int) apdu.R
 	if n <= 0 {
 		return status(apdu.SWWrongLength)
 	}
-	data, sw := c.read(f, offset, n, cmd.Ne, secured)
+	data, sw := c.read(f, offset, n, n, false, secured)
 	if data == nil && sw != apdu.SWOK && sw != apdu.SWEndOfFile {
 		return status(sw)
 	}
@@ -137,7 +174,7 @@ func (c *Chip) oddTarget(p1, p2 byte, secured bool) (*file, apdu.SW) {
 		}
 		return c.current, apdu.SWOK
 	case p1 == 0 && p2 < 0x1F:
-		if f := c.files.bySFI(p2, c.appSelect); f != nil {
+		if f := c.files.bySFI(p2, c.appSelect); f != nil && c.sfiWorks(f) {
 			return f, apdu.SWOK
 		}
 		return nil, apdu.SWFileNotFound
@@ -148,23 +185,49 @@ func (c *Chip) oddTarget(p1, p2 byte, secured bool) (*file, apdu.SW) {
 	return c.current, apdu.SWOK
 }
 
-// read returns up to n bytes of f from offset after checking access. ne is
-// what the reader asked for: when the file ends before ne bytes and ne was
-// not the "all available" wildcard (256 short, 65536 extended), the data
-// comes with 6282.
-func (c *Chip) read(f *file, offset, n, ne int, secured bool) ([]byte, apdu.SW) {
+// read returns up to n bytes of f from offset after checking access. asked
+// is the data the reader asked for (wildcard: Le = 00 or 0000, "all
+// available"); when the file ends before it, the answer is the chip's
+// end-of-file signal (FA-06).
+func (c *Chip) read(f *file, offset, n, asked int, wildcard, secured bool) ([]byte, apdu.SW) {
 	switch {
 	case f.access == accessTerminalAuth, f.access == accessAfterAuth && !secured:
 		return nil, apdu.SWSecurityStatus
 	}
 	c.current = f
-	if offset >= len(f.data) {
-		return nil, apdu.SWWrongP1P2
+	left := len(f.data) - offset
+	if left <= 0 {
+		return nil, c.pastEnd()
 	}
-	end := min(offset+n, len(f.data))
-	data := bytes.Clone(f.data[offset:end])
-	if end == len(f.data) && end-offset < ne && ne != apdu.MaxShortNe && ne != apdu.MaxExtendedNe && end-offset < n {
+	data := bytes.Clone(f.data[offset : offset+min(n, left)])
+	if left >= asked {
+		return data, apdu.SWOK
+	}
+	switch c.behaviour.EndOfFile {
+	case EOFWarning:
+		return data, apdu.SWEndOfFile
+	case EOFWarningEmpty:
+		return nil, apdu.SWEndOfFile
+	case EOFWrongLength:
+		return nil, apdu.SWWrongLength
+	case EOFWrongP1P2:
+		return nil, apdu.SWWrongP1P2
+	case EOFExactLength:
+		return nil, apdu.SW(0x6C00 | min(left, 256)&0xFF)
+	}
+	if !wildcard && len(data) < n {
 		return data, apdu.SWEndOfFile
 	}
 	return data, apdu.SWOK
+}
+
+// pastEnd answers a read at or beyond the end of a file.
+func (c *Chip) pastEnd() apdu.SW {
+	switch c.behaviour.EndOfFile {
+	case EOFWarningEmpty:
+		return apdu.SWEndOfFile
+	case EOFWrongLength:
+		return apdu.SWWrongLength
+	}
+	return apdu.SWWrongP1P2
 }

@@ -40,6 +40,29 @@ type Profile struct {
 	Extended bool
 	// ATR is the answer to reset the chip presents through a reader.
 	ATR []byte
+	// Quirks are the behaviours of real chips this profile plays
+	// (Quirks() lists them): a document profile is a preset of them.
+	Quirks []string
+}
+
+// clone returns a copy of p whose slices a quirk may change.
+func (p *Profile) clone() *Profile {
+	c := *p
+	c.DataGroups = slices.Clone(p.DataGroups)
+	c.Protocols = slices.Clone(p.Protocols)
+	c.TAProtected = slices.Clone(p.TAProtected)
+	c.ATR = slices.Clone(p.ATR)
+	c.Quirks = slices.Clone(p.Quirks)
+	c.Security.PACE = slices.Clone(p.Security.PACE)
+	if p.Security.CA != nil {
+		ca := *p.Security.CA
+		c.Security.CA = &ca
+	}
+	if p.Security.AA != nil {
+		aa := *p.Security.AA
+		c.Security.AA = &aa
+	}
+	return &c
 }
 
 // profiles is the table of profiles by name.

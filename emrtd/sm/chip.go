@@ -24,6 +24,7 @@ func (s *Session) UnwrapCommand(cmd apdu.Command) (apdu.Command, error) {
 	if err != nil {
 		return apdu.Command{}, s.fail(fmt.Errorf("command: %w", err))
 	}
+	s.saved = append(s.saved[:0], s.ssc...)
 	s.incrementSSC()
 	if err := s.verify(m, s.header(cmd.CLA, cmd.INS, cmd.P1, cmd.P2), m.macked); err != nil {
 		return apdu.Command{}, s.fail(fmt.Errorf("command: %w", err))
@@ -47,6 +48,13 @@ func (s *Session) UnwrapCommand(cmd apdu.Command) (apdu.Command, error) {
 	s.oddINS = cmd.INS&1 == 1
 	return plain, nil
 }
+
+// Uncount puts the SSC back to its value before the last unwrapped
+// command: the chip refused it with a plain status word as if it had never
+// processed it under secure messaging (a length check before secure
+// messaging, gmrtd #457), so the reader's next command carries the SSC the
+// refused one did.
+func (s *Session) Uncount() { s.restore() }
 
 // WrapResponse is the chip's protection of the response to the last
 // unwrapped command: it increments the SSC and returns DO'87' (DO'85' after

@@ -227,6 +227,9 @@ func caKey(seed uint64, purpose string, ca *ChipAuthentication) (any, error) {
 // aaKey derives the active authentication key: ECDSA on the curve, or RSA
 // from the committed prime pool.
 func aaKey(seed uint64, clone bool, aa *ActiveAuthentication) (any, error) {
+	if aa.Curve == nil && aa.RSABits == rsaLongBits {
+		return ChipRSA2048Key(seed, clone)
+	}
 	if aa.Curve == nil {
 		return ChipRSAKey(seed, clone)
 	}

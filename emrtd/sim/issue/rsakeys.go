@@ -58,19 +58,64 @@ func ChipRSAKey(seed uint64, clone bool) (*rsa.PrivateKey, error) {
 	return rsaKeyOf(p, q)
 }
 
-func rsaKeyOf(p, q *big.Int) (*rsa.PrivateKey, error) {
+// rsaLongBits is the size of the long RSA keys (Australian passports sign
+// active authentication with RSA-2048, whose signature does not fit a
+// short APDU under secure messaging).
+const rsaLongBits = 2048
+
+// ChipRSA2048Key returns a 2048-bit RSA key for a seed: four committed
+// primes (two pairs of the pool) whose product has exactly 2048 bits. A
+// multi-prime key serves the simulator's chip (it signs with the private
+// exponent) and nobody else: a verifier sees only the modulus. clone
+// picks other pairs.
+func ChipRSA2048Key(seed uint64, clone bool) (*rsa.PrivateKey, error) {
+	pairs := rsaPairs()
+	purpose := "aa-rsa2048"
+	var original *big.Int
+	if clone {
+		purpose = "aa-rsa2048-clone"
+		k, err := ChipRSA2048Key(seed, false)
+		if err != nil {
+			return nil, err
+		}
+		original = k.N
+	}
+	start := int(binary.BigEndian.Uint64(keyStream(seed, purpose, 8)) % uint64(pairs*pairs))
+	for i := range pairs * pairs {
+		k := (start + i) % (pairs * pairs)
+		p, q := rsaPair(k / pairs)
+		r, s := rsaPair(k % pairs)
+		if p.Cmp(r) == 0 || p.Cmp(s) == 0 || q.Cmp(r) == 0 || q.Cmp(s) == 0 {
+			continue
+		}
+		n := new(big.Int).Mul(p, q)
+		n.Mul(n, r).Mul(n, s)
+		if n.BitLen() != rsaLongBits || original != nil && n.Cmp(original) == 0 {
+			continue
+		}
+		if key, err := rsaKeyOf(p, q, r, s); err == nil {
+			return key, nil
+		}
+	}
+	return nil, fmt.Errorf("derive RSA-%d key: no usable primes in the pool", rsaLongBits)
+}
+
+func rsaKeyOf(primes ...*big.Int) (*rsa.PrivateKey, error) {
 	one := big.NewInt(1)
 	e := big.NewInt(65537)
-	phi := new(big.Int).Mul(new(big.Int).Sub(p, one), new(big.Int).Sub(q, one))
+	n, phi := big.NewInt(1), big.NewInt(1)
+	key := &rsa.PrivateKey{}
+	for _, p := range primes {
+		n.Mul(n, p)
+		phi.Mul(phi, new(big.Int).Sub(p, one))
+		key.Primes = append(key.Primes, new(big.Int).Set(p))
+	}
 	d := new(big.Int).ModInverse(e, phi)
 	if d == nil {
 		return nil, fmt.Errorf("derive RSA key: e not invertible")
 	}
-	key := &rsa.PrivateKey{
-		PublicKey: rsa.PublicKey{N: new(big.Int).Mul(p, q), E: int(e.Int64())},
-		D:         d,
-		Primes:    []*big.Int{new(big.Int).Set(p), new(big.Int).Set(q)},
-	}
+	key.PublicKey = rsa.PublicKey{N: n, E: int(e.Int64())}
+	key.D = d
 	key.Precompute()
 	return key, nil
 }

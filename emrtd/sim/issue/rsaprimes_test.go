@@ -72,3 +72,29 @@ func mustRSA(t *testing.T, seed uint64, clone bool) *rsa.PrivateKey {
 	}
 	return k
 }
+
+// The 2048-bit keys have exactly 2048 bits, sign and verify, and a
+// clone's differs from the original's.
+func TestChipRSA2048Key(t *testing.T) {
+	for seed := range uint64(20) {
+		k, err := ChipRSA2048Key(seed, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if k.N.BitLen() != 2048 || len(k.Primes) != 4 {
+			t.Fatalf("seed %d: %d bits, %d primes", seed, k.N.BitLen(), len(k.Primes))
+		}
+		m := big.NewInt(int64(seed) + 12345)
+		s := new(big.Int).Exp(m, k.D, k.N)
+		if new(big.Int).Exp(s, big.NewInt(int64(k.E)), k.N).Cmp(m) != 0 {
+			t.Fatalf("seed %d: signature does not verify", seed)
+		}
+		c, err := ChipRSA2048Key(seed, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.N.Cmp(k.N) == 0 {
+			t.Fatalf("seed %d: clone key equals the original", seed)
+		}
+	}
+}

@@ -76,8 +76,8 @@ type ActiveAuthentication struct {
 	// (ecdsa-plain-SHA256, ecdsa-with-SHA256, ...); its hash is the one
 	// the chip signs with.
 	Signature asn1.ObjectIdentifier
-	// RSABits is the RSA modulus size (1024: what the committed test
-	// primes give).
+	// RSABits is the RSA modulus size: 1024 (a pair of the committed test
+	// primes) or 2048 (two pairs).
 	RSABits int
 	// Hash is the ISO/IEC 9796-2 hash of RSA signatures (SHA-1 uses the
 	// implicit trailer BC).
@@ -114,8 +114,8 @@ func (s Security) check() error {
 		switch {
 		case a.Curve != nil && a.SignatureHash() == 0:
 			return fmt.Errorf("issue: ECDSA active authentication with signature algorithm %s", a.Signature)
-		case a.Curve == nil && (a.RSABits != rsaBits || a.Hash == 0):
-			return fmt.Errorf("issue: RSA active authentication needs %d bits and a hash", rsaBits)
+		case a.Curve == nil && (a.RSABits != rsaBits && a.RSABits != rsaLongBits || a.Hash == 0):
+			return fmt.Errorf("issue: RSA active authentication needs %d or %d bits and a hash", rsaBits, rsaLongBits)
 		}
 	}
 	if c := s.CA; c != nil && c.Curve == nil && (c.Group < 0 || c.Group > 2) {

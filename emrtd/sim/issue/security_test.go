@@ -91,7 +91,7 @@ func TestCardSecurity(t *testing.T) {
 func TestSecurityRefusals(t *testing.T) {
 	for name, sec := range map[string]Security{
 		"ECDSA with an unknown signature": {AA: &ActiveAuthentication{Curve: ec.ByName("P-256"), Signature: lds.OIDTA}},
-		"RSA of 2048 bits":                {AA: &ActiveAuthentication{RSABits: 2048, Hash: crypto.SHA1}},
+		"RSA of 1536 bits":                {AA: &ActiveAuthentication{RSABits: 1536, Hash: crypto.SHA1}},
 		"DH group 9":                      {CA: &ChipAuthentication{Protocol: lds.OIDCADHAESCBCCMAC128, Group: 9}},
 		"EF.CardSecurity without CA":      {CardSecurity: true},
 	} {
