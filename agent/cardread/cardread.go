@@ -131,6 +131,8 @@ func classify(err error, res *read.Result) error {
 	switch {
 	case protocol.HasCode(err):
 		return err
+	case errors.Is(err, access.ErrTokenInvalid):
+		return protocol.WithCode(protocol.ChipAuthTokenInvalid, err)
 	case errors.Is(err, access.ErrDenied):
 		return protocol.WithCode(protocol.AccessDenied, err)
 	case errors.Is(err, access.ErrInvalid):

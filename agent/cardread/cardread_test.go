@@ -202,6 +202,7 @@ func TestClassify(t *testing.T) {
 		want protocol.Code
 	}{
 		{fmt.Errorf("PACE: %w", access.ErrDenied), protocol.AccessDenied},
+		{fmt.Errorf("PACE: %w", access.ErrTokenInvalid), protocol.ChipAuthTokenInvalid},
 		{fmt.Errorf("key: %w", access.ErrInvalid), protocol.BadRequest},
 		{fmt.Errorf("select: %w", files.ErrNotFound), protocol.CardUnsupported},
 		{fmt.Errorf("select: %w", errors.Join(files.ErrNotFound, nfc.ErrCardRemoved)), protocol.Internal},

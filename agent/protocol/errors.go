@@ -25,19 +25,23 @@ const (
 	CardRemoved      Code = "CARD_REMOVED"
 	CardUnsupported  Code = "CARD_UNSUPPORTED"
 	AccessDenied     Code = "ACCESS_DENIED"
-	ReadIncomplete   Code = "READ_INCOMPLETE"
-	Internal         Code = "INTERNAL"
+	// ChipAuthTokenInvalid: the chip accepted the key but its own PACE or
+	// BAC proof does not verify: an attack (a clone or a relay), never a
+	// wrong key.
+	ChipAuthTokenInvalid Code = "CHIP_AUTH_TOKEN_INVALID"
+	ReadIncomplete       Code = "READ_INCOMPLETE"
+	Internal             Code = "INTERNAL"
 )
 
 // AllCodes lists every code.
 var AllCodes = []Code{BadRequest, UnknownRequest, BadState, Busy, Timeout, Cancelled,
 	OriginNotAllowed, PCSCUnavailable, NoReader, ReaderRemoved, NoCard, CardRemoved,
-	CardUnsupported, AccessDenied, ReadIncomplete, Internal}
+	CardUnsupported, AccessDenied, ChipAuthTokenInvalid, ReadIncomplete, Internal}
 
 // Retryable reports whether the same request may succeed later.
 func (c Code) Retryable() bool {
 	switch c {
-	case BadRequest, UnknownRequest, BadState, OriginNotAllowed, CardUnsupported, AccessDenied:
+	case BadRequest, UnknownRequest, BadState, OriginNotAllowed, CardUnsupported, AccessDenied, ChipAuthTokenInvalid:
 		return false
 	}
 	return true
@@ -90,19 +94,20 @@ func HasCode(err error) bool {
 // messages are the sentences sent for errors coded by lower layers; the
 // underlying error text stays in the log.
 var messages = map[Code]string{
-	Timeout:         "the read timed out",
-	Cancelled:       "the read was cancelled",
-	PCSCUnavailable: "the smart card service is not running",
-	NoReader:        "no smart card reader is connected",
-	ReaderRemoved:   "the reader was removed during the read",
-	NoCard:          "no card on the reader",
-	CardRemoved:     "the card was removed during the read",
-	CardUnsupported: "the card is not a supported identity document",
-	AccessDenied:    "access denied: the key does not open this chip",
-	ReadIncomplete:  "the card stopped answering before the read was complete",
-	Busy:            "the card is in use by another program",
-	BadRequest:      "the access key is not valid",
-	Internal:        "internal error (see the agent log)",
+	Timeout:              "the read timed out",
+	Cancelled:            "the read was cancelled",
+	PCSCUnavailable:      "the smart card service is not running",
+	NoReader:             "no smart card reader is connected",
+	ReaderRemoved:        "the reader was removed during the read",
+	NoCard:               "no card on the reader",
+	CardRemoved:          "the card was removed during the read",
+	CardUnsupported:      "the card is not a supported identity document",
+	AccessDenied:         "access denied: the key does not open this chip",
+	ChipAuthTokenInvalid: "the chip accepted the key but failed to prove it: not a genuine chip (a clone or a relay)",
+	ReadIncomplete:       "the card stopped answering before the read was complete",
+	Busy:                 "the card is in use by another program",
+	BadRequest:           "the access key is not valid",
+	Internal:             "internal error (see the agent log)",
 }
 
 // ErrorFrom maps an error to a protocol error: an *Error as it is, a Coded

@@ -407,6 +407,8 @@ func cardProblem(err error) string {
 // readFailure maps a read error to an exit code and a one-line message.
 func readFailure(err error) (int, string) {
 	switch {
+	case errors.Is(err, access.ErrTokenInvalid):
+		return exitFailed, "the chip accepted the key but failed to prove it (invalid authentication token): not a genuine chip, do not accept the document"
 	case errors.Is(err, access.ErrDenied):
 		return exitAccess, "access denied: the key does not open this chip"
 	case errors.Is(err, context.Canceled):

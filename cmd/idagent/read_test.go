@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/idagent/idagent/emrtd/access"
 	"github.com/idagent/idagent/emrtd/check"
 	"github.com/idagent/idagent/emrtd/lds"
 	"github.com/idagent/idagent/emrtd/sim"
@@ -444,6 +445,8 @@ func TestReadFailureMessages(t *testing.T) {
 	}{
 		{fmt.Errorf("x: %w", nfc.ErrCardRemoved), exitNoCard},
 		{context.Canceled, exitFailed},
+		{fmt.Errorf("open the chip: %w", access.ErrTokenInvalid), exitFailed},
+		{fmt.Errorf("open the chip: %w", access.ErrDenied), exitAccess},
 		{errors.New("odd"), exitChip},
 	} {
 		if code, msg := readFailure(tc.err); code != tc.code || msg == "" {

@@ -23,6 +23,16 @@ import (
 // errors.Is and must not retry with the same key (chips count failures).
 var ErrDenied = errors.New("access denied")
 
+// ErrTokenInvalid is the error every access protocol (BAC, PACE) wraps when
+// the chip accepted the reader's proof of the key but its own proof (the
+// PACE authentication token, the BAC cryptogram) does not verify after a
+// well-formed exchange. A genuine chip either refuses a wrong key (6300,
+// 63Cx) or proves the right one, so this is an attack (a chip that does not
+// know the key and hopes the reader accepts anything, or a relay that
+// changed the answer), not a typo: the read ends, no other key and no
+// other mechanism is tried, and it is never reported as a wrong key.
+var ErrTokenInvalid = errors.New("the chip's authentication token does not verify")
+
 // ErrInvalid is wrapped by every validation error of this package.
 var ErrInvalid = errors.New("invalid access key")
 

@@ -31,8 +31,9 @@ const (
 )
 
 // ErrProtocol is wrapped when the chip's answer is not a valid BAC answer
-// (wrong length, MAC or nonce): the chip is broken or not the one the key
-// was meant for, but it did not refuse the key.
+// (wrong length, a refusal that is not a key's): the chip is broken, but
+// it did not refuse the key. An answer that fails its MAC or nonce checks
+// wraps access.ErrTokenInvalid instead.
 var ErrProtocol = errors.New("bac: invalid answer from the chip")
 
 // keys are the static BAC keys derived from K_seed.
@@ -86,7 +87,8 @@ func newSession(kIFD, kIC, rndIC, rndIFD []byte) (*sm.Session, error) {
 // Authenticate runs BAC with key over t (an unprotected transport, with the
 // eMRTD application selected) and returns the secure messaging session. rng
 // supplies RND.IFD then K.IFD (crypto/rand when nil). A chip that refuses
-// the key gives an error wrapping access.ErrDenied; wrap the session in an
+// the key gives an error wrapping access.ErrDenied, one that accepts it and
+// then fails to prove the key access.ErrTokenInvalid; wrap the session in an
 // sm.Channel to read under it.
 func Authenticate(ctx context.Context, t nfc.Transport, key access.BACKey, rng io.Reader) (*sm.Session, error) {
 	if rng == nil {
@@ -121,12 +123,18 @@ func Authenticate(ctx context.Context, t nfc.Transport, key access.BACKey, rng i
 	if err := resp.Err(cmd); err != nil {
 		return nil, fmt.Errorf("bac: %w", err)
 	}
+	if len(resp.Data) != authDataLen {
+		return nil, fmt.Errorf("%w: EXTERNAL AUTHENTICATE response of %d bytes", ErrProtocol, len(resp.Data))
+	}
+	// A chip that accepted our cryptogram knows the key; one whose answer
+	// then fails its MAC or does not return the nonces does not (an
+	// attack, not a wrong key).
 	r, ok := k.open(resp.Data)
 	if !ok {
-		return nil, fmt.Errorf("%w: EXTERNAL AUTHENTICATE response of %d bytes fails its MAC", ErrProtocol, len(resp.Data))
+		return nil, fmt.Errorf("bac: EXTERNAL AUTHENTICATE response fails its MAC: %w", access.ErrTokenInvalid)
 	}
-	if subtle.ConstantTimeCompare(r[:nonceLen], rndIC) != 1 || subtle.ConstantTimeCompare(r[nonceLen:2*nonceLen], rndIFD) != 1 {
-		return nil, fmt.Errorf("%w: EXTERNAL AUTHENTICATE response does not return the nonces", ErrProtocol)
+	if subtle.ConstantTimeCompare(r[:nonceLen], rndIC)&subtle.ConstantTimeCompare(r[nonceLen:2*nonceLen], rndIFD) != 1 {
+		return nil, fmt.Errorf("bac: EXTERNAL AUTHENTICATE response does not return the nonces: %w", access.ErrTokenInvalid)
 	}
 	return newSession(kIFD, r[2*nonceLen:], rndIC, rndIFD)
 }

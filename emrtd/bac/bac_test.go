@@ -197,21 +197,26 @@ func (s *scripted) Transmit(_ context.Context, _ []byte) ([]byte, error) {
 func TestBadChipAnswers(t *testing.T) {
 	key := appendixDKey(t)
 	challenge := unhex(t, "4608F919887022129000")
+	k, _ := deriveKeys(key.BACSeed())
+	// Answers that pass the MAC but do not return RND.IC ‖ RND.IFD.
+	wrongNonces, _ := k.seal(make([]byte, cryptLen))
 	for name, tc := range map[string]struct {
-		script [][]byte
-		denied bool
+		script       [][]byte
+		denied       bool
+		tokenInvalid bool
 	}{
-		"no BAC":           {[][]byte{unhex(t, "6D00")}, false},
-		"short challenge":  {[][]byte{unhex(t, "46089000")}, false},
-		"6982":             {[][]byte{challenge, unhex(t, "6982")}, true},
-		"63C2":             {[][]byte{challenge, unhex(t, "63C2")}, true},
-		"not supported":    {[][]byte{challenge, unhex(t, "6A81")}, false},
-		"short response":   {[][]byte{challenge, unhex(t, "01029000")}, false},
-		"response bad MAC": {[][]byte{challenge, append(make([]byte, 40), 0x90, 0)}, false},
+		"no BAC":           {[][]byte{unhex(t, "6D00")}, false, false},
+		"short challenge":  {[][]byte{unhex(t, "46089000")}, false, false},
+		"6982":             {[][]byte{challenge, unhex(t, "6982")}, true, false},
+		"63C2":             {[][]byte{challenge, unhex(t, "63C2")}, true, false},
+		"not supported":    {[][]byte{challenge, unhex(t, "6A81")}, false, false},
+		"short response":   {[][]byte{challenge, unhex(t, "01029000")}, false, false},
+		"response bad MAC": {[][]byte{challenge, append(make([]byte, 40), 0x90, 0)}, false, true},
+		"wrong nonces":     {[][]byte{challenge, append(wrongNonces, 0x90, 0)}, false, true},
 	} {
 		s := scripted(tc.script)
 		_, err := Authenticate(context.Background(), nfc.NewTransport(&s), key, nil)
-		if err == nil || errors.Is(err, access.ErrDenied) != tc.denied {
+		if err == nil || errors.Is(err, access.ErrDenied) != tc.denied || errors.Is(err, access.ErrTokenInvalid) != tc.tokenInvalid {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
@@ -231,5 +236,17 @@ func TestChipRejectsMalformed(t *testing.T) {
 	}
 	if _, err := NewChip(make([]byte, 8), nil); err == nil {
 		t.Error("short seed accepted")
+	}
+}
+
+// A chip that does not know the key and answers anything with 9000 is
+// caught by the MAC: an invalid token, not a wrong key.
+func TestForgingChip(t *testing.T) {
+	key := appendixDKey(t)
+	chip, _ := NewChip(make([]byte, 16), nil)
+	chip.ForgeAnswer = true
+	_, err := Authenticate(context.Background(), nfc.NewTransport(&card{chip: chip}), key, nil)
+	if !errors.Is(err, access.ErrTokenInvalid) || errors.Is(err, access.ErrDenied) {
+		t.Fatalf("%v", err)
 	}
 }

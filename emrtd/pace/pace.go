@@ -17,6 +17,7 @@
 //	session, res, err := pace.Establish(ctx, nfc.NewTransport(card), can, infos, nil)
 //	switch {
 //	case errors.Is(err, access.ErrDenied): // wrong CAN or MRZ: do not retry with it
+//	case errors.Is(err, access.ErrTokenInvalid): // an attack: end the read, try nothing else
 //	case err != nil: // PACE failed: fall back to BAC if the key allows it
 //	}
 //	ch := sm.NewChannel(nfc.NewTransport(card), session)
@@ -26,8 +27,10 @@
 //
 // Establish selects the strongest configuration EF.CardAccess lists (see
 // Select for the order) and always sends its parameter ID. A wrong password
-// (6300, 63Cx or 6982 at the last step, or a chip token that does not
-// verify) gives an error wrapping access.ErrDenied; a malformed answer
+// (6300, 63Cx or 6982 at the last step) gives an error wrapping
+// access.ErrDenied; a chip that answers step 4 with 9000 and a token that
+// does not verify wraps access.ErrTokenInvalid (a genuine chip refuses a
+// wrong password instead, so this is an attack); a malformed answer
 // wraps ErrProtocol; transport errors (nfc.ErrCardRemoved, ...) come
 // wrapped as they are.
 //
@@ -54,7 +57,8 @@ import (
 	"github.com/idagent/idagent/emrtd/access"
 )
 
-// Errors of this package. Wrong passwords wrap access.ErrDenied instead.
+// Errors of this package. Wrong passwords wrap access.ErrDenied instead,
+// invalid chip tokens access.ErrTokenInvalid.
 var (
 	// ErrProtocol: the chip's answer is not a valid PACE answer (malformed
 	// data, invalid public key, wrong lengths), or the chip refused a step

@@ -241,7 +241,7 @@ func (h *readerHandshake) mutualAuthenticate() error {
 		return fmt.Errorf("%w: step 4: no authentication token", ErrProtocol)
 	}
 	if !tokenEqual(got, tIC) {
-		return fmt.Errorf("pace: step 4: the chip's authentication token does not verify: %w", access.ErrDenied)
+		return fmt.Errorf("pace: step 4: %w", access.ErrTokenInvalid)
 	}
 	h.res.CAR = cloneOrNil(objs[tagCAR])
 	h.res.PreviousCAR = cloneOrNil(objs[tagPrevCAR])

@@ -145,15 +145,21 @@ func TestUnknownPasswordReference(t *testing.T) {
 	}
 }
 
-// The reader's token check: a chip answering 9000 with a wrong T_IC is
-// access denied too, and a missing CAM data object is a protocol error.
+// The reader's token check: a chip answering 9000 with a wrong T_IC is an
+// invalid token (an attack, never a wrong key), and a missing CAM data
+// object is a protocol error.
 func TestChipTokenChecks(t *testing.T) {
 	p, _ := NewParams(lds.OIDPACEECDHGMAESCBCCMAC128, 13)
 	chip, _ := NewChip(ChipConfig{Params: []Params{p}, Keys: []access.Key{canKey(t, "123456")}})
 	tamper := &tamperCard{card: card{chip: chip}, step4: func(r []byte) []byte { r[5] ^= 1; return r }}
 	_, _, err := Run(context.Background(), nfc.NewTransport(tamper), canKey(t, "123456"), p, nil)
-	if !errors.Is(err, access.ErrDenied) {
+	if !errors.Is(err, access.ErrTokenInvalid) || errors.Is(err, access.ErrDenied) || errors.Is(err, ErrProtocol) {
 		t.Fatalf("tampered T_IC: %v", err)
+	}
+	forger, _ := NewChip(ChipConfig{Params: []Params{p}, Keys: []access.Key{canKey(t, "123456")}, ForgeToken: true})
+	s, _, _, err := roundTrip(t, forger, canKey(t, "123456"), p, nil)
+	if !errors.Is(err, access.ErrTokenInvalid) || s != nil {
+		t.Fatalf("chip that forges its token: %v", err)
 	}
 	camP, _ := NewParams(lds.OIDPACEECDHCAMAESCBCCMAC128, 13)
 	k, _ := ec.GenerateKey(camP.Domain.Curve, rand.Reader)

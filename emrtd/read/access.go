@@ -98,7 +98,7 @@ func (r *reading) openPACE(ctx context.Context, a *attempts) (ok bool, err error
 			return true, r.openedPACE(ctx, key, session, res, a)
 		case errors.Is(err, access.ErrDenied):
 			a.denied, a.lastDenied = a.denied+1, err
-		case endsRead(err):
+		case endsRead(err): // access.ErrTokenInvalid too: no next key, no BAC
 			return false, fmt.Errorf("open the chip: %w", err)
 		default:
 			// The chip's PACE does not work with this reader: BAC may.
@@ -156,6 +156,8 @@ func (r *reading) openBAC(ctx context.Context, a *attempts) error {
 			return nil
 		case errors.Is(err, access.ErrDenied):
 			a.denied, a.lastDenied = a.denied+1, err
+		case errors.Is(err, access.ErrTokenInvalid):
+			return fmt.Errorf("open the chip: BAC: %w", err) // an attack, whatever was refused before
 		default:
 			return r.accessFailed(a, fmt.Errorf("open the chip: BAC: %w", err))
 		}

@@ -34,7 +34,9 @@
 // same checks; test anchors pass only with Options.AllowTestAnchors.
 //
 // Errors wrap access.ErrDenied for keys the chip refuses (each key tried
-// at most once per mechanism, no retry storm) and nfc.ErrCardRemoved when
+// at most once per mechanism, no retry storm), access.ErrTokenInvalid for
+// a chip whose PACE or BAC proof does not verify (an attack: no other key
+// or mechanism is tried) and nfc.ErrCardRemoved when
 // the card leaves; they never carry personal data.
 package read
 
@@ -415,13 +417,13 @@ func fileResult(f files.File, dg int, data []byte, err error) FileResult {
 }
 
 // endsRead reports errors after which nothing more can be read: the card,
-// reader or service is gone, the caller cancelled, or access control
-// failed again.
+// reader or service is gone, the caller cancelled, access control failed
+// again, or the chip's access token did not verify.
 func endsRead(err error) bool {
 	return errors.Is(err, nfc.ErrCardRemoved) || errors.Is(err, nfc.ErrReaderRemoved) ||
 		errors.Is(err, nfc.ErrNoService) || errors.Is(err, nfc.ErrNoCard) ||
 		errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) ||
-		errors.Is(err, access.ErrDenied) || errors.Is(err, sm.ErrClosed)
+		errors.Is(err, access.ErrDenied) || errors.Is(err, access.ErrTokenInvalid) || errors.Is(err, sm.ErrClosed)
 }
 
 func (r *reading) record(f FileResult) { r.res.Files = append(r.res.Files, f) }

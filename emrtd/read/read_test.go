@@ -470,3 +470,62 @@ func TestCardAccessRetriedAfterSelectMF(t *testing.T) {
 		t.Errorf("SELECT MF answered % X, access %q", selectMF, res.AccessControl)
 	}
 }
+
+// A chip whose PACE or BAC proof does not verify after a well-formed
+// exchange ends the read with access.ErrTokenInvalid: not access denied,
+// and no other key or mechanism is tried.
+func TestTokenInvalidEndsRead(t *testing.T) {
+	isGA := func(cmd []byte) bool { return cmd[0] == 0x00 && cmd[1] == 0x86 } // step 4 (no chaining)
+	isEA := func(cmd []byte) bool { return cmd[0] == 0x00 && cmd[1] == 0x82 }
+	for _, tc := range []struct {
+		name      string
+		profile   string
+		keys      func(chip, other *sim.Chip) []access.Key
+		match     func(cmd []byte) bool
+		exchanges int
+	}{
+		// EF.CardAccess, PACE (5): the MRZ key and BAC are not tried.
+		{"PACE", "cccd", func(chip, _ *sim.Chip) []access.Key { return []access.Key{canKey(t, chip), mrzKey(t, chip)} }, isGA, 6},
+		// EF.CardAccess (SFI, SELECT), SELECT, BAC refused (2), BAC (2):
+		// the forged answer wins over the wrong key before it.
+		{"BAC", "passport-bac-only", func(chip, other *sim.Chip) []access.Key {
+			return []access.Key{mrzKey(t, other), mrzKey(t, chip)}
+		}, isEA, 7},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			chip, err := sim.New(tc.profile, sim.Options{Seed: 3})
+			if err != nil {
+				t.Fatal(err)
+			}
+			other, _ := sim.New(tc.profile, sim.Options{Seed: 4})
+			card := &forgeCard{chip: chip, match: tc.match}
+			res, err := Read(context.Background(), card, Options{Keys: tc.keys(chip, other)})
+			if !errors.Is(err, access.ErrTokenInvalid) || errors.Is(err, access.ErrDenied) {
+				t.Fatalf("%v", err)
+			}
+			if res.Stats.Exchanges != tc.exchanges || card.bac > 0 && tc.name == "PACE" {
+				t.Errorf("%d exchanges (want %d), %d BAC commands", res.Stats.Exchanges, tc.exchanges, card.bac)
+			}
+		})
+	}
+}
+
+// forgeCard flips the last data byte of the chip's successful answers to
+// matching commands, as a chip that cannot compute its token would send
+// something else.
+type forgeCard struct {
+	chip  *sim.Chip
+	match func(cmd []byte) bool
+	bac   int
+}
+
+func (c *forgeCard) Transmit(_ context.Context, cmd []byte) ([]byte, error) {
+	if cmd[1] == 0x84 || cmd[1] == 0x82 {
+		c.bac++
+	}
+	out := c.chip.Respond(cmd)
+	if c.match(cmd) && len(out) > 2 && out[len(out)-2] == 0x90 {
+		out[len(out)-3] ^= 1
+	}
+	return out, nil
+}
