@@ -186,25 +186,101 @@ func (d Domain) PublicValue(k *lds.PublicKey) ([]byte, error) {
 	return nil, fmt.Errorf("%w: no domain", ErrDomain)
 }
 
-// parseDHParameters decodes X9.42 DomainParameters { p, g, q, j OPTIONAL,
-// validationParms OPTIONAL }, returning the standard group when the values
-// equal one (that saves the primality tests).
-func parseDHParameters(der []byte) (*dh.Group, error) {
+// ErrNotStandard is wrapped when domain parameters are well-formed but not
+// one of the standardized domains of ICAO 9303-11 table 6, which is all
+// PACE runs on.
+var ErrNotStandard = errors.New("keyagree: domain parameters are not standardized")
+
+// StandardID returns the standardized domain parameter ID (ICAO 9303-11
+// table 6) whose parameters d has, all of them equal.
+func (d Domain) StandardID() (int, bool) {
+	for id := 0; id < 32; id++ { // 0–31: the IDs table 6 reserves
+		std, err := StandardDomain(id)
+		if err != nil {
+			continue
+		}
+		switch {
+		case d.Curve != nil && std.Curve != nil && d.Curve.SameParams(std.Curve):
+			return id, true
+		case d.Group != nil && std.Group != nil && sameGroup(d.Group, std.Group):
+			return id, true
+		}
+	}
+	return 0, false
+}
+
+func sameGroup(a, b *dh.Group) bool {
+	return a == b || a.P().Cmp(b.P()) == 0 && a.G().Cmp(b.G()) == 0 && a.Q().Cmp(b.Q()) == 0
+}
+
+// StandardDomainOfAlgorithm is DomainOfAlgorithm for PACE, which runs only
+// on the standardized domains: explicit parameters are accepted when they
+// equal one (its ID is returned), anything else wraps ErrNotStandard.
+// Explicit DH parameters are compared before any primality test, so a
+// large group from the unsigned EF.CardAccess costs nothing.
+func StandardDomainOfAlgorithm(a lds.AlgorithmIdentifier) (Domain, int, error) {
+	var d Domain
+	switch {
+	case a.Algorithm.Equal(lds.OIDDHPublicNumber):
+		p, g, q, err := decodeDHParameters(a.Parameters)
+		if err != nil {
+			return Domain{}, 0, err
+		}
+		if id, ok := standardGroupID(p, g, q); ok {
+			std, err := StandardDomain(id)
+			return std, id, err
+		}
+		return Domain{}, 0, fmt.Errorf("%w: a %d-bit MODP group with a %d-bit subgroup", ErrNotStandard, p.BitLen(), q.BitLen())
+	default:
+		var err error
+		if d, err = DomainOfAlgorithm(a); err != nil {
+			return Domain{}, 0, err
+		}
+	}
+	id, ok := d.StandardID()
+	if !ok {
+		return Domain{}, 0, fmt.Errorf("%w: %s", ErrNotStandard, d)
+	}
+	std, err := StandardDomain(id)
+	return std, id, err
+}
+
+// decodeDHParameters reads p, g and q of X9.42 DomainParameters { p, g, q,
+// j OPTIONAL, validationParms OPTIONAL }.
+func decodeDHParameters(der []byte) (p, g, q *big.Int, err error) {
 	in := cryptobyte.String(der)
 	var seq cryptobyte.String
-	p, g, q := new(big.Int), new(big.Int), new(big.Int)
+	p, g, q = new(big.Int), new(big.Int), new(big.Int)
 	if !in.ReadASN1(&seq, casn1.SEQUENCE) || !in.Empty() ||
 		!seq.ReadASN1Integer(p) || !seq.ReadASN1Integer(g) || !seq.ReadASN1Integer(q) {
-		return nil, fmt.Errorf("%w: DH DomainParameters", ErrDomain)
+		return nil, nil, nil, fmt.Errorf("%w: DH DomainParameters", ErrDomain)
 	}
-	if p.BitLen() > 8192 || q.BitLen() > p.BitLen() {
-		return nil, fmt.Errorf("%w: DH group of %d bits", ErrDomain, p.BitLen())
-	}
+	return p, g, q, nil
+}
+
+// standardGroupID finds the RFC 5114 group (IDs 0–2) with these values.
+func standardGroupID(p, g, q *big.Int) (int, bool) {
 	for id := 0; id <= 2; id++ {
 		s, _ := dh.Standard(id)
 		if s.P().Cmp(p) == 0 && s.G().Cmp(g) == 0 && s.Q().Cmp(q) == 0 {
-			return s, nil
+			return id, true
 		}
+	}
+	return 0, false
+}
+
+// parseDHParameters decodes X9.42 DomainParameters, returning the standard
+// group when the values equal one (that saves the primality tests).
+func parseDHParameters(der []byte) (*dh.Group, error) {
+	p, g, q, err := decodeDHParameters(der)
+	if err != nil {
+		return nil, err
+	}
+	if id, ok := standardGroupID(p, g, q); ok {
+		return dh.Standard(id)
+	}
+	if p.BitLen() > 8192 || q.BitLen() > p.BitLen() {
+		return nil, fmt.Errorf("%w: DH group of %d bits", ErrDomain, p.BitLen())
 	}
 	grp, err := dh.NewGroup(p, g, q)
 	if err != nil {

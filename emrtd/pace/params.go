@@ -3,8 +3,10 @@ package pace
 import (
 	"cmp"
 	"encoding/asn1"
+	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/idagent/idagent/emrtd/keyagree"
 	"github.com/idagent/idagent/emrtd/lds"
@@ -108,16 +110,24 @@ func (p Params) check() error {
 }
 
 // ParamsOf resolves a PACEInfo: standardized parameters by ID, or the
-// PACEDomainParameterInfo the ID (or, with none, the only one) names.
+// PACEDomainParameterInfo the ID (or, with none, the only one) names,
+// whose explicit parameters must equal a standardized domain. Anything
+// else (an ID outside ICAO 9303-11 table 6, toy or unknown curves and
+// groups) wraps ErrUnsupported: EF.CardAccess is not signed, and weak
+// parameters would let a fake chip test guessed passwords offline
+// against the reader's token.
 func ParamsOf(info lds.PACEInfo, domains []lds.PACEDomainParameterInfo) (Params, error) {
 	id := NoParameterID
 	if info.ParameterID != nil {
 		id = *info.ParameterID
 	}
 	if d, ok := findDomainInfo(info, domains); ok {
-		dom, err := keyagree.DomainOfAlgorithm(d.DomainParameter)
+		dom, stdID, err := keyagree.StandardDomainOfAlgorithm(d.DomainParameter)
 		if err != nil {
-			return Params{}, fmt.Errorf("PACEDomainParameterInfo: %w", err)
+			return Params{}, fmt.Errorf("%w: PACEDomainParameterInfo: %w", ErrUnsupported, err)
+		}
+		if id != NoParameterID && id < firstProprietaryID && id != stdID {
+			return Params{}, fmt.Errorf("%w: parameter ID %d with the domain parameters of ID %d", ErrUnsupported, id, stdID)
 		}
 		return newParams(info.Protocol, id, dom)
 	}
@@ -126,9 +136,29 @@ func ParamsOf(info lds.PACEInfo, domains []lds.PACEDomainParameterInfo) (Params,
 	}
 	d, err := keyagree.StandardDomain(id)
 	if err != nil {
-		return Params{}, err
+		return Params{}, fmt.Errorf("%w: %w", ErrUnsupported, err)
 	}
 	return newParams(info.Protocol, id, d)
+}
+
+// firstProprietaryID is the first parameter ID ICAO leaves to issuers;
+// 0–31 are the standardized (or reserved) ones.
+const firstProprietaryID = 32
+
+// NewParamsOn builds a configuration on any domain parameters, for a chip
+// (the simulator plays chips with weak parameters). The reader side runs
+// only standardized domains: Run refuses the others.
+func NewParamsOn(protocol asn1.ObjectIdentifier, parameterID int, d keyagree.Domain) (Params, error) {
+	return newParams(protocol, parameterID, d)
+}
+
+// checkStandard refuses, on the reader's side, domain parameters that are
+// not a standardized domain.
+func (p Params) checkStandard() error {
+	if _, ok := p.Domain.StandardID(); !ok {
+		return fmt.Errorf("%w: %s: %w", ErrUnsupported, p.Domain, keyagree.ErrNotStandard)
+	}
+	return nil
 }
 
 // findDomainInfo finds the PACEDomainParameterInfo of a PACEInfo: the one
@@ -151,18 +181,39 @@ func findDomainInfo(info lds.PACEInfo, domains []lds.PACEDomainParameterInfo) (l
 // Candidates returns every PACE configuration of the SecurityInfos that
 // this package can run, strongest first (see Select for the order).
 func Candidates(infos *lds.SecurityInfos) []Params {
+	out, _ := candidates(infos)
+	return out
+}
+
+// candidates returns the configurations this package runs, strongest
+// first, and an error naming why each other PACEInfo was refused (nil
+// when none was).
+func candidates(infos *lds.SecurityInfos) ([]Params, error) {
 	if infos == nil {
-		return nil
+		return nil, nil
 	}
 	var out []Params
+	var refused []error
 	for _, info := range infos.PACE {
 		p, err := ParamsOf(info, infos.PACEDomainParameters)
-		if err == nil {
-			out = append(out, p)
+		if err != nil {
+			refused = append(refused, fmt.Errorf("%s: %w", lds.ProtocolName(info.Protocol), err))
+			continue
 		}
+		out = append(out, p)
 	}
 	slices.SortStableFunc(out, func(a, b Params) int { return -compareStrength(a, b) })
-	return out
+	return out, errors.Join(refused...)
+}
+
+// noCandidate is the error when EF.CardAccess lists no configuration this
+// package runs: it names each PACEInfo's reason.
+func noCandidate(refused error) error {
+	if refused == nil {
+		return fmt.Errorf("%w: EF.CardAccess lists no PACE configuration", ErrUnsupported)
+	}
+	return fmt.Errorf("%w: EF.CardAccess lists no PACE configuration this reader runs (%s)", ErrUnsupported,
+		strings.ReplaceAll(refused.Error(), "\n", "; "))
 }
 
 // Select chooses the strongest PACE configuration the chip lists in
@@ -176,12 +227,13 @@ func Candidates(infos *lds.SecurityInfos) []Params {
 //  3. cipher key size, then the domain's security level;
 //  4. ECDH before DH, then the order of EF.CardAccess.
 //
-// Configurations this package cannot run (unknown protocols or parameter
-// IDs, integrated mapping on P-224) are skipped.
+// Configurations this package does not run (unknown protocols, domain
+// parameters that are not standardized, integrated mapping on P-224) are
+// skipped; with none left the error names each one's reason.
 func Select(infos *lds.SecurityInfos) (Params, error) {
-	c := Candidates(infos)
+	c, refused := candidates(infos)
 	if len(c) == 0 {
-		return Params{}, fmt.Errorf("%w: EF.CardAccess lists no PACE configuration this reader supports", ErrUnsupported)
+		return Params{}, noCandidate(refused)
 	}
 	return c[0], nil
 }

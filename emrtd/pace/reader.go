@@ -27,12 +27,12 @@ var errSetATRefused = errors.New("MSE:Set AT refused")
 // tries the next one, so a run costs 5 exchanges unless the chip lists
 // configurations it does not support.
 func Establish(ctx context.Context, t nfc.Transport, key access.Key, infos *lds.SecurityInfos, opts *Options) (*sm.Session, *Result, error) {
-	candidates := Candidates(infos)
-	if len(candidates) == 0 {
-		return nil, nil, fmt.Errorf("%w: EF.CardAccess lists no PACE configuration this reader supports", ErrUnsupported)
+	runnable, refused := candidates(infos)
+	if len(runnable) == 0 {
+		return nil, nil, noCandidate(refused)
 	}
 	var err error
-	for i, p := range candidates {
+	for i, p := range runnable {
 		var s *sm.Session
 		var res *Result
 		s, res, err = Run(ctx, t, key, p, opts)
@@ -50,6 +50,9 @@ func Establish(ctx context.Context, t nfc.Transport, key access.Key, infos *lds.
 // Run runs PACE with key and the configuration p over t.
 func Run(ctx context.Context, t nfc.Transport, key access.Key, p Params, opts *Options) (*sm.Session, *Result, error) {
 	if err := p.check(); err != nil {
+		return nil, nil, err
+	}
+	if err := p.checkStandard(); err != nil {
 		return nil, nil, err
 	}
 	h := &readerHandshake{ctx: ctx, t: t, p: p, rng: rand.Reader}

@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/idagent/idagent/emrtd/access"
 	"github.com/idagent/idagent/emrtd/dh"
 	"github.com/idagent/idagent/emrtd/ec"
+	"github.com/idagent/idagent/emrtd/keyagree"
 	"github.com/idagent/idagent/emrtd/lds"
 	"github.com/idagent/idagent/emrtd/sm"
 	"github.com/idagent/idagent/nfc"
@@ -220,5 +222,76 @@ func TestExplicitDomainParameters(t *testing.T) {
 	}
 	if !bytes.HasSuffix(unhex(t, c.log[0][2:]), unhex(t, "830102")) {
 		t.Errorf("MSE:Set AT %s", c.log[0])
+	}
+}
+
+// PACE runs only on the standardized domains of ICAO 9303-11 table 6:
+// explicit parameters are accepted when equal to one, toy curves and
+// groups, reserved IDs and contradicting IDs are refused with a reason,
+// and Run refuses a configuration built on them before sending anything.
+func TestOnlyStandardizedDomains(t *testing.T) {
+	private := 32
+	toyCurve, toyGroup := keyagree.ToyCurve(), keyagree.ToyGroup()
+	ecInfo := func(id int) lds.PACEInfo {
+		return lds.PACEInfo{Info: lds.Info{Protocol: lds.OIDPACEECDHGMAESCBCCMAC128}, Mapping: lds.MappingGM, KeyAgreement: lds.KeyAgreementECDH, ParameterID: &id}
+	}
+	ecDomain := func(id int, c *ec.Curve) lds.PACEDomainParameterInfo {
+		return lds.PACEDomainParameterInfo{KeyAgreement: lds.KeyAgreementECDH, ParameterID: &id,
+			DomainParameter: lds.AlgorithmIdentifier{Algorithm: lds.OIDECPublicKey, Parameters: c.MarshalExplicitParameters()}}
+	}
+	g := toyGroup.Group
+	var b cryptobyte.Builder
+	b.AddASN1(casn1.SEQUENCE, func(b *cryptobyte.Builder) {
+		b.AddASN1BigInt(g.P())
+		b.AddASN1BigInt(g.G())
+		b.AddASN1BigInt(g.Q())
+	})
+	dhInfo := lds.PACEInfo{Info: lds.Info{Protocol: lds.OIDPACEDHGMAESCBCCMAC128}, Mapping: lds.MappingGM, KeyAgreement: lds.KeyAgreementDH, ParameterID: &private}
+	dhDomain := lds.PACEDomainParameterInfo{KeyAgreement: lds.KeyAgreementDH, ParameterID: &private,
+		DomainParameter: lds.AlgorithmIdentifier{Algorithm: lds.OIDDHPublicNumber, Parameters: b.BytesOrPanic()}}
+	for name, tc := range map[string]struct {
+		info    lds.PACEInfo
+		domains []lds.PACEDomainParameterInfo
+		reason  string
+	}{
+		"toy curve":         {ecInfo(private), []lds.PACEDomainParameterInfo{ecDomain(private, toyCurve.Curve)}, "explicit 20-bit curve"},
+		"toy group":         {dhInfo, []lds.PACEDomainParameterInfo{dhDomain}, "64-bit MODP group"},
+		"reserved ID":       {ecInfo(3), nil, "parameter ID 3"},
+		"ID 13 with P-256":  {ecInfo(13), []lds.PACEDomainParameterInfo{ecDomain(13, ec.ByName("P-256"))}, "parameter ID 13 with the domain parameters of ID 12"},
+		"unknown ID, no DP": {ecInfo(private), nil, "parameter ID 32"},
+	} {
+		_, err := ParamsOf(tc.info, tc.domains)
+		if !errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), tc.reason) {
+			t.Errorf("%s: %v", name, err)
+		}
+		_, err = Select(&lds.SecurityInfos{PACE: []lds.PACEInfo{tc.info}, PACEDomainParameters: tc.domains})
+		if !errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), tc.reason) {
+			t.Errorf("%s: Select: %v", name, err)
+		}
+	}
+	if _, err := ParamsOf(ecInfo(13), []lds.PACEDomainParameterInfo{ecDomain(13, ec.BrainpoolP256r1())}); err != nil {
+		t.Errorf("ID 13 with its own explicit parameters: %v", err)
+	}
+
+	// A chip may run toy parameters (the simulator's attack); the reader
+	// does not, and sends nothing.
+	for _, d := range []keyagree.Domain{toyCurve, toyGroup} {
+		oid := lds.OIDPACEECDHGMAESCBCCMAC128
+		if d.Group != nil {
+			oid = lds.OIDPACEDHGMAESCBCCMAC128
+		}
+		p, err := NewParamsOn(oid, private, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		key := canKey(t, "123456")
+		chip, err := NewChip(ChipConfig{Params: []Params{p}, Keys: []access.Key{key}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _, c, err := roundTrip(t, chip, key, p, nil)
+		if !errors.Is(err, ErrUnsupported) || !errors.Is(err, keyagree.ErrNotStandard) || len(c.log) != 0 {
+			t.Errorf("%s: %v after %d exchanges", d, err, len(c.log)/2)
+		}
 	}
 }

@@ -82,6 +82,11 @@ func (r *reading) open(ctx context.Context) error {
 		if ok || err != nil {
 			return err
 		}
+	} else if r.res.CardAccess != nil && len(r.res.CardAccess.PACE) > 0 {
+		// PACE listed, but on parameters this reader refuses (not
+		// standardized, unknown): say why, never silently.
+		_, a.paceFailed = pace.Select(r.res.CardAccess)
+		a.paceTried = true
 	}
 	return r.openBAC(ctx, &a)
 }

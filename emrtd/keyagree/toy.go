@@ -1,0 +1,52 @@
+package keyagree
+
+import (
+	"math/big"
+	"sync"
+
+	"github.com/idagent/idagent/emrtd/dh"
+	"github.com/idagent/idagent/emrtd/ec"
+)
+
+// Toy domain parameters: a 20-bit curve of prime order and a 64-bit MODP
+// group (a safe prime), valid but trivially weak. The simulator's
+// toy-parameters attack lists them in EF.CardAccess, tests check that
+// PACE refuses them; nothing else may use them.
+var toy struct {
+	once  sync.Once
+	curve *ec.Curve
+	group *dh.Group
+}
+
+func hexInt(s string) *big.Int {
+	v, ok := new(big.Int).SetString(s, 16)
+	if !ok {
+		panic("keyagree: bad constant " + s)
+	}
+	return v
+}
+
+func initToy() {
+	var err error
+	toy.curve, err = ec.NewCurve(ec.Params{P: hexInt("A973F"), A: hexInt("49B65"), B: hexInt("9BE4C"),
+		Gx: hexInt("3"), Gy: hexInt("19686"), N: hexInt("A94A1"), H: big.NewInt(1)})
+	if err != nil {
+		panic("keyagree: toy curve: " + err.Error())
+	}
+	toy.group, err = dh.NewGroup(hexInt("84AF52B3F5D9850F"), big.NewInt(4), hexInt("4257A959FAECC287"))
+	if err != nil {
+		panic("keyagree: toy group: " + err.Error())
+	}
+}
+
+// ToyCurve is a 20-bit elliptic curve domain (see toy).
+func ToyCurve() Domain {
+	toy.once.Do(initToy)
+	return Domain{Curve: toy.curve}
+}
+
+// ToyGroup is a 64-bit MODP group domain (see toy).
+func ToyGroup() Domain {
+	toy.once.Do(initToy)
+	return Domain{Group: toy.group}
+}
