@@ -131,13 +131,13 @@ func (c *Curve) double(r, p *jac) {
 	r.x = t
 }
 
-// add sets r = p + q for all inputs (infinity, p = q, p = −q) without
-// branching on the values: it computes the general sum ("add-2007-bl") and
-// the doubling, then selects.
-func (c *Curve) add(r, p, q *jac) {
+// addCore computes the general sum p + q ("add-2007-bl") into r, valid
+// when neither is infinity and p ≠ ±q, and returns masks (all ones or
+// zero) telling whether p and q have the same x and the same y. The
+// constant-time add and the variable-time addVar share it.
+func (c *Curve) addCore(r, p, q *jac) (sameX, sameY uint64) {
 	f := c.f
 	var z1z1, z2z2, u1, u2, s1, s2, h, i, j, rr, v, t fe
-	var sum, dbl jac
 	f.sqr(&z1z1, &p.z)
 	f.sqr(&z2z2, &q.z)
 	f.mul(&u1, &p.x, &z2z2)
@@ -148,12 +148,13 @@ func (c *Curve) add(r, p, q *jac) {
 	f.mul(&s2, &s2, &z1z1)
 	f.sub(&h, &u2, &u1)
 	f.sub(&rr, &s2, &s1)
-	sameX, sameY := f.isZero(&h), f.isZero(&rr)
+	sameX, sameY = f.isZero(&h), f.isZero(&rr)
 	f.add(&i, &h, &h)
 	f.sqr(&i, &i)
 	f.mul(&j, &h, &i)
 	f.add(&rr, &rr, &rr)
 	f.mul(&v, &u1, &i)
+	var sum jac
 	// X3 = r² − J − 2V
 	f.sqr(&sum.x, &rr)
 	f.sub(&sum.x, &sum.x, &j)
@@ -171,7 +172,17 @@ func (c *Curve) add(r, p, q *jac) {
 	f.sub(&t, &t, &z1z1)
 	f.sub(&t, &t, &z2z2)
 	f.mul(&sum.z, &t, &h)
+	*r = sum
+	return sameX, sameY
+}
 
+// add sets r = p + q for all inputs (infinity, p = q, p = −q) without
+// branching on the values: it computes the general sum and the doubling,
+// then selects. (For p = −q the general formula gives Z3 = 0: infinity.)
+func (c *Curve) add(r, p, q *jac) {
+	f := c.f
+	var sum, dbl jac
+	sameX, sameY := c.addCore(&sum, p, q)
 	c.double(&dbl, p)
 	pInf, qInf := f.isZero(&p.z), f.isZero(&q.z)
 	useDbl := sameX & sameY &^ pInf &^ qInf

@@ -6,54 +6,24 @@ package ec
 // addVar sets r = p + q, branching on the special cases.
 func (c *Curve) addVar(r, p, q *jac) {
 	f := c.f
-	if f.isZero(&p.z) != 0 {
+	switch {
+	case f.isZero(&p.z) != 0:
 		*r = *q
 		return
-	}
-	if f.isZero(&q.z) != 0 {
+	case f.isZero(&q.z) != 0:
 		*r = *p
 		return
 	}
-	var z1z1, z2z2, u1, u2, s1, s2, h, i, j, rr, v, t fe
-	f.sqr(&z1z1, &p.z)
-	f.sqr(&z2z2, &q.z)
-	f.mul(&u1, &p.x, &z2z2)
-	f.mul(&u2, &q.x, &z1z1)
-	f.mul(&s1, &p.y, &q.z)
-	f.mul(&s1, &s1, &z2z2)
-	f.mul(&s2, &q.y, &p.z)
-	f.mul(&s2, &s2, &z1z1)
-	f.sub(&h, &u2, &u1)
-	f.sub(&rr, &s2, &s1)
-	if f.isZero(&h) != 0 {
-		if f.isZero(&rr) != 0 {
-			c.double(r, p)
-			return
-		}
+	var sum jac
+	sameX, sameY := c.addCore(&sum, p, q)
+	switch {
+	case sameX != 0 && sameY != 0:
+		c.double(r, p)
+	case sameX != 0:
 		*r = jac{x: f.one, y: f.one} // p = −q
-		return
+	default:
+		*r = sum
 	}
-	var out jac
-	f.add(&i, &h, &h)
-	f.sqr(&i, &i)
-	f.mul(&j, &h, &i)
-	f.add(&rr, &rr, &rr)
-	f.mul(&v, &u1, &i)
-	f.sqr(&out.x, &rr)
-	f.sub(&out.x, &out.x, &j)
-	f.sub(&out.x, &out.x, &v)
-	f.sub(&out.x, &out.x, &v)
-	f.sub(&t, &v, &out.x)
-	f.mul(&t, &t, &rr)
-	f.mul(&s1, &s1, &j)
-	f.add(&s1, &s1, &s1)
-	f.sub(&out.y, &t, &s1)
-	f.add(&t, &p.z, &q.z)
-	f.sqr(&t, &t)
-	f.sub(&t, &t, &z1z1)
-	f.sub(&t, &t, &z2z2)
-	f.mul(&out.z, &t, &h)
-	*r = out
 }
 
 // window16 returns the table 0·p … 15·p.
