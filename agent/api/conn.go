@@ -29,6 +29,9 @@ type conn struct {
 	closed bool
 
 	bucket tokenBucket
+	// responded, when set by a handler, is closed once the request's
+	// response is queued; only the reading goroutine touches it.
+	responded chan struct{}
 }
 
 func newConn(s *Server, ws *websocket.Conn, origin string, policy config.Policy) *conn {

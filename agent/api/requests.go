@@ -61,6 +61,13 @@ func (c *conn) handle(msg []byte) {
 	}
 	data, perr := h(c, in.Data)
 	c.respond(id, in.Name, data, perr)
+	// What the request started may speak only now that its response is
+	// queued (docs/PROTOCOL.md §1: a response comes before the events of
+	// what it started).
+	if c.responded != nil {
+		close(c.responded)
+		c.responded = nil
+	}
 }
 
 func validID(id json.RawMessage) bool {
@@ -175,6 +182,8 @@ func (c *conn) readStart(data json.RawMessage) (any, *protocol.Error) {
 	if perr != nil {
 		return nil, perr
 	}
+	c.responded = make(chan struct{})
+	spec.Ready = c.responded
 	id, perr := c.s.hub.StartRead(c, spec)
 	if perr != nil {
 		return nil, perr

@@ -26,6 +26,10 @@ type Spec struct {
 	Fields  []string // fields wanted; nil for all the policy allows
 	Policy  config.Policy
 	Timeout time.Duration // 0 or more than the hub's: the hub's
+	// Ready, when not nil, holds the read's first event until it is
+	// closed: the connection closes it once the read.start response is
+	// queued, so that no event of the read overtakes it.
+	Ready <-chan struct{}
 }
 
 // PersonalData marks Spec (it holds the access key).
@@ -138,6 +142,12 @@ func (h *Hub) pickReader(want string) (string, *protocol.Error) {
 // run performs one read and sends its events.
 func (h *Hub) run(parent context.Context, r *read, spec Spec, timeout time.Duration) {
 	defer h.wg.Done()
+	if spec.Ready != nil {
+		select {
+		case <-spec.Ready:
+		case <-parent.Done():
+		}
+	}
 	ctx, cancelTimeout := context.WithTimeoutCause(parent, timeout, errTimeout)
 	defer cancelTimeout()
 	start := time.Now()
