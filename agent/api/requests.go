@@ -12,10 +12,10 @@ import (
 
 	"go.uber.org/zap"
 
-	"github.com/idagent/idagent/agent/config"
 	"github.com/idagent/idagent/agent/protocol"
 	"github.com/idagent/idagent/agent/session"
 	"github.com/idagent/idagent/emrtd/cccd"
+	"github.com/idagent/idagent/emrtd/identity"
 )
 
 // handler answers one request: data for the response, or an error.
@@ -203,7 +203,7 @@ func (c *conn) readSpec(req protocol.ReadStart) (session.Spec, *protocol.Error) 
 		return session.Spec{}, protocol.Errorf(protocol.BadRequest, "access: %v", err)
 	}
 	for _, f := range req.Fields {
-		if !config.KnownField(f) {
+		if !identity.KnownField(f) {
 			return session.Spec{}, protocol.Errorf(protocol.BadRequest, "fields: unknown field %q", truncate(f, 40))
 		}
 	}

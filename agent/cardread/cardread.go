@@ -64,7 +64,9 @@ func (r *Reader) Read(ctx context.Context, card nfc.Conn, req session.Request, o
 		TestAnchor: TestAnchorUsed(res.Checks),
 	}
 	if req.Evidence {
-		out.Evidence = evidence(res)
+		if out.Evidence, err = evidence(res); err != nil {
+			return nil, protocol.Errorf(protocol.Internal, "%v", err)
+		}
 	}
 	return out, nil
 }

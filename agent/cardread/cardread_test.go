@@ -215,18 +215,6 @@ func TestClassify(t *testing.T) {
 	}
 }
 
-func TestMRZDate(t *testing.T) {
-	now := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
-	for in, want := range map[string]string{"990101": "1999-01-01", "250101": "2025-01-01", "500000": "1950"} {
-		if got := mrzDate(in, now, true); got != want {
-			t.Errorf("birth %s → %s, want %s", in, got, want)
-		}
-	}
-	if got := mrzDate("390101", now, false); got != "2039-01-01" {
-		t.Errorf("expiry → %s", got)
-	}
-}
-
 // A CAN, and an ID12 (whose last six digits are the CAN), open the
 // Vietnamese cards with PACE: the 2021 card and the 2024 one, which
 // refuses BAC. The read is verified (test anchor) and says how it opened.

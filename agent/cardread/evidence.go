@@ -1,34 +1,28 @@
 package cardread
 
 import (
-	"encoding/base64"
+	"encoding/json"
 	"fmt"
 
 	"github.com/idagent/idagent/agent/protocol"
 	"github.com/idagent/idagent/emrtd/read"
 )
 
-// evidence is what a backend needs to re-verify the read on its own: the
-// files passive authentication covers (EF.SOD, the data groups,
-// EF.CardSecurity for PACE-CAM), EF.CardAccess, and active
-// authentication's challenge, signature and DG15 key
-// (activeauth.VerifySignature checks them offline).
-func evidence(res *read.Result) *protocol.Evidence {
-	ev := res.Evidence()
-	e := &protocol.Evidence{DataGroups: map[string]string{}, SOD: b64(ev.SOD), CardAccess: b64(ev.CardAccess), CardSecurity: b64(ev.CardSecurity)}
-	for n, data := range ev.DataGroups {
-		e.DataGroups[fmt.Sprintf("DG%d", n)] = b64(data)
+// evidence is what a backend needs to re-verify the read on its own
+// (emrtd/verify, `idagent verify evidence`, `idagent verifier`): the files
+// as read (EF.SOD, the data groups, EF.CardAccess, EF.CardSecurity), active
+// authentication's challenge, signature and DG15 key, and the desk's
+// observations. emrtd/verify defines its JSON, which it reads back, and
+// protocol.Evidence mirrors it: the evidence goes through that JSON here,
+// so the two cannot drift apart (TestEvidenceRoundTrip).
+func evidence(res *read.Result) (*protocol.Evidence, error) {
+	raw, err := json.Marshal(res.Evidence())
+	if err != nil {
+		return nil, fmt.Errorf("evidence: %w", err)
 	}
-	if aa := ev.ActiveAuth; aa != nil && len(aa.Signature) > 0 {
-		e.Challenge, e.ActiveAuthSignature = b64(aa.Challenge), b64(aa.Signature)
-		e.ActiveAuthPublicKey, e.ActiveAuthAlgorithm, e.ActiveAuthHash = b64(aa.PublicKey), aa.Algorithm, aa.Hash
+	var e protocol.Evidence
+	if err := json.Unmarshal(raw, &e); err != nil {
+		return nil, fmt.Errorf("evidence: %w", err)
 	}
-	return e
-}
-
-func b64(b []byte) string {
-	if len(b) == 0 {
-		return ""
-	}
-	return base64.StdEncoding.EncodeToString(b)
+	return &e, nil
 }

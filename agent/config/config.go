@@ -20,6 +20,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/idagent/idagent/emrtd/identity"
 )
 
 // DefaultPort is the agent's TCP port.
@@ -359,14 +361,14 @@ func (fp filePolicy) toPolicy(key string, base Policy) (Policy, error) {
 		p.Fields = nil
 		for i, f := range fp.Fields {
 			if f == "all" {
-				p.Fields = append(p.Fields, AllFields...)
+				p.Fields = append(p.Fields, identity.AllFields...)
 				continue
 			}
 			if f == "default" {
-				p.Fields = append(p.Fields, DefaultFields()...)
+				p.Fields = append(p.Fields, identity.DefaultFields()...)
 				continue
 			}
-			if !KnownField(f) {
+			if !identity.KnownField(f) {
 				return Policy{}, &Error{Key: fmt.Sprintf("%s.fields[%d]", key, i), Msg: fmt.Sprintf("unknown field %q (see docs/PROTOCOL.md §4)", f)}
 			}
 			p.Fields = append(p.Fields, f)

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/idagent/idagent/emrtd/identity"
 )
 
 func TestDefaults(t *testing.T) {
@@ -18,12 +20,12 @@ func TestDefaults(t *testing.T) {
 		t.Fatalf("unsafe or wrong default: %+v", c)
 	}
 	p := DefaultPolicy()
-	for _, f := range SensitiveFields {
+	for _, f := range identity.SensitiveFields {
 		if p.Allows(f) {
 			t.Errorf("default policy allows %s", f)
 		}
 	}
-	if !p.Allows(FieldIDNumber) || !p.Photo || p.Evidence {
+	if !p.Allows(identity.FieldIDNumber) || !p.Photo || p.Evidence {
 		t.Errorf("default policy %+v", p)
 	}
 }
@@ -45,11 +47,11 @@ func TestCompleteExample(t *testing.T) {
 		t.Fatal(err)
 	}
 	hotel, ok := c.PolicyFor("https://hotel.example.vn")
-	if !ok || hotel.Allows(FieldReligion) || !hotel.Allows(FieldNationality) {
+	if !ok || hotel.Allows(identity.FieldReligion) || !hotel.Allows(identity.FieldNationality) {
 		t.Fatalf("hotel policy %+v", hotel)
 	}
 	onestop, ok := c.PolicyFor("https://motcua.example.gov.vn")
-	if !ok || !onestop.Allows(FieldReligion) || !onestop.Allows(FieldSpouseName) {
+	if !ok || !onestop.Allows(identity.FieldReligion) || !onestop.Allows(identity.FieldSpouseName) {
 		t.Fatalf("one-stop policy %+v", onestop)
 	}
 	if c.TrustStore != "/etc/idagent/trust" && c.TrustStore != filepath.Join("/etc/idagent", "trust") {
@@ -124,7 +126,7 @@ func TestLoadFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Log.File != filepath.Join(dir, "logs/a.log") || !c.NativePolicy.Allows(FieldReligion) {
+	if c.Log.File != filepath.Join(dir, "logs/a.log") || !c.NativePolicy.Allows(identity.FieldReligion) {
 		t.Fatalf("%+v", c)
 	}
 	if _, err := Load(filepath.Join(dir, "missing.json")); err == nil || !strings.Contains(err.Error(), "missing.json") {

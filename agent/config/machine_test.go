@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/idagent/idagent/emrtd/identity"
 )
 
 const (
@@ -55,7 +57,7 @@ func TestMachineOriginsMerge(t *testing.T) {
 		t.Fatalf("origins %v, want %v", got, want)
 	}
 	// The file's own entry keeps its policy; added ones get defaultPolicy.
-	if his := cfg.Origins["https://his.example.org"]; !his.Allows(FieldReligion) || !his.Evidence {
+	if his := cfg.Origins["https://his.example.org"]; !his.Allows(identity.FieldReligion) || !his.Evidence {
 		t.Errorf("the file's policy of his.example.org was replaced: %+v", his)
 	}
 	for _, o := range want[:4] {
@@ -157,7 +159,7 @@ func TestLoadAppliesMachineSettings(t *testing.T) {
 		if len(c.Origins) != 3 || !slices.Equal(c.Listen, []string{"127.0.0.1:20607", "[::1]:20607"}) {
 			t.Errorf("Load(%q): origins %v, listen %v", file, c.Origins, c.Listen)
 		}
-		if p, ok := c.PolicyFor("https://gpo.example.org"); !ok || p.Allows(FieldReligion) || !p.Allows(FieldIDNumber) {
+		if p, ok := c.PolicyFor("https://gpo.example.org"); !ok || p.Allows(identity.FieldReligion) || !p.Allows(identity.FieldIDNumber) {
 			t.Errorf("Load(%q): gpo origin policy %+v", file, p)
 		}
 		if len(c.MachineSources) != 4 {

@@ -331,6 +331,11 @@ type Evidence struct {
 	ActiveAuthPublicKey string `json:"activeAuthPublicKey,omitempty"`
 	ActiveAuthAlgorithm string `json:"activeAuthAlgorithm,omitempty"`
 	ActiveAuthHash      string `json:"activeAuthHash,omitempty"`
+	// Desk is what only the desk observed (how it opened the chip, how
+	// chip authentication went, the files the chip refused), as
+	// emrtd/verify encodes it (verify.Desk); a backend counts it only
+	// where it lowers the verdict.
+	Desk json.RawMessage `json:"desk,omitempty"`
 }
 
 // PersonalData marks Evidence.

@@ -41,6 +41,9 @@ const (
 	AccessProtocol = "access.protocol"
 	// COMConsistency: EF.COM (unsigned) lists the data groups EF.SOD lists.
 	COMConsistency = "com.consistency"
+	// Challenge: the chip signed the verifier's challenge (emrtd/verify
+	// with a challenge: a backend's fresh one).
+	Challenge = "challenge"
 )
 
 // DGHash names the hash check of data group n ("dg.hash.DG1").

@@ -52,6 +52,7 @@ import (
 	"github.com/idagent/idagent/emrtd/activeauth"
 	"github.com/idagent/idagent/emrtd/chipauth"
 	"github.com/idagent/idagent/emrtd/files"
+	"github.com/idagent/idagent/emrtd/identity"
 	"github.com/idagent/idagent/emrtd/lds"
 	"github.com/idagent/idagent/emrtd/sm"
 	"github.com/idagent/idagent/emrtd/trust"
@@ -352,7 +353,7 @@ func (r *reading) parseDG1(data []byte) error {
 		return fmt.Errorf("parse DG1: %w", err)
 	}
 	r.res.DG1 = dg1
-	r.res.DocumentType = documentType(dg1.DocumentCode)
+	r.res.DocumentType = identity.DocumentTypeOf(dg1.DocumentCode)
 	return nil
 }
 

@@ -6,34 +6,21 @@ import (
 
 	"github.com/idagent/idagent/emrtd/check"
 	"github.com/idagent/idagent/emrtd/files"
+	"github.com/idagent/idagent/emrtd/identity"
 	"github.com/idagent/idagent/emrtd/lds"
 	"github.com/idagent/idagent/emrtd/verify"
 )
 
-// DocumentType is the kind of document, from the document code of DG1.
-type DocumentType string
+// DocumentType is the kind of document, from the document code of DG1
+// (emrtd/identity's).
+type DocumentType = identity.DocumentType
 
 const (
-	Passport DocumentType = "passport" // P
-	IDCard   DocumentType = "id-card"  // I, A, C
-	Visa     DocumentType = "visa"     // V
-	Other    DocumentType = "other"
+	Passport = identity.Passport // P
+	IDCard   = identity.IDCard   // I, A, C
+	Visa     = identity.Visa     // V
+	Other    = identity.Other
 )
-
-func documentType(code string) DocumentType {
-	if code == "" {
-		return Other
-	}
-	switch code[0] {
-	case 'P':
-		return Passport
-	case 'I', 'A', 'C':
-		return IDCard
-	case 'V':
-		return Visa
-	}
-	return Other
-}
 
 // FileStatus says what became of one file (emrtd/verify's, which the
 // evidence carries).

@@ -13,13 +13,21 @@ import (
 // chipAuthentication is the chip.authentication check: the protocol's own
 // outcome at the desk, counted as PASS only when passive authentication
 // proved the key it used. A chip that cannot prove the key its own files
-// name fails, whatever passive authentication says.
+// name fails, whatever passive authentication says. Away from the desk it
+// is what chipAuthAway makes of it.
 func chipAuthentication(v *verification) {
+	c := v.chipAuthAtDesk()
+	if !v.opts.AtDesk {
+		c = v.chipAuthAway(c)
+	}
+	v.add(c)
+}
+
+func (v *verification) chipAuthAtDesk() check.Check {
 	c := check.Check{Name: check.ChipAuth}
 	ca := v.ev.ChipAuth
 	if ca == nil {
-		v.add(v.notRun(c, "chip authentication", 14))
-		return
+		return v.notRun(c, "chip authentication", 14)
 	}
 	var proven bool
 	var why string
@@ -28,41 +36,118 @@ func chipAuthentication(v *verification) {
 	} else {
 		proven, why = v.keyProven(14)
 	}
-	v.add(antiClone(c, ca.Status, ca.Unconfirmed, proven, why, chipAuthMessages(ca)))
+	return antiClone(c, ca.Status, ca.Unconfirmed, proven, why, chipAuthMessages(ca))
+}
+
+// chipAuthAway is chip authentication as a server sees it: only the desk
+// saw the chip prove its key, and that proof cannot be shown to anyone
+// else. A desk's report that the chip failed counts (a desk that lies
+// about that harms only itself); one that it passed never makes a PASS:
+// when active authentication, checked here, proves the chip, chip
+// authentication is SKIPPED, otherwise the chip's authenticity is verified
+// at the desk only (WARN). A chip that holds a chip authentication key
+// but shows no proof at all, by either protocol, is UNKNOWN.
+func (v *verification) chipAuthAway(c check.Check) check.Check {
+	aaProven := v.activeAuthProven()
+	switch {
+	case c.Status == check.Pass && aaProven:
+		c.Status, c.Reason = check.Skipped, ReasonVerifiedAtDeskOnly
+		c.Message = "The desk reports that the chip proved its chip authentication key; that proof cannot be checked again here. Active authentication, checked here, shows the chip is not a copy."
+	case c.Status == check.Pass:
+		c.Status, c.Reason = check.Warn, ReasonVerifiedAtDeskOnly
+		c.Message = "Chip authenticity verified at the desk only: the desk reports that the chip proved its chip authentication key, which cannot be checked again here, and the chip signed no challenge this verification can check (active authentication)."
+	case (c.Status == check.NotSupported || c.Status == check.Skipped) && v.holdsChipAuthKey() && !aaProven:
+		c.Status, c.Reason = check.Unknown, ReasonNotShown
+		c.Message = "The chip holds a chip authentication key, but the evidence shows neither chip authentication nor active authentication: it cannot be told from a copy."
+	}
+	return c
+}
+
+// holdsChipAuthKey reports whether the chip's files name a chip
+// authentication key: DG14 has one (or is listed in EF.SOD without being
+// in the evidence), or EF.CardSecurity is there (PACE-CAM).
+func (v *verification) holdsChipAuthKey() bool {
+	if v.dg14 != nil {
+		return len(v.dg14.ChipAuthenticationPublicKeys) > 0
+	}
+	return v.sodLists(14) || v.ev.CardSecurity != nil
 }
 
 // activeAuthentication is the active.authentication check: the chip's
 // signature over the challenge, checked here with DG15's key, counted as
 // PASS only when passive authentication proved DG15. Without a signature
 // it is the desk's outcome (the chip refused or garbled the protocol, or
-// its key is unusable). While the read is still going (Options.Partial)
-// it is made only once active authentication ran.
+// its key is unusable); away from the desk, a chip that holds DG15 and
+// shows no signature is UNKNOWN (SIGNATURE_MISSING). While the read is
+// still going (Options.Partial) it is made only once active
+// authentication ran.
 func activeAuthentication(v *verification) {
 	aa := v.ev.ActiveAuth
 	if v.opts.Partial && aa == nil {
 		return
 	}
 	c := check.Check{Name: check.ActiveAuth}
-	if aa == nil {
-		v.add(v.notRun(c, "active authentication", 15))
-		return
+	status := v.activeAuthStatus()
+	switch {
+	case status == nil:
+		c = v.notRun(c, "active authentication", 15)
+	case *status == statusMissing:
+		c.Status, c.Reason = check.Unknown, ReasonSignatureMissing
+		c.Message = "The chip holds an active authentication key (DG15), but the evidence carries no signature of the chip to check with it, so it cannot be told from a copy."
+	default:
+		proven, why := v.keyProven(15)
+		c = antiClone(c, *status, false, proven, why, activeAuthMessages)
 	}
-	proven, why := v.keyProven(15)
-	v.add(antiClone(c, v.activeAuthStatus(aa), false, proven, why, activeAuthMessages))
+	v.add(c)
 }
 
-// activeAuthStatus checks the chip's signature with DG15's key (and
-// DG14's ActiveAuthenticationInfo for ECDSA); without a signature or DG15
-// it is the desk's outcome.
-func (v *verification) activeAuthStatus(aa *ActiveAuth) check.Status {
-	if len(aa.Signature) == 0 || v.dg15 == nil {
-		return aa.Status
+// statusMissing is activeAuthStatus's outcome for a chip that holds DG15
+// and shows no signature away from the desk.
+const statusMissing check.Status = "missing"
+
+// activeAuthStatus is active authentication's own outcome, decided once:
+// the chip's signature checked with DG15's key (and DG14's
+// ActiveAuthenticationInfo for ECDSA); without a signature the desk's
+// outcome, which away from the desk counts only when it is a failure. nil
+// when active authentication did not run and, away from the desk, the
+// chip holds no DG15.
+func (v *verification) activeAuthStatus() *check.Status {
+	if v.aa == nil {
+		s, ran := v.decideActiveAuth()
+		if !ran {
+			return nil
+		}
+		v.aa = &s
 	}
+	return v.aa
+}
+
+func (v *verification) decideActiveAuth() (check.Status, bool) {
+	aa := v.ev.ActiveAuth
+	switch {
+	case aa != nil && len(aa.Signature) > 0 && v.dg15 != nil:
+		return v.checkSignature(aa.Challenge, aa.Signature), true
+	case v.opts.AtDesk && aa == nil:
+		return "", false
+	case v.opts.AtDesk:
+		return aa.Status, true
+	case aa != nil && (aa.Status == check.Fail || aa.Status == check.Unknown):
+		return aa.Status, true
+	case v.dg15 != nil && v.checkSignature(make([]byte, activeauth.ChallengeLen), nil) == check.NotSupported:
+		return check.NotSupported, true // the key is unusable: no signature can be checked
+	case v.holds(15):
+		return statusMissing, true
+	}
+	return "", false
+}
+
+// checkSignature checks a signature over challenge with DG15's key.
+func (v *verification) checkSignature(challenge, signature []byte) check.Status {
 	var info *lds.ActiveAuthenticationInfo
 	if v.dg14 != nil && len(v.dg14.ActiveAuthentication) > 0 {
 		info = &v.dg14.ActiveAuthentication[0]
 	}
-	_, err := activeauth.VerifySignature(v.dg15.PublicKey, info, aa.Challenge, aa.Signature)
+	_, err := activeauth.VerifySignature(v.dg15.PublicKey, info, challenge, signature)
 	switch {
 	case err == nil:
 		return check.Pass
@@ -72,6 +157,17 @@ func (v *verification) activeAuthStatus(aa *ActiveAuth) check.Status {
 		return check.NotSupported
 	}
 	return check.Unknown
+}
+
+// activeAuthProven reports whether active authentication proves the chip
+// here: its signature verified with DG15's key, and DG15 is proven.
+func (v *verification) activeAuthProven() bool {
+	s := v.activeAuthStatus()
+	if s == nil || *s != check.Pass {
+		return false
+	}
+	proven, _ := v.keyProven(15)
+	return proven
 }
 
 // cloneMessages are the reasons and sentences of one anti-clone check.

@@ -2,8 +2,10 @@ package verify
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/idagent/idagent/emrtd/check"
+	"github.com/idagent/idagent/emrtd/identity"
 	"github.com/idagent/idagent/emrtd/lds"
 )
 
@@ -69,4 +71,10 @@ func (d *Document) set(n int, b []byte) (err error) {
 		d.DG13, err = lds.ParseDG13(b)
 	}
 	return err
+}
+
+// Fields are the identity fields of the verified data groups, named as
+// everywhere in idagent (emrtd/identity); now places two-digit MRZ years.
+func (d *Document) Fields(now time.Time) identity.Fields {
+	return identity.Of(identity.Groups{DG1: d.DG1, DG11: d.DG11, DG12: d.DG12, DG13: d.DG13}, now)
 }

@@ -19,7 +19,11 @@ func passiveAuthentication(v *verification) {
 	}
 	o := v.paOptions()
 	o.DataGroups = v.ev.DataGroups
-	v.report = append(v.report, pa.VerifyBytes(v.ev.SOD, o).Report...)
+	if v.sod != nil {
+		v.report = append(v.report, pa.Verify(v.sod, o).Report...)
+	} else {
+		v.report = append(v.report, pa.VerifyBytes(v.ev.SOD, o).Report...) // reports it malformed
+	}
 	for _, f := range v.ev.Refused {
 		if f.Status == FileFailed && f.DG > 0 {
 			v.report.Add(check.DGHash(f.DG), check.Unknown, ReasonNotRead,

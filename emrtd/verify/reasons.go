@@ -22,4 +22,14 @@ const (
 	ReasonProtocolError     = "PROTOCOL_ERROR"     // UNKNOWN: the chip refused or garbled the protocol
 	ReasonNotSupported      = "NOT_SUPPORTED"      // NOT_SUPPORTED: the chip has no such key (no DG14/DG15) or an unusable one
 	ReasonNotRequested      = "NOT_REQUESTED"      // SKIPPED: the read did not ask for DG14/DG15
+
+	// Away from the desk (Options.AtDesk false).
+	ReasonVerifiedAtDeskOnly = "VERIFIED_AT_DESK_ONLY" // chip.authentication: the desk reports it passed; a server cannot check it (WARN, or SKIPPED when active authentication proves the chip)
+	ReasonNotShown           = "NOT_SHOWN"             // UNKNOWN: the chip holds a chip authentication key and the evidence shows no anti-clone proof
+	ReasonSignatureMissing   = "SIGNATURE_MISSING"     // UNKNOWN: the chip holds DG15 and the evidence carries no active authentication signature
+
+	// challenge (Options.Challenge).
+	ReasonChallengeSigned    = "CHALLENGE_SIGNED"     // PASS: the chip signed this verification's challenge
+	ReasonChallengeMismatch  = "CHALLENGE_MISMATCH"   // FAIL: the chip signed another challenge (another read)
+	ReasonChallengeNotSigned = "CHALLENGE_NOT_SIGNED" // WARN (chip without active authentication) or UNKNOWN: the evidence is not bound to the challenge
 )

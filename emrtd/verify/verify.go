@@ -35,6 +35,7 @@ import (
 
 	"github.com/idagent/idagent/emrtd/check"
 	"github.com/idagent/idagent/emrtd/lds"
+	"github.com/idagent/idagent/emrtd/pa"
 	"github.com/idagent/idagent/emrtd/trust"
 )
 
@@ -55,6 +56,13 @@ type Options struct {
 	// active authentication, which runs last, is reported only once it
 	// ran.
 	Partial bool
+	// Challenge is the challenge the chip must have signed in active
+	// authentication for this verification (a server's fresh challenge,
+	// 8 bytes); with it the challenge check is made. A chip that cannot
+	// sign one (no active authentication) leaves that check WARN, or
+	// UNKNOWN with RequireSignedChallenge.
+	Challenge              []byte
+	RequireSignedChallenge bool
 }
 
 // Result is the outcome of a verification.
@@ -82,6 +90,7 @@ var rules = []rule{
 	accessKeyConsistency,
 	chipAuthentication,
 	activeAuthentication,
+	challengeSigned,
 }
 
 // verification is the state of one Verify: the inputs, the data groups
@@ -89,12 +98,16 @@ var rules = []rule{
 type verification struct {
 	ev     *Evidence
 	opts   Options
+	sod    *pa.SOD // nil when EF.SOD is absent or malformed
 	dg1    *lds.DG1
 	dg13   *lds.DG13
 	dg14   *lds.SecurityInfos
 	dg15   *lds.DG15
 	report check.Report
 	res    *Result
+	// aa is the outcome of active authentication, decided once (nil
+	// until then).
+	aa *check.Status
 }
 
 // Verify makes every check over the evidence.
@@ -115,6 +128,9 @@ func Verify(ev *Evidence, opts Options) *Result {
 // parse parses the data groups the rules read. A data group that does not
 // parse stays nil: the rules report what they could not decide.
 func (v *verification) parse() {
+	if v.ev.SOD != nil {
+		v.sod, _ = pa.ParseSOD(v.ev.SOD)
+	}
 	if b, ok := v.ev.DataGroups[1]; ok {
 		v.dg1, _ = lds.ParseDG1(b)
 	}
@@ -130,3 +146,20 @@ func (v *verification) parse() {
 }
 
 func (v *verification) add(c check.Check) { v.report = append(v.report, c) }
+
+// sodLists reports whether EF.SOD lists data group n: the chip holds it,
+// whether or not the evidence carries it.
+func (v *verification) sodLists(n int) bool {
+	if v.sod == nil {
+		return false
+	}
+	_, ok := v.sod.LDS.Hashes[n]
+	return ok
+}
+
+// holds reports whether the chip holds data group n: the evidence carries
+// it or EF.SOD lists it.
+func (v *verification) holds(n int) bool {
+	_, ok := v.ev.DataGroups[n]
+	return ok || v.sodLists(n)
+}

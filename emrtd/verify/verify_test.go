@@ -1,77 +1,19 @@
 package verify_test
 
 import (
-	"context"
 	"reflect"
 	"slices"
 	"testing"
 
-	"github.com/idagent/idagent/emrtd/access"
 	"github.com/idagent/idagent/emrtd/check"
-	"github.com/idagent/idagent/emrtd/read"
 	"github.com/idagent/idagent/emrtd/sim"
 	"github.com/idagent/idagent/emrtd/sim/issue"
-	"github.com/idagent/idagent/emrtd/sim/testpki"
-	"github.com/idagent/idagent/emrtd/trust"
 	"github.com/idagent/idagent/emrtd/verify"
-	"github.com/idagent/idagent/nfc/virtual"
+	"github.com/idagent/idagent/emrtd/verify/verifytest"
 )
 
-// desk reads chip as a desk does (every data group, the photo, verified
-// against the simulator's test PKI) and returns the result and the key
-// that opened it.
-func desk(t testing.TB, chip *sim.Chip) (*read.Result, access.Key) {
-	t.Helper()
-	m := virtual.New("reader")
-	if err := m.Insert("reader", chip); err != nil {
-		t.Fatal(err)
-	}
-	conn, err := m.Connect(context.Background(), "reader")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	key := deskKey(t, chip)
-	res, err := read.Read(context.Background(), conn, read.Options{Keys: []access.Key{key},
-		DataGroups: []int{11, 12, 13, 14, 15}, Photo: true, Verify: true, Trust: testTrust(t), AllowTestAnchors: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res, key
-}
-
-// deskKey is the key a desk has: the CAN of a Vietnamese card, the MRZ of
-// a passport.
-func deskKey(t testing.TB, chip *sim.Chip) access.Key {
-	t.Helper()
-	var k access.Key
-	var err error
-	if chip.Profile().Kind == issue.Passport {
-		k, err = access.ParseMRZ(chip.AccessData().MRZ)
-	} else {
-		k, err = access.NewCAN(chip.AccessData().CAN)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
-}
-
-// testTrust holds the simulator's test CSCA (a test anchor) and its CRL.
-func testTrust(t testing.TB) *trust.Store {
-	t.Helper()
-	s := trust.New()
-	if _, err := s.ImportBytes(sim.TrustAnchor(), "simulator test CSCA", trust.ImportOptions{Test: true}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.ImportBytes(testpki.CRL(), "simulator test CRL", trust.ImportOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
-
 func deskOptions(t testing.TB) verify.Options {
-	return verify.Options{Trust: testTrust(t), AllowTestAnchors: true, AtDesk: true}
+	return verify.Options{Trust: verifytest.Trust(t), AllowTestAnchors: true, AtDesk: true}
 }
 
 // The evidence of a read of every simulator profile, verified again,
@@ -79,13 +21,10 @@ func deskOptions(t testing.TB) verify.Options {
 func TestEveryProfileVerifiesAgain(t *testing.T) {
 	for _, profile := range sim.Profiles() {
 		t.Run(profile, func(t *testing.T) {
-			chip, err := sim.New(profile, sim.Options{Seed: 40})
-			if err != nil {
-				t.Fatal(err)
-			}
-			res, key := desk(t, chip)
+			d := verifytest.Desk(t, profile, sim.Options{Seed: 40}, nil)
+			res := d.Result
 			ev := res.Evidence()
-			ev.AccessKey = key
+			ev.AccessKey = d.Key
 			got := verify.Verify(ev, deskOptions(t))
 			if !reflect.DeepEqual(got.Checks, res.Checks) || got.Verdict != res.Verdict {
 				t.Errorf("verified again: %s %+v\nread: %s %+v", got.Verdict, got.Checks, res.Verdict, res.Checks)
@@ -100,12 +39,7 @@ func TestEveryProfileVerifiesAgain(t *testing.T) {
 // The document holds only data groups whose hash matched: an edited DG13
 // is left out, the others are there.
 func TestDocumentHoldsOnlyVerifiedGroups(t *testing.T) {
-	chip, err := sim.New("cccd", sim.Options{Seed: 41, Tamper: issue.DG13Edited})
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, _ := desk(t, chip)
-	ev := res.Evidence()
+	ev := verifytest.Desk(t, "cccd", sim.Options{Seed: 41, Tamper: issue.DG13Edited}, nil).Result.Evidence()
 	got := verify.Verify(ev, deskOptions(t))
 	doc := got.Document(ev)
 	if doc.DG13 != nil || slices.Contains(doc.Verified, 13) {
@@ -121,12 +55,7 @@ func TestDocumentHoldsOnlyVerifiedGroups(t *testing.T) {
 
 // Without a signed EF.SOD nothing is verified.
 func TestDocumentEmptyWithoutSOD(t *testing.T) {
-	chip, err := sim.New("cccd", sim.Options{Seed: 42})
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, _ := desk(t, chip)
-	ev := res.Evidence()
+	ev := verifytest.Desk(t, "cccd", sim.Options{Seed: 42}, nil).Result.Evidence()
 	ev.SOD = nil
 	got := verify.Verify(ev, deskOptions(t))
 	if c, _ := got.Checks.Get(check.SODSignature); c.Reason != verify.ReasonSODMissing || got.Verdict != check.Fail {
