@@ -55,14 +55,20 @@ func FuzzDG13(f *testing.F) {
 	})
 }
 
+// FuzzSecurityInfos parses each input as EF.CardAccess's content (a bare
+// SET) and as DG14 (the same SET inside tag 6E): every seed is given in
+// both forms, so that the DG14 parser is reached past its wrapper.
 func FuzzSecurityInfos(f *testing.F) {
-	b, _ := hex.DecodeString(cccdCardAccessHex)
-	f.Add(b)
-	f.Add(tlv.Encode(tagSet,
+	cardAccess, _ := hex.DecodeString(cccdCardAccessHex)
+	dg14 := tlv.Encode(tagSet,
 		secInfo(OIDPACEECDHGM, algID(OIDStandardizedDomainParameters, intDER(13)), intDER(13)),
 		secInfo(OIDPKECDH, ecSPKI(f), intDER(7)),
 		secInfo(OIDAA, intDER(1), tlv.Encode(tagOID, encodeOID(OIDECDSAWithSHA256))),
-		secInfo(OIDCAECDH, algID(OIDECPublicKey, tlv.Encode(tagOID, encodeOID(OIDCurveBrainpoolP256r1))))))
+		secInfo(OIDCAECDH, algID(OIDECPublicKey, tlv.Encode(tagOID, encodeOID(OIDCurveBrainpoolP256r1)))))
+	for _, set := range [][]byte{cardAccess, dg14} {
+		f.Add(set)
+		f.Add(tlv.Encode(0x6E, set))
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		v, err := ParseSecurityInfos(b)
 		fuzzJSON(t, v, err)
