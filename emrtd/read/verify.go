@@ -27,14 +27,20 @@ func (r *reading) verify(final bool) {
 		return
 	}
 	r.begin(PhaseVerify, "")
-	res := verify.Verify(r.evidence(), verify.Options{
-		Trust: r.opts.Trust, AllowTestAnchors: r.opts.AllowTestAnchors, Now: r.opts.Now,
-		AtDesk: true, Partial: !final,
-	})
+	res := verify.Verify(r.evidence(), r.verifyOptions(final))
 	if res.CardSecurityChecks != nil {
 		r.res.ChipAuth.KeyChecks = res.CardSecurityChecks
 	}
 	r.res.Checks, r.res.Verdict = res.Checks, res.Verdict
+}
+
+// verifyOptions are emrtd/verify's options for the read so far (final:
+// the read is over).
+func (r *reading) verifyOptions(final bool) verify.Options {
+	return verify.Options{
+		Trust: r.opts.Trust, AllowTestAnchors: r.opts.AllowTestAnchors, Now: r.opts.Now,
+		AtDesk: true, Partial: !final,
+	}
 }
 
 // evidence is the read's evidence with the key that opened the chip.
