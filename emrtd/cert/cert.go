@@ -480,11 +480,29 @@ func (c *Certificate) Equal(o *Certificate) bool { return bytes.Equal(c.Raw, o.R
 // ErrNoKey reports an issuer whose key could not be parsed.
 var ErrNoKey = errors.New("cert: issuer key unusable")
 
-// CheckSignatureFrom verifies that issuer's key signed c. Errors wrap
-// ErrSignature (a bad signature) or ErrUnsupported/ErrNoKey (cannot tell).
+// CheckSignatureFrom verifies that issuer's key signed c, with the
+// algorithm both the signed part and the outer signatureAlgorithm name.
+// Errors wrap ErrSignature (a bad signature), ErrAlgorithmMismatch, or
+// ErrUnsupported/ErrNoKey (cannot tell).
 func (c *Certificate) CheckSignatureFrom(issuer *Certificate) error {
+	return checkSigned(issuer, c.TBSSigAlg, c.SigAlg, c.RawTBS, c.Signature)
+}
+
+// ErrAlgorithmMismatch reports a certificate or CRL whose outer
+// signatureAlgorithm is not the one its signed part names (RFC 5280
+// §4.1.1.2, §5.1.1.2): the unsigned copy was changed, so the structure is
+// not what was signed.
+var ErrAlgorithmMismatch = errors.New("cert: the signature algorithm differs from the one the signed part names")
+
+// checkSigned verifies a signed structure (certificate or CRL) with
+// issuer's key after checking that its two algorithm identifiers agree.
+// Absent and NULL parameters count as the same: both say "none".
+func checkSigned(issuer *Certificate, inner AlgorithmIdentifier, outer SignatureAlgorithm, tbs, sig []byte) error {
+	if !inner.OID.Equal(outer.OID) || (!bytes.Equal(inner.Params, outer.Params) && !(inner.hasNoParams() && outer.hasNoParams())) {
+		return fmt.Errorf("%w: %s, and %s outside it", ErrAlgorithmMismatch, inner.OID, outer.OID)
+	}
 	if issuer.PublicKey == nil {
 		return fmt.Errorf("%w: %v", ErrNoKey, issuer.KeyErr)
 	}
-	return issuer.PublicKey.Verify(c.SigAlg, 0, c.RawTBS, c.Signature)
+	return issuer.PublicKey.Verify(outer, 0, tbs, sig)
 }

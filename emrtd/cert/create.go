@@ -38,6 +38,10 @@ type Template struct {
 	Hash                crypto.Hash // signature hash; SHA-256 when zero
 	PSS                 bool        // RSA issuer keys sign with RSASSA-PSS
 	ExplicitParams      bool        // an EC subject key is written with explicit domain parameters
+	// RSAPSSKey writes an RSA subject key under id-RSASSA-PSS without
+	// parameters instead of rsaEncryption (as some issuers do for keys
+	// that then sign PKCS#1 v1.5).
+	RSAPSSKey bool
 }
 
 // Create makes a certificate for pub (*ec.PublicKey, *ecdsa.PublicKey or
@@ -51,6 +55,11 @@ func Create(t *Template, pub crypto.PublicKey, issuer *Certificate, issuerKey cr
 	spki, keyBits, err := MarshalPublicKey(pub, t.ExplicitParams)
 	if err != nil {
 		return nil, err
+	}
+	if t.RSAPSSKey {
+		if spki, err = rsaPSSKeyInfo(pub, keyBits); err != nil {
+			return nil, err
+		}
 	}
 	alg, err := SignatureAlgorithmFor(issuerKey, t.Hash, t.PSS)
 	if err != nil {
@@ -255,6 +264,20 @@ func MarshalPublicKey(pub crypto.PublicKey, explicit bool) (spki, keyBits []byte
 	}
 	spki, err = b.Bytes()
 	return spki, keyBits, err
+}
+
+// rsaPSSKeyInfo is the SubjectPublicKeyInfo of an RSA key under
+// id-RSASSA-PSS with absent parameters (no restriction on its use).
+func rsaPSSKeyInfo(pub crypto.PublicKey, keyBits []byte) ([]byte, error) {
+	if _, ok := pub.(*rsa.PublicKey); !ok {
+		return nil, fmt.Errorf("%w: an RSA-PSS key OID for a %T", ErrUnsupported, pub)
+	}
+	var b cryptobyte.Builder
+	b.AddASN1(casn1.SEQUENCE, func(b *cryptobyte.Builder) {
+		b.AddASN1(casn1.SEQUENCE, func(b *cryptobyte.Builder) { b.AddASN1ObjectIdentifier(OIDRSASSAPSS) })
+		b.AddASN1BitString(keyBits)
+	})
+	return b.Bytes()
 }
 
 // SignatureAlgorithmFor picks the signature algorithm a key signs with:

@@ -26,7 +26,8 @@ type CRL struct {
 	AuthorityKeyID []byte
 	Number         *big.Int
 	Extensions     []Extension
-	SigAlg         SignatureAlgorithm
+	SigAlg         SignatureAlgorithm  // outer signatureAlgorithm
+	TBSSigAlg      AlgorithmIdentifier // the one the signed part names
 	Signature      []byte
 }
 
@@ -55,10 +56,13 @@ func (crl *CRL) parseTBS(tbs ber.Value) error {
 	if _, _, err := r.Optional(ber.TagInteger); err != nil {
 		return fmt.Errorf("version: %w", err)
 	}
-	if _, err := r.Expect(ber.TagSequence, "signature"); err != nil {
+	algV, err := r.Expect(ber.TagSequence, "signature")
+	if err != nil {
 		return err
 	}
-	var err error
+	if crl.TBSSigAlg, err = ParseAlgorithmIdentifier(algV); err != nil {
+		return fmt.Errorf("signature: %w", err)
+	}
 	if crl.Issuer, err = readName(r, "issuer"); err != nil {
 		return err
 	}
@@ -156,12 +160,10 @@ func (crl *CRL) applyExtensions() {
 	}
 }
 
-// CheckSignatureFrom verifies that issuer's key signed the CRL.
+// CheckSignatureFrom verifies that issuer's key signed the CRL, like
+// Certificate.CheckSignatureFrom.
 func (crl *CRL) CheckSignatureFrom(issuer *Certificate) error {
-	if issuer.PublicKey == nil {
-		return fmt.Errorf("%w: %v", ErrNoKey, issuer.KeyErr)
-	}
-	return issuer.PublicKey.Verify(crl.SigAlg, 0, crl.RawTBS, crl.Signature)
+	return checkSigned(issuer, crl.TBSSigAlg, crl.SigAlg, crl.RawTBS, crl.Signature)
 }
 
 // Lookup returns the entry revoking the serial number, if any.

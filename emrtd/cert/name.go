@@ -3,6 +3,7 @@ package cert
 import (
 	"encoding/asn1"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -127,17 +128,20 @@ func (n Name) String() string {
 }
 
 // Canonical returns a form in which two names compare equal when RFC 5280
-// §7.1 name matching says they are the same: string types ignored, case
-// folded, leading, trailing and repeated inner white space removed.
+// §7.1 name matching says they are the same (string types ignored, case
+// folded, leading, trailing and repeated inner white space removed) or
+// when they list the same attributes in another order. RFC 5280 holds
+// RDN order significant, but issuers write one name in different orders
+// (a SignerInfo naming its certificate's issuer with the RDNs reversed,
+// real-chips.md P-03); a name only ever finds candidates here, whose
+// signatures are then verified, so folding the order costs nothing.
 func (n Name) Canonical() string {
-	var sb strings.Builder
-	for _, a := range n.Attributes {
-		sb.WriteString(a.Type.String())
-		sb.WriteByte('=')
-		sb.WriteString(foldCase(strings.Join(strings.FieldsFunc(a.Value, unicode.IsSpace), " ")))
-		sb.WriteByte(0)
+	parts := make([]string, len(n.Attributes))
+	for i, a := range n.Attributes {
+		parts[i] = a.Type.String() + "=" + foldCase(strings.Join(strings.FieldsFunc(a.Value, unicode.IsSpace), " "))
 	}
-	return sb.String()
+	slices.Sort(parts)
+	return strings.Join(parts, "\x00")
 }
 
 // Equal reports whether two names match.

@@ -29,6 +29,7 @@ const (
 	DSValidity     = "ds.validity"
 	DSRevocation   = "ds.revocation"
 	DSCountry      = "ds.country"
+	DSProfile      = "ds.profile" // the DS and CSCA certificates are marked for their roles
 	ChipAuth       = "chip.authentication"
 	ActiveAuth     = "active.authentication"
 	MRZConsistency = "mrz.dg13.consistency"

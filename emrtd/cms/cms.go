@@ -31,6 +31,13 @@ var (
 	ErrDigestMismatch      = errors.New("cms: message digest does not match the content")
 	ErrContentTypeMismatch = errors.New("cms: signed content type differs from the content")
 	ErrNoSigner            = errors.New("cms: no signer certificate")
+	// ErrNoSignedAttributes: the signer signed the content itself. CMS
+	// allows it; ICAO 9303-10 and TR-03110 do not, and without the
+	// content-type attribute the signature would not say what it signs.
+	ErrNoSignedAttributes = errors.New("cms: no signed attributes")
+	// ErrMissingAttribute: the signed attributes lack the content type or
+	// the message digest (RFC 5652 §5.3 requires both).
+	ErrMissingAttribute = errors.New("cms: signed attribute missing")
 )
 
 // SignedData is a parsed CMS SignedData.

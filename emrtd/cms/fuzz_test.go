@@ -48,7 +48,7 @@ func FuzzParse(f *testing.F) {
 			return
 		}
 		for _, si := range sd.Signers {
-			_ = sd.Verify(si, sd.SignerCertificate(si))
+			_ = sd.Verify(si, firstSigner(sd, si))
 		}
 	})
 }

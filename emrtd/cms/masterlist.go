@@ -96,16 +96,17 @@ func (ml *MasterList) VerifySignature() (*cert.Certificate, error) {
 	sd := ml.SignedData
 	var errs []error
 	for _, si := range sd.Signers {
-		signer := sd.SignerCertificate(si)
-		if signer == nil {
+		signers := sd.SignerCertificates(si)
+		if len(signers) == 0 {
 			errs = append(errs, ErrNoSigner)
-			continue
 		}
-		if err := sd.Verify(si, signer); err != nil {
+		for _, signer := range signers {
+			err := sd.Verify(si, signer)
+			if err == nil {
+				return signer, nil
+			}
 			errs = append(errs, err)
-			continue
 		}
-		return signer, nil
 	}
 	return nil, fmt.Errorf("master list signature: %w", errors.Join(errs...))
 }

@@ -2,7 +2,6 @@ package cms
 
 import (
 	"bytes"
-	"crypto"
 	"fmt"
 
 	"github.com/idagent/idagent/emrtd/cert"
@@ -173,51 +172,65 @@ func (si *SignerInfo) applyAttribute(a Attribute) error {
 	return err
 }
 
-// Identifies reports whether the signer identifier names c.
+// Identifies reports whether the signer identifier names c: its subject
+// key identifier, or its serial number and issuer under name matching
+// (string types, case, spacing and RDN order folded; see cert.Name).
 func (si *SignerInfo) Identifies(c *cert.Certificate) bool {
 	if si.SubjectKeyID != nil {
 		return bytes.Equal(si.SubjectKeyID, c.SubjectKeyID)
 	}
-	return si.Serial != nil && si.Serial.Cmp(c.Serial) == 0 && si.Issuer.Equal(c.Issuer)
+	return si.Serial != nil && si.Issuer != nil && si.Serial.Cmp(c.Serial) == 0 && si.Issuer.Equal(c.Issuer)
 }
 
-// SignerCertificate returns the certificate in the message that the signer
-// identifier names, or nil.
-func (sd *SignedData) SignerCertificate(si *SignerInfo) *cert.Certificate {
+// SignerCertificates returns the certificates in the message that the
+// signer identifier names (normally one).
+func (sd *SignedData) SignerCertificates(si *SignerInfo) []*cert.Certificate {
+	var out []*cert.Certificate
 	for _, c := range sd.Certificates {
 		if si.Identifies(c) {
-			return c
+			out = append(out, c)
 		}
 	}
-	return nil
+	return out
 }
 
-// CheckContent checks the signed attributes against the content: the
-// content-type attribute equals eContentType, and the message digest equals
-// the digest of the content.
+// CheckContent checks the signed attributes against the content: both the
+// content-type and the message-digest attribute are present, the content
+// type equals eContentType, and the message digest is the digest of the
+// content with the SignerInfo's digest algorithm.
 func (sd *SignedData) CheckContent(si *SignerInfo) error {
-	if si.SignedAttrsRaw == nil {
-		return nil // the signature covers the content directly
-	}
-	if si.ContentType == nil || !si.ContentType.Equal(sd.ContentType) {
+	switch {
+	case si.SignedAttrsRaw == nil:
+		return ErrNoSignedAttributes
+	case si.ContentType == nil:
+		return fmt.Errorf("%w: content type", ErrMissingAttribute)
+	case si.MessageDigest == nil:
+		return fmt.Errorf("%w: message digest", ErrMissingAttribute)
+	case !si.ContentType.Equal(sd.ContentType):
 		return ErrContentTypeMismatch
-	}
-	if si.Digest == 0 {
+	case si.Digest == 0:
 		return fmt.Errorf("%w: digest algorithm %s", cert.ErrUnsupported, si.DigestAlgorithm.OID)
 	}
 	h := si.Digest.New()
 	h.Write(sd.Content)
-	if si.MessageDigest == nil || !bytes.Equal(h.Sum(nil), si.MessageDigest) {
+	if !bytes.Equal(h.Sum(nil), si.MessageDigest) {
 		return ErrDigestMismatch
 	}
 	return nil
 }
 
-// Verify checks the signer's signature with the signer certificate's key:
-// over the signed attributes (as encoded, then in DER form if that
-// differs) after CheckContent, or over the content when there are none.
-// Errors wrap ErrDigestMismatch, ErrContentTypeMismatch, cert.ErrSignature
-// or cert.ErrUnsupported.
+// Verify checks one signer's signature with a certificate's key, strictly:
+// the signed attributes must be there with content type and message
+// digest (CheckContent), and the signature is checked with one hash, the
+// SignerInfo's digest algorithm (as OpenSSL and Bouncy Castle do; the
+// signature algorithm's own hash, when it names one, is not tried as a
+// second chance). An RSASSA-PSS signer must name that same hash in its
+// parameters. The signature covers the signed attributes as encoded, or,
+// when that encoding is not DER (BER lengths, an unsorted SET), their DER
+// form, which is what CMS defines it over: two encodings of the same
+// attributes, not two meanings. Errors wrap ErrNoSignedAttributes,
+// ErrMissingAttribute, ErrDigestMismatch, ErrContentTypeMismatch,
+// cert.ErrAlgorithmMismatch, cert.ErrSignature or cert.ErrUnsupported.
 func (sd *SignedData) Verify(si *SignerInfo, signer *cert.Certificate) error {
 	if signer == nil {
 		return ErrNoSigner
@@ -228,43 +241,30 @@ func (sd *SignedData) Verify(si *SignerInfo, signer *cert.Certificate) error {
 	if err := sd.CheckContent(si); err != nil {
 		return err
 	}
+	alg := si.SigAlg
+	if alg.Scheme == cert.SchemeRSAPSS {
+		if alg.Hash != si.Digest {
+			return fmt.Errorf("%w: RSA-PSS with %s, digest algorithm %s", cert.ErrAlgorithmMismatch, alg.Hash, si.Digest)
+		}
+	} else {
+		alg.Hash = si.Digest
+	}
 	var err error
-	for _, signed := range si.signedBytes(sd.Content) {
-		for _, h := range si.hashes() {
-			alg := si.SigAlg
-			if alg.Scheme != cert.SchemeRSAPSS {
-				alg.Hash = h
-			}
-			err = signer.PublicKey.Verify(alg, h, signed, si.Signature)
-			if err == nil {
-				return nil
-			}
+	for _, signed := range si.signedBytes() {
+		if err = signer.PublicKey.Verify(alg, si.Digest, signed, si.Signature); err == nil {
+			return nil
 		}
 	}
 	return err
 }
 
-// signedBytes returns the encodings the signature may cover.
-func (si *SignerInfo) signedBytes(content []byte) [][]byte {
-	if si.SignedAttrsRaw == nil {
-		return [][]byte{content}
-	}
+// signedBytes returns the encodings of the signed attributes the
+// signature may cover: as encoded (tag SET), then DER when that differs.
+func (si *SignerInfo) signedBytes() [][]byte {
 	asSet := append([]byte{ber.TagSet}, si.SignedAttrsRaw[1:]...)
 	out := [][]byte{asSet}
 	if der, err := ber.ToDER(asSet); err == nil && !bytes.Equal(der, asSet) {
 		out = append(out, der)
 	}
 	return out
-}
-
-// hashes returns the hash to try: the signature algorithm's, then the
-// digest algorithm's when a signer named two different ones.
-func (si *SignerInfo) hashes() []crypto.Hash {
-	switch {
-	case si.SigAlg.Hash == 0:
-		return []crypto.Hash{si.Digest}
-	case si.Digest != 0 && si.Digest != si.SigAlg.Hash:
-		return []crypto.Hash{si.SigAlg.Hash, si.Digest}
-	}
-	return []crypto.Hash{si.SigAlg.Hash}
 }

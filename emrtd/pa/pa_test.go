@@ -97,7 +97,7 @@ func makeSOD(t *testing.T, ds *cert.Certificate, key crypto.PrivateKey, dgs map[
 	return sod
 }
 
-func storeWith(t *testing.T, test bool, files ...[]byte) *trust.Store {
+func storeWith(t testing.TB, test bool, files ...[]byte) *trust.Store {
 	s := trust.New()
 	for _, f := range files {
 		if _, err := s.ImportBytes(f, "test", trust.ImportOptions{Test: test}); err != nil {
@@ -145,7 +145,7 @@ func TestScenarios(t *testing.T) {
 	}
 	allPass := map[string]string{
 		check.SODSignature: "PASS/SIGNATURE_VALID", check.DSChain: "PASS/CHAIN_VALID", check.DSValidity: "PASS/DS_VALID",
-		check.DSRevocation: "PASS/NOT_REVOKED", check.DSCountry: "PASS/COUNTRY_MATCH",
+		check.DSRevocation: "PASS/NOT_REVOKED", check.DSCountry: "PASS/COUNTRY_MATCH", check.DSProfile: "PASS/PROFILE_VALID",
 		"dg.hash.DG1": "PASS/HASH_MATCH", "dg.hash.DG2": "PASS/HASH_MATCH", "dg.hash.DG13": "PASS/HASH_MATCH",
 	}
 
@@ -327,7 +327,8 @@ func TestRealWorldSODs(t *testing.T) {
 				t.Skip("missing")
 			}
 			r := VerifyBytes(raw, Options{Trust: store, IssuingState: state})
-			expect(t, r, map[string]string{check.SODSignature: "PASS/SIGNATURE_VALID", check.DSChain: "PASS/CHAIN_VALID", check.DSCountry: "PASS/COUNTRY_MATCH"})
+			expect(t, r, map[string]string{check.SODSignature: "PASS/SIGNATURE_VALID", check.DSChain: "PASS/CHAIN_VALID",
+				check.DSCountry: "PASS/COUNTRY_MATCH", check.DSProfile: "PASS/PROFILE_VALID"})
 			for _, c := range r.Report {
 				t.Logf("%-14s %-8s %-22s %s", c.Name, c.Status, c.Reason, c.Message)
 			}

@@ -1,9 +1,11 @@
 // Package pa is passive authentication (ICAO 9303-11 §5.1): it parses
-// EF.SOD (the LDS security object in a CMS SignedData), verifies its
-// signature, chains the document signer to a CSCA of the trust store,
-// checks validity, revocation and the issuing country, and compares the
-// hash of every data group the caller read. The result is an
-// emrtd/check.Report with one entry per check.
+// EF.SOD (the LDS security object in a CMS SignedData), verifies every
+// signer's signature strictly (signed attributes required, one hash),
+// chains the document signer to a CSCA of the trust store, checks the
+// certificates' markings by a documented policy (ds.profile), validity,
+// revocation and the issuing country, and compares the hash of every data
+// group the caller read. The result is an emrtd/check.Report with one
+// entry per check; docs/TRUST.md lists them with their reasons.
 //
 // It also builds and signs SODs for the software chip and test PKIs.
 package pa
@@ -12,6 +14,7 @@ import (
 	"crypto"
 	"encoding/asn1"
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/idagent/idagent/emrtd/cert"
@@ -22,6 +25,18 @@ import (
 
 // OIDLDSSecurityObject is id-icao-mrtd-security-ldsSecurityObject.
 var OIDLDSSecurityObject = asn1.ObjectIdentifier{2, 23, 136, 1, 1, 1}
+
+// SODContentTypes are the eContentTypes an EF.SOD is accepted with:
+// ICAO's, and those real passports carry instead (real-chips.md L-03:
+// Belgium and France, the Netherlands, id-data on a Chinese passport).
+// The content must still be an LDSSecurityObject, and the signed
+// content-type attribute must name the same type.
+var SODContentTypes = []asn1.ObjectIdentifier{
+	OIDLDSSecurityObject,
+	{1, 3, 27, 1, 1, 1},
+	{1, 2, 528, 1, 1006, 1, 20, 1},
+	cms.OIDData,
+}
 
 // TagSOD is the tag of EF.SOD.
 const TagSOD = 0x77
@@ -74,7 +89,7 @@ func ParseSOD(b []byte) (*SOD, error) {
 	if err != nil {
 		return nil, fmt.Errorf("EF.SOD: %w", err)
 	}
-	if !sd.ContentType.Equal(OIDLDSSecurityObject) {
+	if !slices.ContainsFunc(SODContentTypes, sd.ContentType.Equal) {
 		return nil, fmt.Errorf("EF.SOD: content type %s is not the LDS security object", sd.ContentType)
 	}
 	lds, err := ParseLDSSecurityObject(sd.Content)

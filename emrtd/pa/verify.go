@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/idagent/idagent/emrtd/cert"
@@ -46,6 +47,20 @@ const (
 	ReasonHashMissing        = "HASH_MISSING"
 	ReasonNoDS               = "NO_DS"
 	ReasonNoCSCA             = "NO_CSCA"
+
+	// sod.signature (strict CMS, issue 13).
+	ReasonNoSignedAttributes     = "NO_SIGNED_ATTRIBUTES"     // FAIL: the signer signed the content directly
+	ReasonSignedAttributeMissing = "SIGNED_ATTRIBUTE_MISSING" // FAIL: no content-type or message-digest attribute
+	ReasonAlgorithmMismatch      = "ALGORITHM_MISMATCH"       // FAIL: two algorithm identifiers that must agree do not
+	ReasonOtherSignerInvalid     = "OTHER_SIGNER_INVALID"     // WARN: one signer verifies, another does not
+
+	// ds.profile (real-chips.md P-08; see checkProfile for the policy).
+	ReasonProfileValid        = "PROFILE_VALID"          // PASS
+	ReasonDSKeyUsageInvalid   = "DS_KEY_USAGE_INVALID"   // FAIL: the DS's key usage excludes digital signatures
+	ReasonCSCANotCertSigner   = "CSCA_NOT_CERT_SIGNER"   // FAIL: the CSCA's key usage excludes certificate signing
+	ReasonDSKeyUsageMissing   = "DS_KEY_USAGE_MISSING"   // WARN: the DS has no key usage extension
+	ReasonCSCANotMarkedCA     = "CSCA_NOT_MARKED_CA"     // WARN: the CSCA lacks basicConstraints cA=TRUE
+	ReasonCSCAKeyUsageMissing = "CSCA_KEY_USAGE_MISSING" // WARN: the CSCA has no key usage extension
 )
 
 // Options are the inputs of Verify besides the SOD.
@@ -59,9 +74,12 @@ type Options struct {
 
 // Result is the outcome of passive authentication.
 type Result struct {
-	Report      check.Report
-	SOD         *SOD            // nil for EF.CardSecurity
-	SignedData  *cms.SignedData // the verified SignedData
+	Report     check.Report
+	SOD        *SOD            // nil for EF.CardSecurity
+	SignedData *cms.SignedData // the verified SignedData
+	// Signers is the outcome of every SignerInfo; the document stands on
+	// the chosen one, whose SignerInfo, certificate and anchor follow.
+	Signers     []*SignerResult
 	Signer      *cms.SignerInfo
 	DS          *cert.Certificate // the document signer certificate, if found
 	DSFromStore bool              // taken from the trust store, not the SOD
@@ -97,10 +115,14 @@ func verifySigned(sd *cms.SignedData, sod *SOD, o Options) *Result {
 	if o.Now.IsZero() {
 		o.Now = time.Now()
 	}
-	res := &Result{SOD: sod, SignedData: sd, Signer: sd.Signers[0]}
-	res.SigningTime = res.Signer.SigningTime
-	res.checkSignature(o)
-	res.checkChain(o)
+	res := &Result{SOD: sod, SignedData: sd, Signers: verifySigners(sd, o)}
+	chosen := choose(res.Signers)
+	s := res.Signers[chosen]
+	res.Signer, res.DS, res.DSFromStore = s.Info, s.DS, s.DSFromStore
+	res.SigningTime = s.Info.SigningTime
+	res.Report = append(res.Report, signatureCheck(res.Signers, chosen))
+	res.checkChain(s, o)
+	res.checkProfile()
 	res.checkValidity(o)
 	res.checkRevocation(o)
 	res.checkCountry(o)
@@ -108,70 +130,39 @@ func verifySigned(sd *cms.SignedData, sod *SOD, o Options) *Result {
 	return res
 }
 
-// findSigner returns the DS certificate named by the signer info: from the
-// SOD, else from the trust store.
-func (r *Result) findSigner(o Options) {
-	if c := r.SignedData.SignerCertificate(r.Signer); c != nil {
-		r.DS = c
-		return
+// checkChain reports ds.chain of the chosen signer's certificate (made
+// already when its signature verified).
+func (r *Result) checkChain(s *SignerResult, o Options) {
+	if s.DS != nil && s.Chain.Name == "" {
+		s.Chain, s.CSCA = chainOf(s.DS, signedAt(s.Info, s.DS), o)
 	}
-	if o.Trust != nil {
-		if c := o.Trust.DocumentSigner(r.Signer.Issuer, r.Signer.Serial, r.Signer.SubjectKeyID); c != nil {
-			r.DS, r.DSFromStore = c, true
-		}
-	}
-}
-
-func (r *Result) checkSignature(o Options) {
-	r.findSigner(o)
-	if r.DS == nil {
-		r.Report.Add(check.SODSignature, check.Unknown, ReasonDSNotFound,
-			"The document signer certificate is neither in the chip's security data nor in the trust store, so its signature cannot be checked.")
-		return
-	}
-	err := r.SignedData.Verify(r.Signer, r.DS)
-	from := ""
-	if r.DSFromStore {
-		from = " (certificate taken from the trust store)"
-	}
-	switch {
-	case err == nil:
-		r.Report.Add(check.SODSignature, check.Pass, ReasonSignatureValid,
-			fmt.Sprintf("The chip's security data is correctly signed by its document signer %s%s.", who(r.DS.Subject), from))
-	case errors.Is(err, cms.ErrDigestMismatch):
-		r.Report.Add(check.SODSignature, check.Fail, ReasonDigestMismatch,
-			"The list of data-group hashes does not match what the document signer signed: the security data was altered.")
-	case errors.Is(err, cms.ErrContentTypeMismatch):
-		r.Report.Add(check.SODSignature, check.Fail, ReasonContentType,
-			"The signed content type does not match the security data.")
-	case errors.Is(err, cert.ErrUnsupported), errors.Is(err, cert.ErrNoKey):
-		r.Report.Add(check.SODSignature, check.NotSupported, ReasonUnsupported,
-			fmt.Sprintf("The security data's signature algorithm (%s) or the signer's key (%s) is not supported.", r.Signer.SigAlg, r.DS.PublicKey))
-	default:
-		r.Report.Add(check.SODSignature, check.Fail, ReasonSignatureInvalid,
-			fmt.Sprintf("The security data's signature is not valid for the document signer %s%s.", who(r.DS.Subject), from))
-	}
-}
-
-func (r *Result) checkChain(o Options) {
-	if r.DS == nil {
+	r.CSCA = s.CSCA
+	if s.DS == nil {
 		r.Report.Add(check.DSChain, check.Skipped, ReasonNoDS, "Not checked: no document signer certificate.")
 		return
 	}
+	r.Report = append(r.Report, s.Chain)
+}
+
+// chainOf is the ds.chain check of a document signer certificate and the
+// anchor it chains to (nil when none): a trusted CSCA must have signed it,
+// with the algorithm its signed part names.
+func chainOf(ds *cert.Certificate, at time.Time, o Options) (check.Check, *trust.Entry) {
+	c := check.Check{Name: check.DSChain}
 	var cands []*trust.Entry
 	if o.Trust != nil {
-		cands = o.Trust.Issuers(r.DS)
+		cands = o.Trust.Issuers(ds)
 	}
 	if len(cands) == 0 {
-		r.Report.Add(check.DSChain, check.Unknown, ReasonCSCANotTrusted,
-			fmt.Sprintf("The document signer's country signing CA (%s) is not in the trust store: the document cannot be confirmed as genuine. Import the issuing country's CSCA or a master list.", who(r.DS.Issuer)))
-		return
+		c.Status, c.Reason = check.Unknown, ReasonCSCANotTrusted
+		c.Message = fmt.Sprintf("The document signer's country signing CA (%s) is not in the trust store: the document cannot be confirmed as genuine. Import the issuing country's CSCA or a master list.", who(ds.Issuer))
+		return c, nil
 	}
 	var lastErr error
 	akiKnown := false
 	var verified []*trust.Entry
 	for _, e := range cands {
-		if len(r.DS.AuthorityKeyID) > 0 && bytes.Equal(e.Cert.SubjectKeyID, r.DS.AuthorityKeyID) {
+		if len(ds.AuthorityKeyID) > 0 && bytes.Equal(e.Cert.SubjectKeyID, ds.AuthorityKeyID) {
 			akiKnown = true
 		}
 		// Once one key verified, other certificates of the same key (self-
@@ -182,34 +173,105 @@ func (r *Result) checkChain(o Options) {
 			}
 			continue
 		}
-		if lastErr = r.DS.CheckSignatureFrom(e.Cert); lastErr == nil {
+		if lastErr = ds.CheckSignatureFrom(e.Cert); lastErr == nil {
 			verified = append(verified, e)
 		}
 	}
-	r.CSCA = pickAnchor(verified, r.signedAt())
+	anchor := pickAnchor(verified, at)
 	switch {
-	case r.CSCA == nil && errors.Is(lastErr, cert.ErrUnsupported):
-		r.Report.Add(check.DSChain, check.NotSupported, ReasonUnsupported,
-			fmt.Sprintf("The document signer certificate's signature algorithm (%s) is not supported.", r.DS.SigAlg))
-	case r.CSCA == nil && akiKnown:
+	case anchor == nil && errors.Is(lastErr, cert.ErrAlgorithmMismatch):
+		c.Status, c.Reason = check.Fail, ReasonAlgorithmMismatch
+		c.Message = fmt.Sprintf("The document signer certificate names one signature algorithm inside its signed part and another (%s) outside it: it is not the certificate its CSCA signed.", ds.SigAlg)
+	case anchor == nil && errors.Is(lastErr, cert.ErrUnsupported):
+		c.Status, c.Reason = check.NotSupported, ReasonUnsupported
+		c.Message = fmt.Sprintf("The document signer certificate's signature algorithm (%s) is not supported.", ds.SigAlg)
+	case anchor == nil && akiKnown:
 		// The DS names a trusted CSCA key that did not sign it: forged.
-		r.Report.Add(check.DSChain, check.Fail, ReasonChainBroken,
-			fmt.Sprintf("The document signer certificate claims to be issued by the trusted CSCA %s, but that CSCA's key did not sign it.", who(r.DS.Issuer)))
-	case r.CSCA == nil:
+		c.Status, c.Reason = check.Fail, ReasonChainBroken
+		c.Message = fmt.Sprintf("The document signer certificate claims to be issued by the trusted CSCA %s, but that CSCA's key did not sign it.", who(ds.Issuer))
+	case anchor == nil:
 		// Same CSCA name, unknown key: most often a newer CSCA certificate
 		// that the trust store lacks, so trust is unknown, not failed.
-		r.Report.Add(check.DSChain, check.Unknown, ReasonCSCANotTrusted,
-			fmt.Sprintf("The trust store has a CSCA named %s, but not the key that issued this document signer; import a current master list or that country's newest CSCA certificate.", who(r.DS.Issuer)))
-	case r.CSCA.Test && !o.AllowTestAnchors:
-		r.Report.Add(check.DSChain, check.Fail, ReasonTestAnchor,
-			fmt.Sprintf("The document signer chains to TEST anchor %s: this is a test document, not accepted as genuine.", who(r.CSCA.Cert.Subject)))
-	case r.CSCA.Test:
-		r.Report.Add(check.DSChain, check.Pass, ReasonTestAnchor,
-			fmt.Sprintf("The document signer chains to TEST anchor %s (test anchors are accepted for this verification).", who(r.CSCA.Cert.Subject)))
+		c.Status, c.Reason = check.Unknown, ReasonCSCANotTrusted
+		c.Message = fmt.Sprintf("The trust store has a CSCA named %s, but not the key that issued this document signer; import a current master list or that country's newest CSCA certificate.", who(ds.Issuer))
+	case anchor.Test && !o.AllowTestAnchors:
+		c.Status, c.Reason = check.Fail, ReasonTestAnchor
+		c.Message = fmt.Sprintf("The document signer chains to TEST anchor %s: this is a test document, not accepted as genuine.", who(anchor.Cert.Subject))
+	case anchor.Test:
+		c.Status, c.Reason = check.Pass, ReasonTestAnchor
+		c.Message = fmt.Sprintf("The document signer chains to TEST anchor %s (test anchors are accepted for this verification).", who(anchor.Cert.Subject))
 	default:
-		r.Report.Add(check.DSChain, check.Pass, ReasonChainValid,
-			fmt.Sprintf("The document signer was issued by the trusted country signing CA %s.", who(r.CSCA.Cert.Subject)))
+		c.Status, c.Reason = check.Pass, ReasonChainValid
+		c.Message = fmt.Sprintf("The document signer was issued by the trusted country signing CA %s.", who(anchor.Cert.Subject))
 	}
+	return c, anchor
+}
+
+// checkProfile is ds.profile: are the document signer and its CSCA
+// certificates fit for their roles? The policy (real-chips.md P-08: many
+// real certificates lack extensions, and real CSCAs in the German master
+// list are marked cA=FALSE or lack keyUsage):
+//
+//   - FAIL when an extension that is there forbids the role: a document
+//     signer whose keyUsage excludes digitalSignature, a CSCA whose
+//     keyUsage excludes keyCertSign.
+//   - WARN when a marking is missing or wrong but nothing forbids the
+//     role: a document signer without keyUsage, a CSCA without
+//     basicConstraints or with cA=FALSE (the trust store holds it as a
+//     CSCA because its importer said so), a CSCA without keyUsage.
+//   - Not checked: subject and authority key identifiers and path length
+//     constraints. Paths are found by key identifier or name and proven
+//     by signatures, and a chain here has one level, so they mislead no
+//     one.
+func (r *Result) checkProfile() {
+	if r.DS == nil {
+		r.Report.Add(check.DSProfile, check.Skipped, ReasonNoDS, "Not checked: no document signer certificate.")
+		return
+	}
+	type finding struct {
+		status       check.Status
+		reason, text string
+	}
+	var found []finding
+	ds := r.DS
+	switch {
+	case ds.HasKeyUsage && ds.KeyUsage&cert.KeyUsageDigitalSignature == 0:
+		found = append(found, finding{check.Fail, ReasonDSKeyUsageInvalid, "the document signer certificate's key usage does not allow signing"})
+	case !ds.HasKeyUsage:
+		found = append(found, finding{check.Warn, ReasonDSKeyUsageMissing, "the document signer certificate has no key usage"})
+	}
+	if r.CSCA != nil {
+		ca := r.CSCA.Cert
+		if ca.HasKeyUsage && ca.KeyUsage&cert.KeyUsageCertSign == 0 {
+			found = append(found, finding{check.Fail, ReasonCSCANotCertSigner, "the CSCA certificate's key usage does not allow signing certificates"})
+		}
+		if !ca.HasBasicConstraints || !ca.IsCA {
+			found = append(found, finding{check.Warn, ReasonCSCANotMarkedCA, "the CSCA certificate is not marked as a CA"})
+		}
+		if !ca.HasKeyUsage {
+			found = append(found, finding{check.Warn, ReasonCSCAKeyUsageMissing, "the CSCA certificate has no key usage"})
+		}
+	}
+	if len(found) == 0 {
+		r.Report.Add(check.DSProfile, check.Pass, ReasonProfileValid, "The document signer and CSCA certificates are marked for their roles.")
+		return
+	}
+	failFirst := func(f finding) int {
+		if f.status == check.Fail {
+			return 0
+		}
+		return 1
+	}
+	slices.SortStableFunc(found, func(a, b finding) int { return failFirst(a) - failFirst(b) })
+	texts := make([]string, len(found))
+	for i, f := range found {
+		texts[i] = f.text
+	}
+	msg := strings.ToUpper(texts[0][:1]) + strings.Join(texts, "; ")[1:] + "."
+	if found[0].status == check.Warn {
+		msg += " Real certificates often have such defects; the signatures are valid, so this is a warning."
+	}
+	r.Report.Add(check.DSProfile, found[0].status, found[0].reason, msg)
 }
 
 func (r *Result) checkValidity(o Options) {
@@ -380,13 +442,13 @@ func day(t time.Time) string { return t.UTC().Format("2006-01-02") }
 func sortedKeys(m map[int][]byte) []int { return slices.Sorted(maps.Keys(m)) }
 
 // signedAt is when the document was signed, as far as it is known: the
-// signing time, else the DS certificate's start of validity.
-func (r *Result) signedAt() time.Time {
-	if !r.SigningTime.IsZero() {
-		return r.SigningTime
+// signer's signing time, else the DS certificate's start of validity.
+func signedAt(si *cms.SignerInfo, ds *cert.Certificate) time.Time {
+	if !si.SigningTime.IsZero() {
+		return si.SigningTime
 	}
-	if r.DS != nil {
-		return r.DS.NotBefore
+	if ds != nil {
+		return ds.NotBefore
 	}
 	return time.Time{}
 }

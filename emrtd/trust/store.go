@@ -133,28 +133,32 @@ func (s *Store) Issuers(c *cert.Certificate) []*Entry {
 	return out
 }
 
-// DocumentSigner finds a stored certificate by issuer and serial number or
-// by subject key identifier (an SOD that does not carry its DS).
-func (s *Store) DocumentSigner(issuer *cert.Name, serial *big.Int, ski []byte) *cert.Certificate {
+// DocumentSigners finds the stored document signer certificates a
+// SignerInfo names (an SOD that does not carry its DS): by subject key
+// identifier, or by serial number and issuer under name matching (string
+// types, case, spacing and RDN order folded). The caller verifies the
+// signature with each until one verifies.
+func (s *Store) DocumentSigners(issuer *cert.Name, serial *big.Int, ski []byte) []*cert.Certificate {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
+	var out []*cert.Certificate
 	if len(ski) > 0 {
 		for _, e := range s.bySKI[string(ski)] {
 			if e.Kind == KindDS {
-				return e.Cert
+				out = append(out, e.Cert)
 			}
 		}
-		return nil
+		return out
 	}
 	if issuer == nil || serial == nil {
 		return nil
 	}
 	for _, e := range s.entries {
 		if e.Kind == KindDS && e.Cert.Serial.Cmp(serial) == 0 && e.Cert.Issuer.Equal(*issuer) {
-			return e.Cert
+			out = append(out, e.Cert)
 		}
 	}
-	return nil
+	return out
 }
 
 // CRLs returns the stored CRLs issued by the anchor.

@@ -113,10 +113,10 @@ func TestImportCertificatesAndCRLs(t *testing.T) {
 	if is := s2.Issuers(ds); len(is) != 1 || is[0].Test || is[0].Source != "vn.pem" {
 		t.Fatalf("issuers of the DS: %+v", is)
 	}
-	if c := s2.DocumentSigner(&ds.Issuer, ds.Serial, nil); c == nil {
+	if c := s2.DocumentSigners(&ds.Issuer, ds.Serial, nil); len(c) != 1 {
 		t.Error("DS not found by issuer and serial")
 	}
-	if c := s2.DocumentSigner(nil, nil, ds.SubjectKeyID); c == nil {
+	if c := s2.DocumentSigners(nil, nil, ds.SubjectKeyID); len(c) != 1 {
 		t.Error("DS not found by key identifier")
 	}
 	if len(s2.CRLs(s2.Issuers(ds)[0])) != 1 {

@@ -86,7 +86,7 @@ func proven(report check.Report, dg int) (ok bool, why string) {
 			return false, fmt.Sprintf("%s is %s", name, c.Status)
 		}
 	}
-	for _, name := range []string{check.DSValidity, check.DSRevocation, check.DSCountry} {
+	for _, name := range []string{check.DSValidity, check.DSRevocation, check.DSCountry, check.DSProfile} {
 		if c, found := report.Get(name); found && c.Status == check.Fail {
 			return false, fmt.Sprintf("%s is %s", name, c.Status)
 		}

@@ -7,8 +7,9 @@
 //
 // # Checks
 //
-// Verify makes, per emrtd/check: sod.signature, ds.chain, ds.validity,
-// ds.revocation, ds.country and dg.hash.DGn for every data group in the
+// Verify makes, per emrtd/check: sod.signature, ds.chain, ds.profile,
+// ds.validity, ds.revocation, ds.country and dg.hash.DGn for every data
+// group in the
 // evidence (passive authentication, emrtd/pa), mrz.check_digits,
 // mrz.dg13.consistency, access.key.consistency (emrtd/lds),
 // chip.authentication and active.authentication. Chip and active

@@ -78,6 +78,10 @@ type Options struct {
 	Security Security
 	Parents  ParentsNesting
 	Tamper   Tamper
+	// SOD shapes EF.SOD like real documents do (PKI and LDS security
+	// object quirks) or forges it (attacks); the zero value is the plain
+	// one.
+	SOD SODOptions
 }
 
 // Document is an issued document: its holder, the MRZ printed on it (the
@@ -133,11 +137,11 @@ func Issue(opts Options) (*Document, error) {
 	if err != nil {
 		return nil, err
 	}
-	if doc.Signer, err = signerFor(opts.Tamper); err != nil {
+	if doc.Signer, err = signerFor(opts.Tamper, opts.SOD); err != nil {
 		return nil, err
 	}
-	signer := SODSigner{Cert: doc.Signer.Cert, Key: doc.Signer.Key}
-	sod, err := EncodeSOD(dgs, signer, SigningTime(opts.Kind, id))
+	signer := SODSigner{Cert: doc.Signer.Cert, Key: doc.Signer.PrivateKey(), CSCA: doc.Signer.CSCADER}
+	sod, err := EncodeSOD(dgs, signer, SigningTime(opts.Kind, id), opts.SOD)
 	if err != nil {
 		return nil, err
 	}
@@ -288,12 +292,22 @@ func faceDG2(seed uint64, sex Sex) ([]byte, error) {
 	return DG2(img, sex, FaceWidth, FaceHeight), nil
 }
 
-func signerFor(t Tamper) (*testpki.Signer, error) {
+// signerFor picks the document signer: the one a tamper forges with, the
+// one an EF.SOD quirk needs, else the valid one.
+func signerFor(t Tamper, o SODOptions) (*testpki.Signer, error) {
 	kind := map[Tamper]testpki.SignerKind{
 		DSCUntrusted: testpki.Untrusted, DSCExpired: testpki.Expired,
 		DSCRevoked: testpki.Revoked, DSCWrongCountry: testpki.WrongCountry,
 	}[t]
-	if kind == "" {
+	quirk, err := o.signerKind()
+	switch {
+	case err != nil:
+		return nil, err
+	case kind != "" && quirk != "":
+		return nil, fmt.Errorf("issue: %w: %s needs its own document signer, and so does the EF.SOD quirk", ErrTamperNotApplicable, t)
+	case quirk != "":
+		kind = quirk
+	case kind == "":
 		kind = testpki.Valid
 	}
 	return testpki.DocumentSigner(kind)

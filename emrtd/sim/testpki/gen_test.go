@@ -31,14 +31,6 @@ type issued struct {
 	key  *ec.PrivateKey
 }
 
-func name(country, cn string) []cert.Attribute {
-	return []cert.Attribute{
-		{Type: cert.OIDCountry, Value: country},
-		{Type: cert.OIDOrganization, Value: "idagent TEST PKI"},
-		{Type: cert.OIDCommonName, Value: cn},
-	}
-}
-
 func generate(dir string) error {
 	csca, err := newCSCA("TEST CSCA Vietnam (idagent simulator, NOT TRUSTED)", 1)
 	if err != nil {

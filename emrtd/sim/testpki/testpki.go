@@ -19,11 +19,14 @@
 package testpki
 
 import (
+	"crypto"
+	"crypto/rsa"
 	"embed"
 	"encoding/asn1"
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/idagent/idagent/emrtd/cert"
@@ -51,14 +54,23 @@ const (
 // SignerKinds lists every document signer kind.
 var SignerKinds = []SignerKind{Valid, Expired, Revoked, WrongCountry, Untrusted}
 
-// Signer is a document signer: its certificate, its private key and the
-// CSCA certificate that issued it.
+// Signer is a document signer: its certificate, its private key (Key for
+// EC, RSA for RSA signers) and the CSCA certificate that issued it.
 type Signer struct {
 	Kind    SignerKind
 	CertDER []byte
 	Cert    *cert.Certificate
 	Key     *ec.PrivateKey
+	RSA     *rsa.PrivateKey
 	CSCADER []byte
+}
+
+// PrivateKey is the signer's key, EC or RSA.
+func (s *Signer) PrivateKey() crypto.PrivateKey {
+	if s.RSA != nil {
+		return s.RSA
+	}
+	return s.Key
 }
 
 // File names inside the package directory.
@@ -85,8 +97,13 @@ func CRL() []byte { return mustRead(crlFile) }
 
 var signers = sync.OnceValues(loadSigners)
 
-// DocumentSigner returns the committed document signer of the given kind.
+// DocumentSigner returns the document signer of the given kind: a
+// committed one (SignerKinds) or one the test CSCA issues at run time
+// (QuirkSignerKinds).
 func DocumentSigner(kind SignerKind) (*Signer, error) {
+	if slices.Contains(QuirkSignerKinds, kind) {
+		return quirkSigner(kind)
+	}
 	all, err := signers()
 	if err != nil {
 		return nil, err

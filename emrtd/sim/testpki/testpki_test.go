@@ -96,3 +96,45 @@ func country(n cert.Name) string {
 	}
 	return ""
 }
+
+// The signers issued at run time chain to the test CSCA, hold the key
+// they publish, have the property their kind names, and come out the
+// same every time.
+func TestQuirkSigners(t *testing.T) {
+	csca, err := cert.Parse(CSCA())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, kind := range QuirkSignerKinds {
+		s, err := DocumentSigner(kind)
+		if err != nil {
+			t.Fatalf("%s: %v", kind, err)
+		}
+		if err := s.Cert.CheckSignatureFrom(csca); err != nil {
+			t.Errorf("%s: not signed by the test CSCA: %v", kind, err)
+		}
+		if s.PrivateKey() == nil {
+			t.Errorf("%s: no key", kind)
+		}
+		again, err := issueQuirkSigner(kind)
+		if err != nil || !bytes.Equal(again.CertDER, s.CertDER) {
+			t.Errorf("%s: not deterministic (%v)", kind, err)
+		}
+	}
+	rsaSigner, _ := DocumentSigner(RSASigner)
+	pssKey, _ := DocumentSigner(RSAPSSKeySigner)
+	sha1Signer, _ := DocumentSigner(SHA1Signer)
+	noKU, _ := DocumentSigner(NoKeyUsageSigner)
+	switch {
+	case rsaSigner.Cert.PublicKey.RSA == nil || rsaSigner.Cert.PublicKey.RSA.N.Cmp(rsaSigner.RSA.N) != 0:
+		t.Error("rsa: certificate key is not the RSA key")
+	case !pssKey.Cert.PublicKey.Algorithm.OID.Equal(cert.OIDRSASSAPSS) || pssKey.Cert.PublicKey.PSS != nil:
+		t.Errorf("rsa-pss-key: key algorithm %v", pssKey.Cert.PublicKey.Algorithm.OID)
+	case sha1Signer.Cert.SigAlg.Hash.String() != "SHA-1":
+		t.Errorf("sha1: certificate signed with %v", sha1Signer.Cert.SigAlg)
+	case noKU.Cert.HasKeyUsage || !sha1Signer.Cert.HasKeyUsage:
+		t.Error("no-key-usage: keyUsage present, or missing elsewhere")
+	case !noKU.Key.PublicKey.Equal(noKU.Cert.PublicKey.EC):
+		t.Error("no-key-usage: key does not match")
+	}
+}
