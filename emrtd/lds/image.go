@@ -73,13 +73,11 @@ func NewImage(data []byte) *Image {
 	return im
 }
 
-// MaxDisplayPixels bounds the images Displayable decodes.
-const MaxDisplayPixels = 2048 * 2048
-
 // Displayable returns the image in a form every browser shows: a JPEG or
 // PNG is returned as it is (after checking that its header decodes), a
-// JPEG 2000 image is decoded and re-encoded as JPEG (quality 92) — or as
-// PNG when asPNG is set, which keeps a lossless image lossless.
+// JPEG 2000 image is decoded (within jpeg2000.DefaultLimits, the size of a
+// portrait) and re-encoded as JPEG (quality 92) — or as PNG when asPNG is
+// set, which keeps a lossless image lossless.
 func (im *Image) Displayable(asPNG bool) (mimeType string, data []byte, err error) {
 	switch im.Type {
 	case FormatJPEG:
@@ -93,7 +91,7 @@ func (im *Image) Displayable(asPNG bool) (mimeType string, data []byte, err erro
 		}
 		return "image/png", im.Data, nil
 	case FormatJPEG2000:
-		img, err := jpeg2000.DecodeWithLimits(im.Data, jpeg2000.Limits{MaxPixels: MaxDisplayPixels, MaxTiles: 4096})
+		img, err := jpeg2000.Decode(im.Data)
 		if err != nil {
 			return "", nil, fmt.Errorf("decode JPEG 2000: %w", err)
 		}

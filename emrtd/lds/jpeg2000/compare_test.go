@@ -149,6 +149,18 @@ func TestRejects(t *testing.T) {
 	if _, err := Decode(big); !errors.Is(err, ErrTooLarge) {
 		t.Errorf("60000 × 60000: %v", err)
 	}
+	// The default limits: 1024 × 1024 is within, one more row is not.
+	for _, c := range []struct {
+		w, h   uint32
+		tooBig bool
+	}{{1024, 1024, false}, {1024, 1025, true}, {800, 1310, false}, {4096, 1024, true}} {
+		sized := bytes.Clone(data)
+		binary.BigEndian.PutUint32(sized[siz+6:], c.w)
+		binary.BigEndian.PutUint32(sized[siz+10:], c.h)
+		if _, err := DecodeConfig(sized); errors.Is(err, ErrTooLarge) != c.tooBig {
+			t.Errorf("%d × %d: %v", c.w, c.h, err)
+		}
+	}
 	// Tiny tiles over a large image exceed the tile limit.
 	tiles := bytes.Clone(data)
 	binary.BigEndian.PutUint32(tiles[siz+22:], 1)

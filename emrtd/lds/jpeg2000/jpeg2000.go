@@ -36,9 +36,15 @@ type Limits struct {
 	MaxTiles  int
 }
 
-// DefaultLimits fit any portrait a travel document holds, with a wide
-// margin (ICAO asks for about 420 × 525).
-var DefaultLimits = Limits{MaxPixels: 4096 * 4096 / 4, MaxTiles: 4096}
+// DefaultLimits fit any portrait a travel document holds, and not much
+// more. ICAO 9303 and ISO/IEC 19794-5 portraits are about 420 × 525 (0.22
+// megapixels); the bound is 1 megapixel (1 048 576 pixels, 1024 × 1024 or
+// 800 × 1310: 4.7 times that) in at most 1024 tiles. Decoding allocates
+// about 17 bytes a pixel for a colour image (samples, code-block state,
+// the 8-bit output): 3.8 MB for a 420 × 525 portrait, 17 MB at the bound.
+// (The earlier bound, 4 megapixels in 4096 tiles, let one image take
+// 68 MB and more.)
+var DefaultLimits = Limits{MaxPixels: 1 << 20, MaxTiles: 1024}
 
 // Kind tells a JP2 file from a raw codestream.
 type Kind int
