@@ -13,6 +13,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/idagent/idagent/agent/api"
+	"github.com/idagent/idagent/agent/clock"
 	"github.com/idagent/idagent/agent/config"
 	"github.com/idagent/idagent/agent/protocol"
 	"github.com/idagent/idagent/agent/session"
@@ -31,6 +32,9 @@ type Options struct {
 	Demo      http.Handler // the desk pages at /demo/, or nil
 	Client    http.Handler // the JS client at /v1/client/, or nil
 	Limits    api.Limits
+	// Clock drives the agent's timers (keepalive, rate limit, wrong-key
+	// throttle); nil is the system clock.
+	Clock clock.Clock
 }
 
 // Agent is a running agent's parts.
@@ -51,7 +55,7 @@ func New(o Options) *Agent {
 	})
 	srv := api.New(api.Options{
 		Config: o.Config, Hub: hub, Log: o.Log.Named("api"), Version: o.Version,
-		Simulator: o.Simulator, Trust: o.Trust, Demo: o.Demo, Client: o.Client, Limits: o.Limits,
+		Simulator: o.Simulator, Trust: o.Trust, Demo: o.Demo, Client: o.Client, Limits: o.Limits, Clock: o.Clock,
 	})
 	return &Agent{Hub: hub, Server: srv, log: o.Log}
 }

@@ -56,14 +56,21 @@ var photoJPEG = []byte("\xff\xd8\xff\xe0fake-face-jpeg\xff\xd9")
 // fakeReader plays a read on the virtual test card: it exchanges APDUs (so
 // card and reader removal surface as they would), reports progress, the
 // identity, the photo and the result. gate, when set, holds the read after
-// the identity until it is closed.
+// the identity until it is closed. beforeStep, when set, runs before each
+// of the read's three exchanges (0, 1, 2).
 type fakeReader struct {
-	gate  chan struct{}
-	delay time.Duration
+	gate       chan struct{}
+	delay      time.Duration
+	beforeStep func(n int)
 }
 
 func (f *fakeReader) Read(ctx context.Context, card nfc.Conn, req session.Request, obs session.Observer) (*session.Result, error) {
+	steps := 0
 	step := func() error {
+		if f.beforeStep != nil {
+			f.beforeStep(steps)
+		}
+		steps++
 		cmd := apdu.Command{CLA: 0x00, INS: 0xA4, P1: 0x04, P2: 0x0C, Data: testcard.AID}
 		resp, err := nfc.Transceive(ctx, card, cmd)
 		if err != nil {

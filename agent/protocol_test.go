@@ -283,7 +283,6 @@ func TestReadWaitsForCard(t *testing.T) {
 	if !strings.Contains(string(f.Data), `"phase":"waiting"`) {
 		t.Fatalf("first progress: %s", f.Raw)
 	}
-	time.Sleep(100 * time.Millisecond)
 	h.insert(reader0)
 	if f := must(t)(c.Final(id, wait)); f.Name != "read.result" {
 		t.Fatalf("read after tapping: %s", f.Raw)
@@ -334,31 +333,60 @@ func TestCardPulledMidRead(t *testing.T) {
 	}
 }
 
+// The card is pulled before each of the read's exchanges and just after
+// its last: each read ends with exactly one final event, CARD_REMOVED
+// while the read still needed the card, the result once it had read
+// everything; the next card reads.
 func TestCardPulledAtEveryPoint(t *testing.T) {
-	// Remove the card after a growing delay, so that removal hits every
-	// phase; each read ends with exactly one final event, and the next
-	// card reads.
 	h := start(t, nil)
-	h.reader.delay = 2 * time.Millisecond
 	c := h.dial(deskOrigin)
-	for i := 0; i < 12; i++ {
+	for point := 0; point <= 3; point++ {
 		h.insert(reader0)
-		id := startRead(t, c, map[string]any{"reader": reader0})
-		time.Sleep(time.Duration(i) * time.Millisecond)
-		h.remove(reader0)
-		f := must(t)(c.Final(id, wait))
-		if f.Name == "read.failed" {
-			if code := failedCode(t, f); code != "CARD_REMOVED" {
-				t.Fatalf("step %d: %s", i, f.Raw)
+		h.reader.beforeStep = func(n int) {
+			if n == point {
+				h.remove(reader0)
 			}
 		}
+		id := startRead(t, c, map[string]any{"reader": reader0})
+		f := must(t)(c.Final(id, wait))
+		switch {
+		case point < 3 && (f.Name != "read.failed" || failedCode(t, f) != "CARD_REMOVED"):
+			t.Fatalf("pulled before exchange %d: %s", point, f.Raw)
+		case point == 3 && f.Name != "read.result":
+			t.Fatalf("pulled after the last exchange: %s", f.Raw)
+		}
+		if point == 3 {
+			h.remove(reader0)
+		}
+		if n := countFinal(c, id); n != 1 {
+			t.Fatalf("point %d: %d final events", point, n)
+		}
 	}
-	h.reader.delay = 0
+	h.reader.beforeStep = nil
 	h.insert(reader0)
 	id := startRead(t, c, map[string]any{"reader": reader0})
 	if f := must(t)(c.Final(id, wait)); f.Name != "read.result" {
 		t.Fatalf("next card: %s", f.Raw)
 	}
+}
+
+// countFinal counts the read.result and read.failed events of readID
+// received so far, after a request round trip (so that a second final
+// event would have arrived).
+func countFinal(c *agenttest.Client, readID string) int {
+	if _, err := c.Request("hello", nil); err != nil {
+		return -1
+	}
+	n := 0
+	for _, f := range c.Frames() {
+		if f.Name == "read.result" || f.Name == "read.failed" {
+			var d protocol.Failed
+			if f.Decode(&d) == nil && d.ReadID == readID {
+				n++
+			}
+		}
+	}
+	return n
 }
 
 func TestReaderUnpluggedMidRead(t *testing.T) {

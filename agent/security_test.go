@@ -16,6 +16,7 @@ import (
 
 	"github.com/idagent/idagent/agent/agenttest"
 	"github.com/idagent/idagent/agent/api"
+	"github.com/idagent/idagent/agent/clock"
 	"github.com/idagent/idagent/agent/config"
 	"github.com/idagent/idagent/agent/protocol"
 	"github.com/idagent/idagent/nfc/virtual/testcard"
@@ -196,8 +197,13 @@ func TestOversizedFrame(t *testing.T) {
 	}
 }
 
+// On the server's clock, standing still: exactly the burst passes, the
+// rest is BUSY, and a second later the rate has refilled.
 func TestRateLimit(t *testing.T) {
-	h := start(t, nil)
+	s := newSetup()
+	clk := clock.NewFake(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	s.opts.Clock = clk
+	h := start(t, s)
 	c := h.dial(deskOrigin)
 	var ids []string
 	for i := 0; i < 100; i++ {
@@ -214,10 +220,13 @@ func TestRateLimit(t *testing.T) {
 			busy++
 		}
 	}
-	if busy == 0 || busy > 60+5 {
-		t.Fatalf("%d of 100 requests answered BUSY", busy)
+	if busy != 100-40 {
+		t.Fatalf("%d of 100 requests answered BUSY, want 60 (burst 40)", busy)
 	}
-	time.Sleep(200 * time.Millisecond)
+	if r := must(t)(c.Request("hello", nil)); r.Code() != "BUSY" {
+		t.Fatalf("the bucket refilled without time passing: %s", r.Raw)
+	}
+	clk.Advance(time.Second)
 	if r := must(t)(c.Request("hello", nil)); r.Error != nil {
 		t.Fatalf("rate limit does not recover: %s", r.Raw)
 	}
@@ -276,6 +285,11 @@ func TestThousandConnections(t *testing.T) {
 	h.dial(deskOrigin)
 }
 
+// A client that never reads is dropped, and the others get every event,
+// in order. The flood is paced by the good client (each cycle waits for
+// its card.removed), so the good client is never more than one cycle
+// behind whatever the machine's load; the stalled client's queue (256
+// frames) overflows after a few hundred cycles.
 func TestClientThatNeverReads(t *testing.T) {
 	s := newSetup()
 	s.opts.Limits = api.Limits{WriteWait: 500 * time.Millisecond}
@@ -299,78 +313,166 @@ func TestClientThatNeverReads(t *testing.T) {
 	defer stalled.Close()
 	good := h.dial(deskOrigin)
 	must(t)(good.Request("hello", nil))
-	// Card in and out, a thousand times a second: far more than a desk
-	// sees, within what a reading client keeps up with.
 	const cycles = 1500
-	start := time.Now()
-	for i := 0; i < cycles; i++ {
+	for i := 1; i <= cycles; i++ {
 		if err := h.mgr.Insert(reader, testcard.New()); err != nil {
 			t.Fatal(err)
 		}
 		if err := h.mgr.Remove(reader); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(time.Millisecond)
+		if err := good.WaitEvents("card.removed", i, wait); err != nil {
+			t.Fatalf("cycle %d: good client: %v", i, err)
+		}
 	}
-	t.Logf("%d events in %v", 2*cycles, time.Since(start))
-	// The good client received them all, in order.
-	deadline := time.Now().Add(2 * wait)
-	for {
-		n := 0
-		for _, f := range good.Frames() {
-			if f.Name == "card.removed" {
-				n++
-			}
+	// The good client received every event, in order, without a gap.
+	var last uint64
+	inserted, removed := 0, 0
+	for _, f := range good.Frames() {
+		if f.Type != "event" {
+			continue
 		}
-		if n == cycles {
-			break
+		if f.Seq != last+1 {
+			t.Fatalf("event seq %d after %d", f.Seq, last)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("good client got %d of %d card.removed; closed: %v", n, cycles, good.Closed())
+		last = f.Seq
+		switch f.Name {
+		case "card.inserted":
+			inserted++
+		case "card.removed":
+			removed++
 		}
-		time.Sleep(10 * time.Millisecond)
+	}
+	if inserted != cycles || removed != cycles {
+		t.Fatalf("good client got %d card.inserted and %d card.removed of %d", inserted, removed, cycles)
 	}
 	// The stalled one was dropped.
-	deadline = time.Now().Add(wait)
-	for h.agent.Server.Connections() > 1 {
+	waitConnections(t, h, 1)
+}
+
+// waitConnections waits until the server holds n WebSockets.
+func waitConnections(t *testing.T, h *harness, n int) {
+	t.Helper()
+	deadline := time.Now().Add(wait)
+	for h.agent.Server.Connections() != n {
 		if time.Now().After(deadline) {
-			t.Fatalf("stalled client not dropped (%d connections)", h.agent.Server.Connections())
+			t.Fatalf("%d WebSocket connections, want %d", h.agent.Server.Connections(), n)
 		}
-		time.Sleep(20 * time.Millisecond)
+		time.Sleep(5 * time.Millisecond)
 	}
 }
 
+// Keepalive runs on the server's clock, moved here by hand: a client that
+// answers pings stays however long it sends nothing else; a peer that
+// answers none is closed once it has been silent for the pong wait.
 func TestKeepalive(t *testing.T) {
 	s := newSetup()
-	s.opts.Limits = api.Limits{PingInterval: 100 * time.Millisecond, PongWait: time.Second}
+	clk := clock.NewFake(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	s.opts.Clock = clk
+	s.opts.Limits = api.Limits{PingInterval: 20 * time.Second, PongWait: 45 * time.Second}
 	h := start(t, s)
-	// A client that answers pings (gorilla does while reading) stays.
-	c := h.dial(deskOrigin)
-	time.Sleep(2500 * time.Millisecond)
-	if r := must(t)(c.Request("hello", nil)); r.Error != nil {
-		t.Fatal(r.Raw)
+
+	pinged := make(chan string, 16)
+	synced := make(chan string, 16)
+	c, _, err := websocket.DefaultDialer.Dial("ws://"+h.addr+"/v1/ws", http.Header{"Origin": {deskOrigin}})
+	if err != nil {
+		t.Fatal(err)
 	}
-	// A peer that sends nothing and answers no ping is closed after the
-	// pong wait.
+	defer c.Close()
+	c.SetPingHandler(func(data string) error {
+		err := c.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(time.Second))
+		pinged <- data
+		return err
+	})
+	c.SetPongHandler(func(data string) error { synced <- data; return nil })
+	go func() {
+		for {
+			if _, _, err := c.ReadMessage(); err != nil {
+				close(pinged)
+				return
+			}
+		}
+	}()
+	// A silent peer: the upgrade, then nothing, not even pongs.
 	raw, err := net.Dial("tcp", h.addr)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer raw.Close()
 	fmt.Fprintf(raw, "GET /v1/ws HTTP/1.1\r\nHost: %s\r\nOrigin: %s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n", h.addr, deskOrigin)
-	raw.SetReadDeadline(time.Now().Add(5 * time.Second))
-	buf := make([]byte, 4096)
-	for {
-		if _, err := raw.Read(buf); err != nil {
-			break // closed by the agent (or deadline: checked below)
+	rawClosed := make(chan error, 1)
+	go func() {
+		_, err := io.Copy(io.Discard, raw)
+		rawClosed <- err
+	}()
+	waitConnections(t, h, 2)
+
+	// Five ping periods (100 s, more than twice the pong wait): each time
+	// both connections' writers are waiting for their next ping; the
+	// answering client pongs, and a ping of its own, answered after the
+	// agent has read that pong, tells the test the agent has seen it.
+	for i := 1; i <= 5; i++ {
+		timers := 2
+		if i > 3 {
+			timers = 1 // the silent peer is gone
+		}
+		if !clk.WaitForWaiters(timers, wait) {
+			t.Fatalf("period %d: the connections' ping timers are not set", i)
+		}
+		clk.Advance(20 * time.Second)
+		if _, ok := <-pinged; !ok {
+			t.Fatalf("period %d: the answering client was closed", i)
+		}
+		tag := fmt.Sprint("sync-", i)
+		if err := c.WriteControl(websocket.PingMessage, []byte(tag), time.Now().Add(time.Second)); err != nil {
+			t.Fatal(err)
+		}
+		if got := <-synced; got != tag {
+			t.Fatalf("pong %q, want %q", got, tag)
+		}
+		if i == 3 {
+			// 60 s of silence: the silent peer is closed at this ping.
+			select {
+			case <-rawClosed:
+			case <-time.After(wait):
+				t.Fatal("silent peer not closed after 60 s without a pong")
+			}
+			waitConnections(t, h, 1)
 		}
 	}
-	deadline := time.Now().Add(wait)
-	for h.agent.Server.Connections() > 1 {
-		if time.Now().After(deadline) {
-			t.Fatal("silent peer not closed")
+	if err := c.WriteMessage(websocket.TextMessage, []byte(`{"v":1,"type":"request","name":"hello","id":1}`)); err != nil {
+		t.Fatalf("the answering client was closed: %v", err)
+	}
+	if h.agent.Server.Connections() != 1 {
+		t.Fatalf("%d connections", h.agent.Server.Connections())
+	}
+}
+
+// Stopping the agent closes its WebSockets (net/http's Shutdown and Close
+// leave hijacked connections open): the client gets close status 1001,
+// and Run returns.
+func TestShutdownClosesWebSockets(t *testing.T) {
+	h := start(t, nil)
+	c := h.dial(deskOrigin)
+	must(t)(c.Request("hello", nil))
+	h.cancel()
+	select {
+	case err := <-h.done:
+		if err != nil {
+			t.Fatalf("agent: %v", err)
 		}
-		time.Sleep(20 * time.Millisecond)
+		h.done <- nil // for the cleanup's stop
+	case <-time.After(2 * wait):
+		t.Fatal("the agent did not stop")
+	}
+	if _, err := c.WaitFor(wait, func(*agenttest.Frame) bool { return false }); err == nil || !strings.Contains(err.Error(), "connection closed") {
+		t.Fatalf("client still open after the agent stopped: %v", err)
+	}
+	if ce, ok := c.Closed().(*websocket.CloseError); !ok || ce.Code != websocket.CloseGoingAway {
+		t.Fatalf("closed with %v, want close status 1001", c.Closed())
+	}
+	if n := h.agent.Server.Connections(); n != 0 {
+		t.Fatalf("%d WebSockets still tracked", n)
 	}
 }
 

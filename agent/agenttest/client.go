@@ -199,6 +199,36 @@ func (c *Client) Final(readID string, timeout time.Duration) (*Frame, error) {
 	})
 }
 
+// WaitEvents waits until n events named name have been received.
+func (c *Client) WaitEvents(name string, n int, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	timer := time.AfterFunc(timeout, func() {
+		c.mu.Lock()
+		c.cond.Broadcast()
+		c.mu.Unlock()
+	})
+	defer timer.Stop()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	count, scanned := 0, 0
+	for {
+		for ; scanned < len(c.frames); scanned++ {
+			if f := c.frames[scanned]; f.Type == "event" && f.Name == name {
+				count++
+			}
+		}
+		switch {
+		case count >= n:
+			return nil
+		case c.readErr != nil:
+			return fmt.Errorf("waiting for %d %s (got %d): connection closed: %w", n, name, count, c.readErr)
+		case time.Now().After(deadline):
+			return fmt.Errorf("waiting for %d %s (got %d): timed out after %v", n, name, count, timeout)
+		}
+		c.cond.Wait()
+	}
+}
+
 // Frames returns a copy of every frame received.
 func (c *Client) Frames() []*Frame {
 	c.mu.Lock()

@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -29,30 +30,51 @@ type conn struct {
 	closed bool
 
 	bucket tokenBucket
+	heard  atomic.Int64 // clock time (UnixNano) of the client's last frame or pong
 	// responded, when set by a handler, is closed once the request's
 	// response is queued; only the reading goroutine touches it.
 	responded chan struct{}
 }
 
-func newConn(s *Server, ws *websocket.Conn, origin string, policy config.Policy) *conn {
+func newConn(s *Server, origin string, policy config.Policy) *conn {
 	return &conn{
-		s: s, ws: ws, origin: origin, policy: policy,
-		log:    s.log.With(zap.String("origin", origin), zap.String("remote", ws.RemoteAddr().String())),
+		s: s, origin: origin, policy: policy,
 		send:   make(chan []byte, s.limits.SendQueue),
 		done:   make(chan struct{}),
-		bucket: tokenBucket{rate: s.limits.RatePerSecond, burst: float64(s.limits.Burst), tokens: float64(s.limits.Burst), last: time.Now()},
+		bucket: tokenBucket{rate: s.limits.RatePerSecond, burst: float64(s.limits.Burst), tokens: float64(s.limits.Burst), last: s.clock.Now()},
 	}
 }
 
-// run serves the connection until it closes.
+// attach gives the connection its upgraded socket; false (and the socket
+// closed) when the server closed the connection meanwhile (shutdown).
+func (c *conn) attach(ws *websocket.Conn) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		_ = ws.Close()
+		return false
+	}
+	c.ws = ws
+	c.log = c.s.log.With(zap.String("origin", c.origin), zap.String("remote", ws.RemoteAddr().String()))
+	return true
+}
+
+// run serves the connection until it closes. The server has counted it
+// (track) before run starts.
 func (c *conn) run() {
+	defer c.s.untrack(c)
 	c.log.Info("client connected", zap.Int("connections", c.s.Connections()))
-	go c.writeLoop()
+	c.hear()
+	writer := make(chan struct{})
+	go func() {
+		defer close(writer)
+		c.writeLoop()
+	}()
 	c.s.hub.Subscribe(c)
 	c.readLoop()
 	c.s.hub.Unsubscribe(c)
 	c.close()
-	c.s.conns.Add(-1)
+	<-writer
 	c.log.Info("client disconnected")
 }
 
@@ -60,12 +82,39 @@ func (c *conn) run() {
 func (c *conn) close() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.closeLocked()
+}
+
+func (c *conn) closeLocked() {
 	if c.closed {
 		return
 	}
 	c.closed = true
 	close(c.done)
-	_ = c.ws.Close()
+	if c.ws != nil {
+		_ = c.ws.Close()
+	}
+}
+
+// goingAway tells the client the agent is stopping (close status 1001)
+// and closes the connection.
+func (c *conn) goingAway() {
+	c.mu.Lock()
+	ws := c.ws
+	c.mu.Unlock()
+	if ws != nil {
+		msg := websocket.FormatCloseMessage(websocket.CloseGoingAway, "the agent is stopping")
+		_ = ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(time.Second))
+	}
+	c.close()
+}
+
+// hear records that the client showed it is alive.
+func (c *conn) hear() { c.heard.Store(c.s.clock.Now().UnixNano()) }
+
+// silentFor is how long the client has shown no sign of life.
+func (c *conn) silentFor() time.Duration {
+	return c.s.clock.Now().Sub(time.Unix(0, c.heard.Load()))
 }
 
 // enqueue queues a frame without blocking; a full queue drops the client.
@@ -78,9 +127,7 @@ func (c *conn) enqueue(frame []byte) bool {
 		return true
 	default:
 		c.log.Warn("client too slow: dropping it", zap.Int("queue", cap(c.send)))
-		c.closed = true
-		close(c.done)
-		_ = c.ws.Close()
+		c.closeLocked()
 		return false
 	}
 }
@@ -123,12 +170,15 @@ func (c *conn) respond(id json.RawMessage, name string, data any, perr *protocol
 	c.enqueue(frame)
 }
 
+// readLoop reads requests until the connection fails. Every frame and
+// every pong counts as a sign of life; the writer closes a connection
+// that has shown none for PongWait (keepalive on the server's clock, not
+// on socket deadlines, so that tests move it by hand).
 func (c *conn) readLoop() {
-	l := c.s.limits
-	c.ws.SetReadLimit(l.MaxMessage)
-	_ = c.ws.SetReadDeadline(time.Now().Add(l.PongWait))
+	c.ws.SetReadLimit(c.s.limits.MaxMessage)
 	c.ws.SetPongHandler(func(string) error {
-		return c.ws.SetReadDeadline(time.Now().Add(l.PongWait))
+		c.hear()
+		return nil
 	})
 	for {
 		kind, msg, err := c.ws.ReadMessage()
@@ -138,7 +188,7 @@ func (c *conn) readLoop() {
 			}
 			return
 		}
-		_ = c.ws.SetReadDeadline(time.Now().Add(l.PongWait))
+		c.hear()
 		if kind != websocket.TextMessage {
 			c.respond(nil, "", nil, protocol.Errorf(protocol.BadRequest, "binary frames are not part of the protocol: send JSON text"))
 			continue
@@ -147,10 +197,12 @@ func (c *conn) readLoop() {
 	}
 }
 
+// writeLoop is the connection's only writer: queued frames, and a ping
+// every PingInterval unless the client has been silent for PongWait, which
+// closes it.
 func (c *conn) writeLoop() {
 	l := c.s.limits
-	ping := time.NewTicker(l.PingInterval)
-	defer ping.Stop()
+	ping := c.s.clock.After(l.PingInterval)
 	defer c.close()
 	for {
 		select {
@@ -161,10 +213,15 @@ func (c *conn) writeLoop() {
 			if err := c.ws.WriteMessage(websocket.TextMessage, frame); err != nil {
 				return
 			}
-		case <-ping.C:
+		case <-ping:
+			if silent := c.silentFor(); silent > l.PongWait {
+				c.log.Info("client answers no ping: closing it", zap.Duration("silent", silent))
+				return
+			}
 			if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(l.WriteWait)); err != nil {
 				return
 			}
+			ping = c.s.clock.After(l.PingInterval)
 		}
 	}
 }

@@ -14,12 +14,12 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
 	"go.uber.org/zap"
 
+	"github.com/idagent/idagent/agent/clock"
 	"github.com/idagent/idagent/agent/config"
 	"github.com/idagent/idagent/agent/protocol"
 	"github.com/idagent/idagent/agent/session"
@@ -92,6 +92,9 @@ type Options struct {
 	// CORS for allowed origins) when non-nil.
 	Client http.Handler
 	Limits Limits
+	// Clock drives keepalive and the request rate limit; nil is the
+	// system clock.
+	Clock clock.Clock
 }
 
 // Server serves the agent's API.
@@ -102,10 +105,15 @@ type Server struct {
 	log    *zap.Logger
 	limits Limits
 
-	mu    sync.Mutex
-	ports map[int]bool // ports we listen on, for the Host and own-origin checks
+	clock clock.Clock
 
-	conns    atomic.Int64
+	mu    sync.Mutex
+	ports map[int]bool       // ports we listen on, for the Host and own-origin checks
+	conns map[*conn]struct{} // open WebSockets: net/http forgets hijacked connections
+	wsWG  sync.WaitGroup     // their goroutines
+	// stopping refuses new WebSockets once shutdown closes them.
+	stopping bool
+
 	refusals refusalLog
 	upgrader websocket.Upgrader
 	httpSrv  *http.Server
@@ -119,8 +127,12 @@ func New(o Options) *Server {
 	if o.Trust == nil {
 		o.Trust = func() protocol.TrustState { return protocol.TrustState{State: "empty"} }
 	}
+	if o.Clock == nil {
+		o.Clock = clock.Real{}
+	}
 	o.Limits.fill(o.Config)
-	s := &Server{o: o, cfg: o.Config, hub: o.Hub, log: o.Log, limits: o.Limits, ports: map[int]bool{}}
+	s := &Server{o: o, cfg: o.Config, hub: o.Hub, log: o.Log, limits: o.Limits, clock: o.Clock,
+		ports: map[int]bool{}, conns: map[*conn]struct{}{}}
 	s.upgrader = websocket.Upgrader{
 		ReadBufferSize:   4096,
 		WriteBufferSize:  4096,
@@ -150,7 +162,60 @@ func (s *Server) portAllowed(port int) bool {
 }
 
 // Connections returns the number of open WebSocket connections.
-func (s *Server) Connections() int { return int(s.conns.Load()) }
+func (s *Server) Connections() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.conns)
+}
+
+// track counts a WebSocket before it is upgraded; false when the cap is
+// reached.
+func (s *Server) track(c *conn) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stopping || len(s.conns) >= s.limits.MaxConnections {
+		return false
+	}
+	s.conns[c] = struct{}{}
+	s.wsWG.Add(1)
+	return true
+}
+
+// untrack forgets a WebSocket whose goroutines have ended (or which never
+// started).
+func (s *Server) untrack(c *conn) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.conns[c]; ok {
+		delete(s.conns, c)
+		s.wsWG.Done()
+	}
+}
+
+// closeWebSockets tells every WebSocket client the agent is stopping,
+// closes the connections and waits (up to wait) for their goroutines.
+func (s *Server) closeWebSockets(wait time.Duration) {
+	s.mu.Lock()
+	s.stopping = true
+	open := make([]*conn, 0, len(s.conns))
+	for c := range s.conns {
+		open = append(open, c)
+	}
+	s.mu.Unlock()
+	for _, c := range open {
+		c.goingAway()
+	}
+	done := make(chan struct{})
+	go func() {
+		s.wsWG.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(wait):
+		s.log.Warn("WebSocket connections still running at shutdown", zap.Int("connections", s.Connections()))
+	}
+}
 
 // Handler returns the HTTP handler.
 func (s *Server) Handler() http.Handler {
@@ -198,12 +263,15 @@ func (s *Server) Serve(ctx context.Context, listeners []net.Listener) error {
 	return nil
 }
 
+// shutdown stops accepting, lets HTTP requests finish, and closes the
+// WebSockets: net/http's Shutdown and Close both leave hijacked
+// connections alone, so the server tracks and closes them itself.
 func (s *Server) shutdown() {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
-	// Shutdown does not close hijacked WebSockets: Close does.
 	_ = s.httpSrv.Shutdown(ctx)
 	_ = s.httpSrv.Close()
+	s.closeWebSockets(3 * time.Second)
 }
 
 // securityHeaders sets the headers every answer carries.
@@ -341,14 +409,14 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusForbidden, errOriginNotAllowed)
 		return
 	}
-	if n := s.conns.Add(1); n > int64(s.limits.MaxConnections) {
-		s.conns.Add(-1)
+	c := newConn(s, origin, policy)
+	if !s.track(c) {
 		writeError(w, http.StatusServiceUnavailable, protocol.Errorf(protocol.Busy, "too many connections"))
 		return
 	}
 	ws, err := s.upgrader.Upgrade(w, r, nil)
 	if err != nil {
-		s.conns.Add(-1)
+		s.untrack(c)
 		return
 	}
 	if tcp, ok := ws.UnderlyingConn().(*net.TCPConn); ok {
@@ -357,7 +425,10 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		// not megabytes.
 		_ = tcp.SetWriteBuffer(sendBuffer)
 	}
-	c := newConn(s, ws, origin, policy)
+	if !c.attach(ws) {
+		s.untrack(c)
+		return
+	}
 	go c.run()
 }
 
