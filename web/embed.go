@@ -18,7 +18,7 @@ import (
 // metadata.
 //
 //go:embed demo/*.html demo/*.css demo/*.js demo/*.svg
-//go:embed client/idagent.js client/errors.js client/cccd.js client/messages.js
+//go:embed client/idagent.js client/errors.js client/cccd.js client/messages.js client/words.js
 var files embed.FS
 
 // Demo is the file tree served at /demo/: index.html and its assets at the

@@ -10,7 +10,7 @@ import (
 )
 
 func TestDemoHoldsThePagesAndTheClient(t *testing.T) {
-	for _, name := range []string{"index.html", "desk.js", "desk.css", "i18n.js", "client/idagent.js", "client/cccd.js", "client/errors.js", "client/messages.js"} {
+	for _, name := range []string{"index.html", "desk.js", "desk.css", "i18n.js", "client/idagent.js", "client/cccd.js", "client/errors.js", "client/messages.js", "client/words.js"} {
 		b, err := fs.ReadFile(Demo, name)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
@@ -58,7 +58,7 @@ func TestHandlerServesModulesWithJavaScriptType(t *testing.T) {
 func TestClientHandlerServesOnlyTheModules(t *testing.T) {
 	srv := httptest.NewServer(http.StripPrefix("/v1/client", ClientHandler()))
 	defer srv.Close()
-	for _, name := range []string{"idagent.js", "errors.js", "cccd.js", "messages.js"} {
+	for _, name := range []string{"idagent.js", "errors.js", "cccd.js", "messages.js", "words.js"} {
 		res, err := http.Get(srv.URL + "/v1/client/" + name)
 		if err != nil {
 			t.Fatal(err)

@@ -2,7 +2,9 @@
 // reports for every read: never one boolean, but one entry per check (SOD
 // signature, document signer chain, each data group's hash, chip and active
 // authentication, consistency), each with a status, a stable reason code and
-// a sentence a person can read.
+// an explanation for developers; and the one table of words for people
+// (Wording, Vietnamese and English) that says what each check and verdict
+// means to a clerk.
 package check
 
 import (
@@ -51,8 +53,10 @@ const (
 func DGHash(n int) string { return "dg.hash.DG" + strconv.Itoa(n) }
 
 // Check is one verification result. Reason is a stable upper-case code
-// (CSCA_NOT_TRUSTED, HASH_MISMATCH, ...) for programs; Message is for people
-// and never contains personal data.
+// (CSCA_NOT_TRUSTED, HASH_MISMATCH, ...) for programs and for the words
+// people read (Wording, keyed by name and reason); Message is an exact
+// English explanation for developers and logs, and never contains personal
+// data.
 type Check struct {
 	Name    string `json:"name"`
 	Status  Status `json:"status"`

@@ -2,7 +2,10 @@
 // phase, verification check and verdict, in Vietnamese and English.
 //
 // The agent's `message` strings are English sentences for developers; desk
-// applications show these instead, keyed by the stable codes.
+// applications show these instead, keyed by the stable codes. The words of
+// checks and verdicts are the agent's own table (words.js).
+
+import { WORDS } from './words.js';
 
 /** @typedef {'vi'|'en'} Lang */
 
@@ -33,8 +36,8 @@ const ERRORS = {
     'The card reader software did not answer. Try again.'],
   CLOSED: ['Đã ngắt kết nối với đầu đọc thẻ.', 'Disconnected from the card reader.'],
   INVALID_KEY: [
-    'Mã không hợp lệ: nhập 12 số định danh, 6 số CAN, hoặc quét mã QR trên thẻ.',
-    'Invalid key: type the 12-digit ID number, the 6-digit CAN, or scan the card\'s QR code.'],
+    'Mã không hợp lệ. Thẻ căn cước: nhập 12 số định danh, 6 số CAN hoặc quét mã QR. Hộ chiếu: nhập số hộ chiếu, ngày sinh và ngày hết hạn, hoặc quét dòng MRZ.',
+    'Invalid key. ID card: type the 12-digit ID number, the 6-digit CAN or scan the QR code. Passport: type the passport number, birth date and expiry date, or scan the MRZ.'],
   BAD_REQUEST: ['Yêu cầu không hợp lệ (lỗi phần mềm). Báo bộ phận IT.', 'Invalid request (software error). Call IT.'],
   UNKNOWN_REQUEST: ['Yêu cầu không được hỗ trợ (lỗi phần mềm). Báo bộ phận IT.', 'Unsupported request (software error). Call IT.'],
   BAD_STATE: ['Không thực hiện được lúc này.', 'Not possible right now.'],
@@ -60,8 +63,8 @@ const ERRORS = {
     'Thẻ này không phải căn cước gắn chip hay hộ chiếu điện tử.',
     'This card is not a chip ID card or an e-passport.'],
   ACCESS_DENIED: [
-    'Mã không mở được thẻ này: kiểm tra lại số định danh hoặc CAN (hoặc quét lại mã QR) rồi nhập lại.',
-    'The key does not open this card: check the ID number or CAN (or scan the QR code again) and enter it again.'],
+    'Mã không mở được giấy tờ này: kiểm tra lại số đã nhập (số định danh hoặc CAN; với hộ chiếu: số hộ chiếu, ngày sinh, ngày hết hạn), sửa rồi nhấn Enter.',
+    'The key does not open this document: check what was typed (the ID number or CAN; for a passport: its number, birth date and expiry date), correct it and press Enter.'],
   READ_INCOMPLETE: [
     'Đọc chưa trọn vẹn (tiếp xúc không ổn định). Giữ yên thẻ và đọc lại.',
     'The read was incomplete (unstable contact). Hold the card still and read again.'],
@@ -102,201 +105,134 @@ export function describePhase(phase, lang = 'vi') {
   return (PHASES[phase] ?? ['Đang đọc…', 'Reading…'])[idx(lang)];
 }
 
-const DG_TITLES = {
-  DG1: ['Dòng MRZ (số giấy tờ, họ tên, ngày tháng)', 'MRZ data (document number, name, dates)'],
-  DG2: ['Ảnh chân dung', 'Photo'],
-  DG3: ['Vân tay', 'Fingerprints'],
-  DG11: ['Thông tin cá nhân bổ sung', 'Additional personal details'],
-  DG12: ['Thông tin giấy tờ bổ sung', 'Additional document details'],
-  DG13: ['Thông tin cá nhân (họ tên, ngày sinh, địa chỉ…)', 'Personal data (name, birth date, address…)'],
-  DG14: ['Khóa bảo mật của chip', 'Chip security keys'],
-  DG15: ['Khóa chống sao chép', 'Anti-cloning key'],
-};
+// Checks and verdicts: the agent's own table of words (words.js, generated
+// from emrtd/check/wording.go), looked up exactly as the agent does.
 
-// [title, {STATUS: sentence}] per check name, vi then en.
-const CHECKS = {
-  'sod.signature': [
-    ['Chữ ký số của dữ liệu thẻ', 'Digital signature of the card data'],
-    {
-      PASS: ['Dữ liệu trên chip có chữ ký số hợp lệ.', 'The card data carries a valid digital signature.'],
-      FAIL: ['Chữ ký số không hợp lệ: dữ liệu thẻ có thể đã bị làm giả.', 'The digital signature is invalid: the card data may be forged.'],
-    }],
-  'ds.chain': [
-    ['Cơ quan cấp thẻ', 'Issuing authority'],
-    {
-      PASS: ['Thẻ được ký bởi cơ quan cấp đáng tin cậy.', 'The card was signed by a trusted issuing authority.'],
-      FAIL: ['Thẻ không được ký bởi cơ quan cấp đáng tin cậy.', 'The card was not signed by a trusted issuing authority.'],
-      UNKNOWN: ['Không xác nhận được cơ quan cấp: chứng chỉ gốc không có trong danh sách tin cậy của máy này.', 'The issuing authority could not be confirmed: its root certificate is not in this computer\'s trust list.'],
-    }],
-  'ds.validity': [
-    ['Thời hạn chứng chỉ ký', 'Signer certificate validity'],
-    {
-      PASS: ['Chứng chỉ ký còn hiệu lực khi thẻ được cấp.', 'The signer\'s certificate was valid when the card was issued.'],
-      FAIL: ['Chứng chỉ ký đã hết hạn hoặc chưa có hiệu lực khi thẻ được cấp.', 'The signer\'s certificate was expired or not yet valid when the card was issued.'],
-      WARN: ['Chứng chỉ ký nay đã hết hạn (bình thường với thẻ cấp đã lâu).', 'The signer\'s certificate has expired since (normal for older cards).'],
-    }],
-  'ds.revocation': [
-    ['Thu hồi chứng chỉ ký', 'Signer certificate revocation'],
-    {
-      PASS: ['Chứng chỉ ký không bị thu hồi.', 'The signer\'s certificate is not revoked.'],
-      FAIL: ['Chứng chỉ ký đã bị thu hồi: không chấp nhận thẻ này.', 'The signer\'s certificate has been revoked: do not accept this card.'],
-      UNKNOWN: ['Không có danh sách thu hồi để kiểm tra.', 'No revocation list was available to check.'],
-    }],
-  'ds.country': [
-    ['Quốc gia cấp', 'Issuing country'],
-    {
-      PASS: ['Quốc gia của người ký khớp với quốc gia cấp thẻ.', 'The signer\'s country matches the card\'s issuing country.'],
-      FAIL: ['Quốc gia của người ký không khớp với quốc gia cấp thẻ.', 'The signer\'s country does not match the card\'s issuing country.'],
-    }],
-  'chip.authentication': [
-    ['Chip gốc (xác thực chip)', 'Original chip (chip authentication)'],
-    {
-      PASS: ['Chip chứng minh được là chip gốc, không phải bản sao.', 'The chip proved it is the original, not a copy.'],
-      FAIL: ['Chip không chứng minh được là chip gốc: có thể là thẻ sao chép.', 'The chip failed to prove it is the original: it may be a cloned card.'],
-    }],
-  'active.authentication': [
-    ['Chống sao chép (xác thực chủ động)', 'Anti-cloning (active authentication)'],
-    {
-      PASS: ['Chip chứng minh được nó giữ khóa bí mật của thẻ: không phải bản sao.', 'The chip proved it holds the card\'s secret key: not a copy.'],
-      FAIL: ['Chip không giữ khóa bí mật của thẻ: có thể là thẻ sao chép.', 'The chip does not hold the card\'s secret key: it may be a cloned card.'],
-    }],
-  'mrz.dg13.consistency': [
-    ['Khớp số định danh', 'ID number consistency'],
-    {
-      PASS: ['Số định danh trong MRZ và trong thông tin cá nhân trùng nhau.', 'The ID number in the MRZ matches the personal data.'],
-      FAIL: ['Số định danh trong MRZ và trong thông tin cá nhân khác nhau: thẻ không nhất quán.', 'The ID number in the MRZ differs from the personal data: the card is inconsistent.'],
-    }],
-  'mrz.check_digits': [
-    ['Số kiểm tra của MRZ', 'MRZ check digits'],
-    {
-      PASS: ['Các số kiểm tra trong MRZ đều đúng.', 'The MRZ check digits are all correct.'],
-      FAIL: ['Số kiểm tra trong MRZ sai: dữ liệu MRZ có thể đã bị sửa.', 'An MRZ check digit is wrong: the MRZ data may have been altered.'],
-    }],
-  'access.key.consistency': [
-    ['Khớp mã đã nhập', 'Entered key consistency'],
-    {
-      PASS: ['Dữ liệu thẻ khớp với mã đã nhập.', 'The card data matches the key that was entered.'],
-      FAIL: ['Dữ liệu thẻ không khớp với mã đã nhập.', 'The card data does not match the key that was entered.'],
-    }],
-};
+// The keys a check name is looked up under: itself, then its family.
+function family(name) {
+  return name.startsWith('dg.hash.') ? [name, 'dg.hash'] : [name];
+}
 
-const STATUS_WORDS = {
-  PASS: ['Đạt', 'Passed'],
-  FAIL: ['Không đạt', 'Failed'],
-  WARN: ['Đạt, có lưu ý', 'Passed with a caveat'],
-  UNKNOWN: ['Không xác định', 'Undecided'],
-  NOT_SUPPORTED: ['Thẻ không hỗ trợ', 'Not supported by the card'],
-  SKIPPED: ['Bỏ qua', 'Skipped'],
-};
+const pick = (w, lang) => (w ? w[lang === 'en' ? 'en' : 'vi'] : '');
 
-const STATUS_FALLBACK = {
-  PASS: ['Kiểm tra đạt.', 'The check passed.'],
-  FAIL: ['Kiểm tra không đạt: không tin dữ liệu của thẻ này.', 'The check failed: do not trust this card\'s data.'],
-  WARN: ['Kiểm tra đạt nhưng có lưu ý.', 'The check passed with a caveat.'],
-  UNKNOWN: ['Không quyết định được kết quả kiểm tra này.', 'This check could not be decided.'],
-  NOT_SUPPORTED: ['Thẻ không hỗ trợ kiểm tra này.', 'The card does not support this check.'],
-  SKIPPED: ['Kiểm tra này được bỏ qua.', 'This check was skipped.'],
-};
+function toneOf(status) {
+  if (status === 'PASS') return 'ok';
+  if (status === 'FAIL') return 'bad';
+  if (status === 'WARN' || status === 'UNKNOWN') return 'warn';
+  return 'neutral';
+}
 
-// Reasons (emrtd/pa, emrtd/read) that say more than the check's status.
-// Used only for checks that did not pass.
-const REASONS = {
-  SIGNATURE_INVALID: ['Chữ ký số của dữ liệu thẻ không hợp lệ: dữ liệu có thể đã bị làm giả.', 'The signature over the card data is invalid: the data may be forged.'],
-  SOD_MISSING: ['Chip không có dữ liệu bảo mật (EF.SOD): không chứng minh được thẻ thật.', 'The chip has no security data (EF.SOD): the card cannot be proven genuine.'],
-  SOD_MALFORMED: ['Dữ liệu bảo mật của chip bị hỏng: không chứng minh được thẻ thật.', 'The chip\'s security data is malformed: the card cannot be proven genuine.'],
-  CONTENT_TYPE_MISMATCH: ['Dữ liệu bảo mật của chip không đúng định dạng.', 'The chip\'s security data has the wrong format.'],
-  DIGEST_MISMATCH: ['Dữ liệu bảo mật đã bị sửa sau khi ký.', 'The security data was changed after it was signed.'],
-  ALGORITHM_UNSUPPORTED: ['Thẻ dùng thuật toán mà máy này chưa kiểm tra được.', 'The card uses an algorithm this computer cannot check.'],
-  NO_DS: ['Không tìm thấy chứng chỉ của người ký thẻ.', 'The card signer\'s certificate is missing.'],
-  DS_NOT_FOUND: ['Không tìm thấy chứng chỉ của người ký thẻ.', 'The card signer\'s certificate was not found.'],
-  NO_CSCA: ['Máy này chưa có chứng chỉ gốc của nước cấp: thẻ có thể thật nhưng không chứng minh được.', 'This computer has no root certificate of the issuing country: the card may be genuine but cannot be proven.'],
-  CSCA_NOT_TRUSTED: ['Chứng chỉ gốc của cơ quan cấp không có trong danh sách tin cậy của máy này: thẻ có thể thật nhưng không chứng minh được.', 'The issuer\'s root certificate is not in this computer\'s trust list: the card may be genuine but cannot be proven.'],
-  CHAIN_BROKEN: ['Chứng chỉ người ký không do cơ quan cấp đáng tin cậy phát hành.', 'The signer\'s certificate was not issued by a trusted authority.'],
-  CSCA_NOT_VALID_AT_SIGNING: ['Chứng chỉ gốc không còn hiệu lực khi thẻ được ký.', 'The root certificate was not valid when the card was signed.'],
-  DS_EXPIRED: ['Chứng chỉ người ký đã hết hạn.', 'The signer\'s certificate has expired.'],
-  DS_NOT_YET_VALID: ['Chứng chỉ người ký chưa có hiệu lực.', 'The signer\'s certificate is not valid yet.'],
-  SIGNED_OUTSIDE_VALIDITY: ['Thẻ được ký ngoài thời hạn của chứng chỉ người ký.', 'The card was signed outside the signer certificate\'s validity.'],
-  SIGNED_OUTSIDE_KEY_USAGE_PERIOD: ['Thẻ được ký ngoài thời gian được phép dùng khóa ký.', 'The card was signed outside the signing key\'s usage period.'],
-  DS_REVOKED: ['Chứng chỉ người ký đã bị thu hồi: không chấp nhận thẻ này.', 'The signer\'s certificate has been revoked: do not accept this card.'],
-  NO_CRL: ['Máy này chưa có danh sách thu hồi của nước cấp: chưa kiểm tra được việc thu hồi.', 'This computer has no revocation list of the issuing country: revocation was not checked.'],
-  CRL_OUTDATED: ['Danh sách thu hồi trên máy này đã cũ: cần cập nhật.', 'The revocation list on this computer is outdated: it needs an update.'],
-  COUNTRY_MISMATCH: ['Người ký thuộc quốc gia khác với quốc gia cấp thẻ.', 'The signer belongs to another country than the card\'s issuer.'],
-  UNKNOWN_COUNTRY_CODE: ['Mã quốc gia trên thẻ không hợp lệ.', 'The card\'s country code is not valid.'],
-  NO_ISSUING_STATE: ['Thẻ không ghi quốc gia cấp.', 'The card does not name its issuing country.'],
-  HASH_MISSING: ['Dữ liệu bảo mật không có dấu kiểm tra cho phần này: không chứng minh được.', 'The security data holds no hash for this part: it cannot be proven.'],
-  KEY_MISMATCH: ['Chip không giữ khóa của thẻ gốc: có thể là thẻ sao chép.', 'The chip does not hold the original card\'s key: it may be a cloned card.'],
-  KEY_NOT_VERIFIED: ['Khóa của chip chưa được chứng minh là của thẻ gốc.', 'The chip\'s key is not proven to be the original card\'s.'],
-  PROTOCOL_ERROR: ['Chip trả lời sai khi kiểm tra: đọc lại thẻ.', 'The chip answered the check wrongly: read the card again.'],
-  NOT_READ: ['Phần dữ liệu này chưa được đọc.', 'This part was not read.'],
-  NOT_SUPPORTED: ['Thẻ không hỗ trợ kiểm tra này.', 'The card does not support this check.'],
-  NOT_REQUESTED: ['Kiểm tra này không được yêu cầu.', 'This check was not asked for.'],
-  UNCONFIRMED: ['Chưa xác nhận được.', 'Not confirmed.'],
-  TEST_ANCHOR: ['Thẻ được ký bằng chứng chỉ THỬ NGHIỆM: không phải giấy tờ thật.', 'Signed with a TEST certificate: not a real document.'],
-};
+function titleWords(name) {
+  for (const key of family(name)) {
+    const w = WORDS.titles[key];
+    if (w) {
+      const dg = name.replace(/^dg\.hash\./, '');
+      return { vi: w.vi.replaceAll('{dg}', dg), en: w.en.replaceAll('{dg}', dg) };
+    }
+  }
+  return { vi: name, en: name };
+}
 
-function dgOf(name) {
-  const m = /^dg\.hash\.(DG\d+)$/.exec(name);
-  return m ? m[1] : null;
+// "name REASON", then the check's own "name STATUS", then "REASON", then
+// STATUS.
+function sentenceWords(name, status, reason) {
+  const names = family(name);
+  if (reason) {
+    for (const n of names) if (WORDS.reasons[`${n} ${reason}`]) return WORDS.reasons[`${n} ${reason}`];
+  }
+  for (const n of names) if (WORDS.checks[`${n} ${status}`]) return WORDS.checks[`${n} ${status}`];
+  if (reason && WORDS.reasons[reason]) return WORDS.reasons[reason];
+  return WORDS.fallbacks[status] ?? WORDS.fallbacks.UNKNOWN;
 }
 
 /**
- * Describes one verification check for a clerk.
+ * Describes one verification check for a clerk. While the read runs
+ * (`final: false`), a check that did not fail is shown as pending, never
+ * as passed: the verdict can still turn (a clone is caught after the data
+ * checks pass).
  * @param {{name: string, status: string, reason?: string, message?: string}} check
  * @param {Lang} [lang]
+ * @param {{final?: boolean}} [opts]
  * @returns {{title: string, status: string, text: string, tone: 'ok'|'bad'|'warn'|'neutral'}}
  */
-export function describeCheck(check, lang = 'vi') {
-  const i = idx(lang);
+export function describeCheck(check, lang = 'vi', opts = {}) {
   const status = check?.status ?? 'UNKNOWN';
   const name = check?.name ?? '';
-  const tone = status === 'PASS' ? 'ok'
-    : status === 'FAIL' ? 'bad'
-      : status === 'WARN' || status === 'UNKNOWN' ? 'warn' : 'neutral';
-  let title;
-  let text;
-  const dg = dgOf(name);
-  if (dg) {
-    const t = DG_TITLES[dg] ?? [`Nhóm dữ liệu ${dg}`, `Data group ${dg}`];
-    title = t[i];
-    if (status === 'PASS') text = lang === 'en' ? 'Unchanged since the card was issued.' : 'Không bị thay đổi kể từ khi cấp thẻ.';
-    else if (status === 'FAIL') text = lang === 'en' ? 'CHANGED after the card was issued: the card has been tampered with.' : 'ĐÃ BỊ SỬA sau khi cấp thẻ: thẻ đã bị can thiệp.';
-  } else if (CHECKS[name]) {
-    title = CHECKS[name][0][i];
-    const s = CHECKS[name][1][status];
-    if (s) text = s[i];
-  } else {
-    title = name;
+  const reason = check?.reason ?? '';
+  if (opts.final === false && status !== 'FAIL') {
+    return {
+      title: pick(titleWords(name), lang), status: pick(WORDS.statuses.PENDING, lang),
+      text: pick(WORDS.fallbacks.PENDING, lang), tone: 'neutral',
+    };
   }
-  const r = check?.reason && REASONS[check.reason];
-  if (r && status !== 'PASS') text = r[i];
-  if (!text) text = (STATUS_FALLBACK[status] ?? STATUS_FALLBACK.UNKNOWN)[i];
-  return { title, status: (STATUS_WORDS[status] ?? [status, status])[i], text, tone };
+  return {
+    title: pick(titleWords(name), lang),
+    status: pick(WORDS.statuses[status], lang) || status,
+    text: pick(sentenceWords(name, status, reason), lang),
+    tone: toneOf(status),
+  };
 }
 
-const VERDICTS = {
-  PASS: ['Thẻ thật: dữ liệu đã được xác minh', 'Genuine card: data verified'],
-  WARN: ['Thẻ đã xác minh, có lưu ý: xem chi tiết', 'Card verified with a caveat: see the details'],
-  FAIL: ['CẢNH BÁO: thẻ bị sửa đổi hoặc giả mạo. Không dùng dữ liệu này.', 'WARNING: altered or forged card. Do not use this data.'],
-  UNKNOWN: ['Chưa xác minh được thẻ: hãy kiểm tra giấy tờ bằng mắt.', 'The card could not be verified: check the document by eye.'],
-  PENDING: ['Đang kiểm tra tính xác thực…', 'Checking authenticity…'],
-};
+function kindOf(check) {
+  if (!check.reason) return '';
+  for (const n of family(check.name)) {
+    const k = WORDS.kinds[`${n} ${check.reason}`];
+    if (k) return k;
+  }
+  return WORDS.kinds[check.reason] ?? '';
+}
+
+// The first kind of KindOrder that a check of this status names.
+function worstKind(checks, status) {
+  let best = WORDS.kindOrder.length;
+  for (const c of checks) {
+    if (c.status !== status) continue;
+    const i = WORDS.kindOrder.indexOf(kindOf(c));
+    if (i >= 0 && i < best) best = i;
+  }
+  return best < WORDS.kindOrder.length ? WORDS.kindOrder[best] : '';
+}
 
 /**
  * The headline for a verdict (`verification.overall`, or 'PENDING' while
- * the read runs), with its tone.
+ * the read runs), with its tone. Give the checks so far, the document's
+ * type and the test-anchor flag: a failure's headline names what failed
+ * (a cloned chip, edited data, a revoked or expired signer, an untrusted
+ * issuer), a passport or an ID card is named as such, and a test card
+ * reads "Valid (test card)". While the read runs, a check that already
+ * failed makes the headline FAIL at once; nothing else makes it anything
+ * but pending.
  * @param {string} overall
  * @param {Lang} [lang]
+ * @param {{checks?: {name: string, status: string, reason?: string}[], documentType?: string, testAnchor?: boolean}} [opts]
  * @returns {{text: string, tone: 'ok'|'bad'|'warn'|'neutral'}}
  */
-export function describeVerdict(overall, lang = 'vi') {
-  const t = VERDICTS[overall] ?? VERDICTS.UNKNOWN;
-  const tone = overall === 'PASS' ? 'ok' : overall === 'FAIL' ? 'bad' : overall === 'PENDING' ? 'neutral' : 'warn';
-  return { text: t[idx(lang)], tone };
+export function describeVerdict(overall, lang = 'vi', opts = {}) {
+  const checks = opts.checks ?? [];
+  const doc = opts.documentType ?? '';
+  let o = overall;
+  if (o === 'PENDING' && checks.some((c) => c.status === 'FAIL')) o = 'FAIL';
+  let keys;
+  if (o === 'PASS' || o === 'WARN') {
+    keys = opts.testAnchor ? [`${o} test ${doc}`, `${o} test`] : [];
+    keys.push(`${o} ${doc}`, o);
+  } else if (o === 'PENDING') {
+    keys = ['PENDING'];
+  } else {
+    const k = worstKind(checks, o);
+    keys = k ? [`${o} ${k} ${doc}`, `${o} ${k}`] : [];
+    keys.push(`${o} ${doc}`, o);
+  }
+  const w = keys.map((k) => WORDS.headlines[k]).find(Boolean) ?? WORDS.headlines.UNKNOWN;
+  const name = pick(WORDS.documents[doc] ?? WORDS.documents[''], lang);
+  // WARN, UNKNOWN, and a verdict this table does not know: warn.
+  const tone = o === 'PENDING' ? 'neutral' : o === 'PASS' || o === 'FAIL' ? toneOf(o) : 'warn';
+  return { text: pick(w, lang).replaceAll('{doc}', name), tone };
 }
 
 /** The test-anchor notice (`verification.testAnchor`). */
 export function testAnchorNotice(lang = 'vi') {
-  return ['Thẻ MÔ PHỎNG, ký bằng chứng chỉ thử nghiệm: không phải giấy tờ thật.', 'SIMULATED card signed with a test certificate: not a real document.'][idx(lang)];
+  return pick(WORDS.testAnchor, lang);
 }
 
 /** `M`/`F`/`X` as a form writes it. */

@@ -28,7 +28,7 @@ test('the npm package holds the modules, their types and the README, nothing els
   const out = execFileSync('npm', ['pack', '--dry-run', '--json'], { cwd: clientDir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
   const [pkg] = JSON.parse(out);
   const files = pkg.files.map((f) => f.path).sort();
-  assert.deepEqual(files, ['README.md', 'cccd.d.ts', 'cccd.js', 'errors.js', 'idagent.d.ts', 'idagent.js', 'messages.d.ts', 'messages.js', 'package.json']);
+  assert.deepEqual(files, ['README.md', 'cccd.d.ts', 'cccd.js', 'errors.js', 'idagent.d.ts', 'idagent.js', 'messages.d.ts', 'messages.js', 'package.json', 'words.js']);
   assert.equal(pkg.name, '@idagent/client');
   assert.equal(pkg.version, '0.1.0');
 });
