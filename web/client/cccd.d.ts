@@ -28,10 +28,24 @@ export function parseQR(payload: string): ParsedQR;
 export function looksLikeQR(s: string): boolean;
 /**
  * Turns typed or scanned text into an access key: QR payload, 12-digit ID,
- * 6-digit CAN, MRZ, or "DOCNUMBER YYMMDD YYMMDD". Throws IdAgentError
- * INVALID_KEY with a message saying what to type.
+ * 6-digit CAN, MRZ, or a passport's "NUMBER dd/mm/yyyy dd/mm/yyyy" (number,
+ * birth date, expiry date; the dates also as the MRZ's YYMMDD). Throws
+ * IdAgentError INVALID_KEY with a message saying what to type (`field`
+ * names the missing part, e.g. 'dateOfBirth' after a passport number alone).
  */
 export function accessKeyFromInput(text: string): AccessKey;
+/** Whether a text looks like a passport number alone (6–9 letters and digits, both present). */
+export function looksLikeDocumentNumber(s: string): boolean;
+/** `dd/mm/yyyy` (or `-`, `.`, `ddmmyyyy`; with `{mrz: true}` also `YYMMDD`) → MRZ `YYMMDD`; null if not a real date. */
+export function mrzDateFromInput(text: string, opts?: { mrz?: boolean }): string | null;
+/**
+ * A passport's access key from its data page: number, birth date and expiry
+ * date (`dd/mm/yyyy`). Throws IdAgentError INVALID_KEY with `field` naming
+ * the wrong part.
+ */
+export function passportKey(number: string, dateOfBirth: string, dateOfExpiry: string): {
+  documentNumber: string; dateOfBirth: string; dateOfExpiry: string;
+};
 /** ISO (`YYYY-MM-DD`, `YYYY-MM`, `YYYY`) → `dd/mm/yyyy` (`00/00/1950` when partial); null → ''. */
 export function formatDG13Date(value: string | null | undefined): string;
 /** `dd/mm/yyyy` (or `ddMMyyyy`, partial allowed) → ISO, null if not a date. */

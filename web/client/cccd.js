@@ -8,8 +8,13 @@ import { IdAgentError, ErrorCode } from './errors.js';
 
 const MAX_QR = 2048;
 
-function invalid(message) {
-  return new IdAgentError(ErrorCode.INVALID_KEY, message);
+// invalid is an INVALID_KEY error; field names the part of the key that
+// is wrong or missing (documentNumber, dateOfBirth, dateOfExpiry,
+// oldIdNumber), so a page can put the cursor there.
+function invalid(message, field) {
+  const err = new IdAgentError(ErrorCode.INVALID_KEY, message);
+  if (field) err.field = field;
+  return err;
 }
 
 function isDigits(s, n) {
@@ -139,27 +144,89 @@ export function looksLikeQR(s) {
 
 const MRZ_LINE = { 90: 30, 88: 44, 72: 36 };
 
+const DOC_NUMBER = /^[A-Z0-9<]{1,22}$/;
+
+/**
+ * Whether a text looks like a passport (or other travel document) number
+ * on its own: 6 to 9 letters and digits with at least one letter and one
+ * digit, such as the Vietnamese `C1234567`. Such a number opens no chip
+ * without the holder's birth date and the document's expiry date.
+ * @param {string} s
+ */
+export function looksLikeDocumentNumber(s) {
+  const v = String(s ?? '').trim().toUpperCase();
+  return /^[A-Z0-9]{6,9}$/.test(v) && /[A-Z]/.test(v) && /[0-9]/.test(v);
+}
+
+/**
+ * Turns a date a clerk types from a passport's data page into the MRZ's
+ * `YYMMDD`: `dd/mm/yyyy` (also with `-` or `.`, or as `ddmmyyyy`). With
+ * `{mrz: true}` a `YYMMDD` as printed in the MRZ is accepted too. Returns
+ * null when the text is not a complete, real date.
+ * @param {string} text
+ * @param {{mrz?: boolean}} [opts]
+ * @returns {string|null}
+ */
+export function mrzDateFromInput(text, opts = {}) {
+  const v = String(text ?? '').trim();
+  if (opts.mrz && isDigits(v, 6)) {
+    const m = Number(v.slice(2, 4));
+    const d = Number(v.slice(4, 6));
+    return m >= 1 && m <= 12 && d >= 1 && d <= 31 ? v : null;
+  }
+  const m = /^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$/.exec(v) ?? /^(\d{2})(\d{2})(\d{4})$/.exec(v);
+  if (!m) return null;
+  const [d, mo, y] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (!validDate(y, mo, d)) return null;
+  const two = (n) => String(n).padStart(2, '0');
+  return two(y % 100) + two(mo) + two(d);
+}
+
+/**
+ * The access key of a passport (BAC or PACE with the MRZ) from what is
+ * printed on its data page: the document number, the holder's birth date
+ * and the expiry date (`dd/mm/yyyy`, see {@link mrzDateFromInput}).
+ * @param {string} number
+ * @param {string} dateOfBirth
+ * @param {string} dateOfExpiry
+ * @returns {{documentNumber: string, dateOfBirth: string, dateOfExpiry: string}}
+ * @throws {IdAgentError} code INVALID_KEY naming the part that is wrong
+ */
+export function passportKey(number, dateOfBirth, dateOfExpiry) {
+  const doc = String(number ?? '').toUpperCase().replace(/[\s\-]/g, '').replace(/<+$/, '');
+  if (!doc || !DOC_NUMBER.test(doc)) {
+    throw invalid('the passport number must be the letters and digits printed on the data page', 'documentNumber');
+  }
+  const birth = mrzDateFromInput(dateOfBirth);
+  if (!birth) throw invalid('the birth date must be a date written dd/mm/yyyy', 'dateOfBirth');
+  const expiry = mrzDateFromInput(dateOfExpiry);
+  if (!expiry) throw invalid('the expiry date must be a date written dd/mm/yyyy', 'dateOfExpiry');
+  return { documentNumber: doc, dateOfBirth: birth, dateOfExpiry: expiry };
+}
+
 /**
  * Turns what a clerk typed or scanned into an access key for `read()`:
  * - a card QR payload → `{qr}` (digits and dates only, see {@link parseQR})
  * - 12 digits (spaces allowed) → `{id12}`
  * - 6 digits → `{can}`
  * - a TD1/TD2/TD3 MRZ (2 or 3 lines, from an MRZ scanner) → `{mrz}`
- * - `DOCNUMBER YYMMDD YYMMDD` (document number, birth, expiry) →
- *   `{documentNumber, dateOfBirth, dateOfExpiry}`
+ * - a passport's `NUMBER BIRTH EXPIRY`, the dates as `dd/mm/yyyy` or as the
+ *   MRZ's `YYMMDD` → `{documentNumber, dateOfBirth, dateOfExpiry}`
+ * A passport number alone is refused with a message asking for the two
+ * dates (`err.field` is `'dateOfBirth'`).
  * @param {string} text
  * @returns {import('./idagent.js').AccessKey}
  * @throws {IdAgentError} code INVALID_KEY with a message saying what to type
  */
 export function accessKeyFromInput(text) {
   const s = String(text ?? '').replace(/^[\s\uFEFF]+|[\s\uFEFF]+$/g, '');
-  if (s === '') throw invalid('no access key: type the 12-digit ID number, the 6-digit CAN, or scan the QR code');
+  if (s === '') throw invalid('no access key: type the 12-digit ID number, the 6-digit CAN, or scan the QR code; for a passport its number, birth date and expiry date');
   if (s.includes('|')) return parseQR(s).access;
   const digits = normalizeDigits(s);
   if (/^[0-9]+$/.test(digits)) {
     if (digits.length === 12) return { id12: digits };
     if (digits.length === 6) return { can: digits };
-    if (digits.length === 9) throw invalid('9 digits is an old ID (CMND) number: type the 12-digit number of the chip card');
+    if (digits.length === 9) throw invalid('9 digits is an old ID (CMND) number: type the 12-digit number of the chip card', 'oldIdNumber');
     throw invalid(`${digits.length} digits: type the 12-digit ID number or the 6-digit CAN`);
   }
   const compact = s.toUpperCase().replace(/\s+/g, '');
@@ -169,11 +236,16 @@ export function accessKeyFromInput(text) {
     for (let i = 0; i < compact.length; i += n) lines.push(compact.slice(i, i + n));
     return { mrz: lines.join('\n') };
   }
-  const parts = s.toUpperCase().split(/[\s,;/]+/).filter(Boolean);
-  if (parts.length === 3 && /^[A-Z0-9<]{1,22}$/.test(parts[0]) && isDigits(parts[1], 6) && isDigits(parts[2], 6)) {
-    return { documentNumber: parts[0].replace(/<+$/, ''), dateOfBirth: parts[1], dateOfExpiry: parts[2] };
+  if (looksLikeDocumentNumber(s)) {
+    throw invalid('a passport number alone does not open the chip: add the birth date and the expiry date (dd/mm/yyyy)', 'dateOfBirth');
   }
-  throw invalid('not an access key: type the 12-digit ID number, the 6-digit CAN, the MRZ, or "document number, birth date YYMMDD, expiry date YYMMDD"');
+  const parts = s.toUpperCase().split(/[\s,;]+/).filter(Boolean);
+  if (parts.length === 3 && DOC_NUMBER.test(parts[0])) {
+    const birth = mrzDateFromInput(parts[1], { mrz: true });
+    const expiry = mrzDateFromInput(parts[2], { mrz: true });
+    if (birth && expiry) return { documentNumber: parts[0].replace(/<+$/, ''), dateOfBirth: birth, dateOfExpiry: expiry };
+  }
+  throw invalid('not an access key: type the 12-digit ID number, the 6-digit CAN, the MRZ, or a passport\'s "number birth-date expiry-date" (dd/mm/yyyy)');
 }
 
 /**

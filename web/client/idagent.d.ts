@@ -2,7 +2,7 @@
 
 export {
   isValidID12, id12Info, normalizeDigits, parseQR, looksLikeQR, accessKeyFromInput,
-  formatDG13Date, parseDG13Date, formatMRZDate, toMRZDate, ParsedQR,
+  looksLikeDocumentNumber, mrzDateFromInput, passportKey, formatDG13Date, parseDG13Date, formatMRZDate, toMRZDate, ParsedQR,
 } from './cccd.js';
 
 export const VERSION: string;
@@ -55,6 +55,8 @@ export class IdAgentError extends Error {
   readonly readId?: string;
   /** HTTP status of /v1/health when that is what failed. */
   readonly status?: number;
+  /** INVALID_KEY: the part of the key that is wrong or missing ('documentNumber', 'dateOfBirth', 'dateOfExpiry', 'oldIdNumber'). */
+  readonly field?: string;
   constructor(code: string, message: string, opts?: { retryable?: boolean; readId?: string; cause?: unknown; status?: number });
   static fromWire(err: { code: string; message: string; retryable: boolean }, readId?: string): IdAgentError;
 }

@@ -14,8 +14,8 @@ import { IdAgentError, ErrorCode } from './errors.js';
 
 export { IdAgentError, ErrorCode } from './errors.js';
 export {
-  parseQR, looksLikeQR, accessKeyFromInput, isValidID12, id12Info, normalizeDigits,
-  formatDG13Date, parseDG13Date, formatMRZDate, toMRZDate,
+  parseQR, looksLikeQR, accessKeyFromInput, looksLikeDocumentNumber, mrzDateFromInput, passportKey,
+  isValidID12, id12Info, normalizeDigits, formatDG13Date, parseDG13Date, formatMRZDate, toMRZDate,
 } from './cccd.js';
 
 /** Protocol versions this client speaks. */

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import {
-  parseQR, looksLikeQR, accessKeyFromInput, isValidID12, id12Info,
+  parseQR, looksLikeQR, accessKeyFromInput, looksLikeDocumentNumber, mrzDateFromInput, passportKey, isValidID12, id12Info,
   formatDG13Date, parseDG13Date, formatMRZDate, toMRZDate, IdAgentError, ErrorCode,
 } from '../idagent.js';
 import { describeCheck, describeError, describeVerdict, describePhase, sexLabel } from '../messages.js';
@@ -109,6 +109,25 @@ test('accessKeyFromInput explains what to type', () => {
   assert.throws(() => accessKeyFromInput('123456789'), /old ID/);
   assert.throws(() => accessKeyFromInput('1234567'), /7 digits/);
   assert.throws(() => accessKeyFromInput('hello world'), invalidKey);
+  // A passport number alone: the error asks for the dates, and says where.
+  assert.throws(() => accessKeyFromInput('C1234567'), (err) => err.code === 'INVALID_KEY' && err.field === 'dateOfBirth' && /birth date/.test(err.message));
+});
+
+test('passports: the number, birth date and expiry date as printed on the data page', () => {
+  assert.deepEqual(accessKeyFromInput('C1234567 01/01/1999 01/01/2039'),
+    { documentNumber: 'C1234567', dateOfBirth: '990101', dateOfExpiry: '390101' });
+  assert.deepEqual(passportKey(' c1234567 ', '1/1/1999', '01.01.2039'),
+    { documentNumber: 'C1234567', dateOfBirth: '990101', dateOfExpiry: '390101' });
+  assert.deepEqual(passportKey('C1234567', '01011999', '31-12-2039'),
+    { documentNumber: 'C1234567', dateOfBirth: '990101', dateOfExpiry: '391231' });
+  assert.throws(() => passportKey('', '01/01/1999', '01/01/2039'), (err) => err.field === 'documentNumber');
+  assert.throws(() => passportKey('C1234567', '31/02/1999', '01/01/2039'), (err) => err.field === 'dateOfBirth');
+  assert.throws(() => passportKey('C1234567', '01/01/1999', '990101'), (err) => err.field === 'dateOfExpiry');
+  assert.equal(mrzDateFromInput('990101'), null, 'six digits are not a date a clerk types');
+  assert.equal(mrzDateFromInput('990101', { mrz: true }), '990101');
+  assert.equal(looksLikeDocumentNumber('C1234567'), true);
+  assert.equal(looksLikeDocumentNumber('001099012345'), false);
+  assert.equal(looksLikeDocumentNumber('012345'), false);
 });
 
 test('formatDG13Date writes dd/mm/yyyy with 00 for missing parts', () => {
@@ -171,9 +190,9 @@ test('messages: checks in words, failures never look good', () => {
       }
     }
   }
-  assert.match(describeCheck({ name: 'ds.revocation', status: 'FAIL', reason: 'DS_REVOKED' }, 'en').text, /revoked/);
+  assert.match(describeCheck({ name: 'ds.revocation', status: 'FAIL', reason: 'DS_REVOKED' }, 'en').text, /revoked/i);
   assert.match(describeCheck({ name: 'ds.chain', status: 'UNKNOWN', reason: 'NO_CSCA' }, 'vi').text, /chứng chỉ gốc/);
-  assert.match(describeCheck({ name: 'active.authentication', status: 'FAIL', reason: 'KEY_MISMATCH' }, 'en').text, /cloned/);
+  assert.match(describeCheck({ name: 'active.authentication', status: 'FAIL', reason: 'KEY_MISMATCH' }, 'en').text, /cloned/i);
   // A reason never softens a pass into something else, nor a failure into a pass.
   assert.equal(describeCheck({ name: 'ds.chain', status: 'PASS', reason: 'TEST_ANCHOR' }, 'en').tone, 'ok');
   assert.equal(describeCheck({ name: 'ds.chain', status: 'FAIL', reason: 'CHAIN_VALID' }, 'en').tone, 'bad');
