@@ -142,6 +142,11 @@ func TestReadPassport(t *testing.T) {
 	if d, _ := res.Fields["dateOfIssue"].(string); len(d) != len("2006-01-02") {
 		t.Errorf("dateOfIssue %v", res.Fields["dateOfIssue"])
 	}
+	// A Vietnamese passport's personal number is the holder's ID12: it is
+	// the idNumber a hospital form looks for (docs/PROTOCOL.md §4).
+	if id, _ := res.Fields["idNumber"].(string); len(id) != 12 || id != res.Fields["personalNumber"] {
+		t.Errorf("idNumber %v, personalNumber %v", res.Fields["idNumber"], res.Fields["personalNumber"])
+	}
 }
 
 func TestWrongKeyAndRemoval(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/idagent/idagent/emrtd/cccd"
 	"github.com/idagent/idagent/emrtd/lds"
 )
 
@@ -137,7 +138,23 @@ func Of(g Groups, now time.Time) Fields {
 	if g.DG13 != nil {
 		fromDG13(f, g.DG13)
 	}
+	idNumberFromPersonalNumber(f)
 	return f
+}
+
+// idNumberFromPersonalNumber fills idNumber of a Vietnamese passport from
+// its personal number (DG1 optional data, DG11), which is the holder's
+// 12-digit personal identification number (docs/PROTOCOL.md §4), so a
+// hospital form finds the same number on a passport as on the ID card.
+// Other countries' personal numbers are not this number: they stay in
+// personalNumber only.
+func idNumberFromPersonalNumber(f Fields) {
+	if _, ok := f[FieldIDNumber]; ok || f[FieldIssuingState] != "VNM" || f[FieldDocumentType] != string(Passport) {
+		return
+	}
+	if pn, ok := f[FieldPersonalNumber].(string); ok && cccd.ValidateID12(pn) == nil {
+		f[FieldIDNumber] = pn
+	}
 }
 
 func set(f Fields, key, value string) {

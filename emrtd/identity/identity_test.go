@@ -16,3 +16,23 @@ func TestMRZDate(t *testing.T) {
 		t.Errorf("expiry → %s", got)
 	}
 }
+
+// Only a Vietnamese passport's personal number is an ID12: another
+// country's stays personalNumber, and an ID card's idNumber is DG13's.
+func TestIDNumberFromPersonalNumber(t *testing.T) {
+	for _, tt := range []struct {
+		fields Fields
+		want   any
+	}{
+		{Fields{"documentType": "passport", "issuingState": "VNM", "personalNumber": "001099012345"}, "001099012345"},
+		{Fields{"documentType": "passport", "issuingState": "DEU", "personalNumber": "001099012345"}, nil},
+		{Fields{"documentType": "passport", "issuingState": "VNM", "personalNumber": "A1234"}, nil},
+		{Fields{"documentType": "id-card", "issuingState": "VNM", "personalNumber": "001099012345"}, nil},
+		{Fields{"documentType": "passport", "issuingState": "VNM", "personalNumber": "001099012345", "idNumber": "079099012345"}, "079099012345"},
+	} {
+		idNumberFromPersonalNumber(tt.fields)
+		if got := tt.fields["idNumber"]; got != tt.want {
+			t.Errorf("%v: idNumber %v, want %v", tt.fields, got, tt.want)
+		}
+	}
+}
