@@ -20,6 +20,9 @@ if [ ! -f web/node_modules/.package-lock.json ] || [ web/package-lock.json -nt w
 	(cd web && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
 fi
 
+# Screenshots are of this run only: a state no test shows any more leaves.
+rm -rf artifacts/screenshots
+
 bin_dir=$(mktemp -d)
 trap 'rm -rf "$bin_dir"' EXIT
 go build -o "$bin_dir/idagent" ./cmd/idagent

@@ -26,8 +26,8 @@ export const WORDS = {
       "en": "Data group {dg}"
     },
     "dg.hash.DG1": {
-      "vi": "Dòng MRZ (số giấy tờ, họ tên, ngày tháng)",
-      "en": "MRZ data (document number, name, dates)"
+      "vi": "Dòng MRZ (số giấy tờ, họ tên, ngày)",
+      "en": "MRZ (number, name, dates)"
     },
     "dg.hash.DG11": {
       "vi": "Thông tin cá nhân bổ sung",
@@ -38,8 +38,8 @@ export const WORDS = {
       "en": "Additional document details"
     },
     "dg.hash.DG13": {
-      "vi": "Thông tin cá nhân (họ tên, ngày sinh, địa chỉ…)",
-      "en": "Personal data (name, birth date, address…)"
+      "vi": "Thông tin cá nhân (họ tên, địa chỉ…)",
+      "en": "Personal data (name, address…)"
     },
     "dg.hash.DG14": {
       "vi": "Khóa bảo mật của chip",

@@ -1,10 +1,17 @@
-// The desk page: one key field, the card panel (progress, photo), three
+// The desk page: the key (an ID card's number, CAN or QR code, or a
+// passport's number and dates), the card panel (progress, photo), three
 // forms that fill themselves, the verification panel and, in --simulate,
 // the simulated-card panel. Everything personal stays in this page's memory
-// and leaves it with the next read, "Clear", or a reload.
+// and leaves it with the next card, the card's removal, a new key, "Clear",
+// or a reload: one person at a time.
+//
+// Until read.result, nothing on the page says "verified": checks that did
+// not fail are shown as pending, there is no count of passes and no green,
+// and the headline is neutral (a failure turns it red at once).
 
 import {
-  IdAgent, DEFAULT_URL, accessKeyFromInput, looksLikeQR, formatDG13Date, photoDataURL, id12Info,
+  IdAgent, DEFAULT_URL, accessKeyFromInput, looksLikeQR, looksLikeDocumentNumber, passportKey,
+  formatDG13Date, formatMRZDate, photoDataURL, id12Info,
 } from './client/idagent.js';
 import { describeError, describeCheck, describeVerdict, describePhase, testAnchorNotice } from './client/messages.js';
 import { t, applyLanguage, SIM_PROFILES, SIM_TAMPERS } from './i18n.js';
@@ -25,8 +32,9 @@ const ui = {
   form: FORMS.includes(location.hash.slice(1)) ? location.hash.slice(1) : 'hospital',
   conn: { state: 'connecting', error: null, retryInMs: 0 },
   notice: null, // a short information banner ("reconnected")
+  kind: 'card', // the key form: 'card' (ID card) or 'passport'
   key: null, // {access, display}: forgotten when the card leaves the reader
-  keyError: null,
+  keyError: null, // shown in place of readError: one error at a time
   op: null,
   phase: null,
   percent: 0,
@@ -35,6 +43,7 @@ const ui = {
   withheld: [],
   checks: [],
   verdict: null, // null (nothing read), 'PENDING', or verification.overall
+  documentType: '', // id-card, passport: names the document in the headline
   testAnchor: false,
   simCard: null,
   simError: null,
@@ -72,22 +81,34 @@ agent.on('open', (hello) => {
   const sim = hello.simulate || (hello.capabilities ?? []).includes('sim');
   $('sim').hidden = !sim;
   // The agent says which profiles and forgeries its simulator has; the
-  // page's own lists only give them labels and order.
+  // page's own lists only give them labels and order. A card inserted
+  // before the page connected (idagent run --sim-card) shows in the panel.
   ui.simInfo = hello.sim ?? null;
+  if (!ui.simCard && hello.sim?.cards?.length) ui.simCard = hello.sim.cards[0];
   fillSimSelects();
+  renderSim();
   renderConn();
   renderReaders();
 });
 
-for (const name of ['reader.added', 'reader.removed', 'card.inserted']) agent.on(name, renderReaders);
+for (const name of ['reader.added', 'reader.removed']) agent.on(name, renderReaders);
+
+// A card laid on the reader, or lifted off it, is another person: the
+// previous holder's data, photo and verdict go at once. A read that is
+// running keeps its own (it started after the last person was cleared),
+// and a read still waiting for its card keeps its key.
+let cardEvents = 0; // card events this page has seen (tests wait on it)
+function countCardEvent() {
+  document.body.dataset.cardEvents = String(++cardEvents);
+}
+agent.on('card.inserted', () => {
+  if (!readRunning()) forgetPerson({ key: true });
+  countCardEvent();
+  renderReaders();
+});
 agent.on('card.removed', () => {
-  // A read still waiting for its card keeps its key; otherwise the key
-  // (and what went wrong with it) belonged to the card that just left.
-  if (!(ui.op && !ui.op.done && ui.phase === 'waiting')) {
-    forgetKey();
-    ui.readError = null;
-    renderProgress();
-  }
+  if (!(readRunning() && ui.phase === 'waiting')) forgetPerson({ key: true });
+  countCardEvent();
   renderReaders();
 });
 agent.on('close', renderReaders);
@@ -135,17 +156,52 @@ function renderReaders() {
 // ---- key entry -----------------------------------------------------------
 
 const keyInput = $('key');
+const passportInputs = { documentNumber: $('p-number'), dateOfBirth: $('p-birth'), dateOfExpiry: $('p-expiry') };
 
-keyInput.addEventListener('input', () => {
-  if (!ui.keyError) return;
-  ui.keyError = null;
-  renderKey();
-});
+for (const el of [keyInput, ...Object.values(passportInputs)]) {
+  el.addEventListener('input', () => {
+    if (!ui.keyError) return;
+    ui.keyError = null;
+    renderKey();
+  });
+}
 
 $('key-form').addEventListener('submit', (e) => {
   e.preventDefault();
-  submitKey(keyInput.value);
+  if (ui.kind === 'passport') submitPassport();
+  else submitKey(keyInput.value);
 });
+
+for (const btn of document.querySelectorAll('[data-kind]')) {
+  btn.addEventListener('click', () => selectKind(btn.dataset.kind, true));
+  btn.addEventListener('keydown', (e) => {
+    if (['ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown'].includes(e.key)) {
+      e.preventDefault();
+      selectKind(ui.kind === 'card' ? 'passport' : 'card', true);
+      $(`kind-${ui.kind}`).focus();
+    }
+  });
+}
+
+// selectKind shows the key form of an ID card (one field: number, CAN or
+// QR) or of a passport (number, birth date, expiry date).
+function selectKind(kind, focus) {
+  ui.kind = kind;
+  ui.keyError = null;
+  for (const k of ['card', 'passport']) {
+    const on = k === kind;
+    $(`kind-${k}`).setAttribute('aria-checked', on ? 'true' : 'false');
+    $(`kind-${k}`).tabIndex = on ? 0 : -1;
+  }
+  $('card-key').hidden = kind !== 'card';
+  $('passport-key').hidden = kind !== 'passport';
+  renderKey();
+  if (focus) (kind === 'card' ? keyInput : firstEmptyPassportInput()).focus();
+}
+
+function firstEmptyPassportInput() {
+  return Object.values(passportInputs).find((el) => el.value.trim() === '') ?? passportInputs.documentNumber;
+}
 
 function submitKey(text) {
   ui.keyError = null;
@@ -156,10 +212,18 @@ function submitKey(text) {
     try {
       access = accessKeyFromInput(text);
     } catch (err) {
-      ui.keyError = err;
-      renderKey();
-      keyInput.focus();
-      keyInput.select();
+      // A passport number typed in the card's field: take it to the
+      // passport form and ask for the dates there.
+      if (err.field === 'dateOfBirth' && looksLikeDocumentNumber(text)) {
+        passportInputs.documentNumber.value = text.trim().toUpperCase();
+        keyInput.value = '';
+        selectKind('passport', false);
+        ui.keyError = err;
+        renderKey();
+        firstEmptyPassportInput().focus();
+        return;
+      }
+      keyRefused(err, keyInput);
       return;
     }
   }
@@ -173,6 +237,35 @@ function submitKey(text) {
   startRead(access);
 }
 
+function submitPassport() {
+  ui.keyError = null;
+  const number = passportInputs.documentNumber.value;
+  let access;
+  try {
+    // An MRZ scanner types the whole zone into the number box.
+    access = number.replace(/\s+/g, '').length >= 60 ? accessKeyFromInput(number)
+      : passportKey(number, passportInputs.dateOfBirth.value, passportInputs.dateOfExpiry.value);
+  } catch (err) {
+    keyRefused(err, passportInputs[err.field] ?? passportInputs.documentNumber);
+    return;
+  }
+  if (access.mrz) passportInputs.documentNumber.value = mrzDocumentNumber(access.mrz);
+  ui.key = { access, display: null };
+  renderKey();
+  startRead(access);
+}
+
+// keyRefused shows why the typed key is not one, and selects the text to
+// correct. It replaces any earlier error: one error at a time.
+function keyRefused(err, input) {
+  ui.keyError = err;
+  ui.readError = null;
+  renderKey();
+  renderProgress();
+  input.focus();
+  input.select();
+}
+
 // The document number of an MRZ (TD1: line 1, TD3/TD2: line 2), to show
 // instead of the whole zone.
 function mrzDocumentNumber(mrz) {
@@ -184,15 +277,27 @@ function mrzDocumentNumber(mrz) {
 function forgetKey() {
   ui.key = null;
   keyInput.value = '';
+  for (const el of Object.values(passportInputs)) el.value = '';
   renderKey();
 }
 
+function keyErrorText(err) {
+  if (!err) return '';
+  if (err.field === 'oldIdNumber') return t('keyOldId', ui.lang);
+  if (err.field === 'dateOfBirth' && ui.kind === 'passport' && /alone/.test(err.message)) return t('keyPassportDates', ui.lang);
+  const byField = { documentNumber: 'keyPassportNumber', dateOfBirth: 'keyPassportBirth', dateOfExpiry: 'keyPassportExpiry' }[err.field];
+  return byField ? t(byField, ui.lang) : describeError(err, ui.lang);
+}
+
 function renderKey() {
-  keyInput.classList.toggle('remembered', !!ui.key);
+  for (const el of [keyInput, ...Object.values(passportInputs)]) el.classList.toggle('remembered', !!ui.key);
   keyInput.title = ui.key ? t('keyRemembered', ui.lang) : '';
   const err = ui.keyError;
-  keyInput.setAttribute('aria-invalid', err ? 'true' : 'false');
-  $('key-error').textContent = !err ? '' : /old ID/.test(err.message) ? t('keyOldId', ui.lang) : describeError(err, ui.lang);
+  keyInput.setAttribute('aria-invalid', err && ui.kind === 'card' ? 'true' : 'false');
+  for (const [name, el] of Object.entries(passportInputs)) {
+    el.setAttribute('aria-invalid', err && ui.kind === 'passport' && (err.field ?? 'documentNumber') === name ? 'true' : 'false');
+  }
+  $('key-error').textContent = keyErrorText(err);
 }
 
 // A keyboard-wedge QR scanner types the whole payload and Enter wherever
@@ -215,6 +320,7 @@ document.addEventListener('keydown', (e) => {
       e.stopPropagation();
       // Keep what the clerk typed before the scan, drop the scan.
       if (b.before !== null) b.target.value = b.before + b.text.slice(0, m.index);
+      selectKind('card', false);
       keyInput.value = m[0];
       keyInput.focus();
       submitKey(m[0]);
@@ -240,16 +346,23 @@ document.addEventListener('focusin', () => {
 
 let reads = 0; // reads started by this page (tests wait on it)
 
+const readRunning = () => !!(ui.op && !ui.op.done);
+
 async function startRead(access) {
+  // The previous person goes at once, before the old read has even
+  // acknowledged its cancel.
   const prev = ui.op;
-  if (prev && !prev.done) {
-    prev.cancel();
-    await Promise.race([prev.then(() => {}, () => {}), new Promise((r) => setTimeout(r, 3000))]);
-  }
-  clearCard();
-  ui.readError = null;
+  ui.op = null;
+  forgetPerson({ key: false });
   ui.phase = 'connecting';
   ui.percent = 0;
+  renderProgress();
+  if (prev && !prev.done) {
+    prev.cancel();
+    // The agent ends a cancelled read at once; the bound only guards
+    // against an agent that has gone quiet.
+    await Promise.race([prev.then(() => {}, () => {}), new Promise((r) => setTimeout(r, 3000))]);
+  }
   const op = agent.read({
     access,
     photo: true,
@@ -264,6 +377,7 @@ async function startRead(access) {
       ui.fields = id.fields ?? {};
       ui.withheld = id.withheld ?? [];
       ui.checks = id.checks ?? [];
+      ui.documentType = ui.fields.documentType ?? '';
       ui.verdict = 'PENDING';
       renderFields();
       renderVerify();
@@ -276,6 +390,7 @@ async function startRead(access) {
   ui.op = op;
   reads++;
   document.body.dataset.reads = String(reads);
+  ui.verdict = 'PENDING';
   renderProgress();
   renderVerify();
   try {
@@ -285,6 +400,7 @@ async function startRead(access) {
     ui.withheld = res.withheld ?? [];
     ui.checks = res.verification?.checks ?? [];
     ui.verdict = res.verification?.overall ?? 'UNKNOWN';
+    ui.documentType = res.document?.type ?? ui.fields.documentType ?? '';
     ui.testAnchor = !!res.verification?.testAnchor;
     if (res.photo) showPhoto(res.photo);
     ui.phase = null;
@@ -292,31 +408,38 @@ async function startRead(access) {
   } catch (err) {
     if (ui.op !== op) return;
     ui.phase = null;
+    // A read that did not end has no verdict: what it showed so far
+    // (fields of a card lifted mid-read) is not this person's record.
+    forgetPerson({ key: false });
     ui.readError = err;
-    if (ui.verdict === 'PENDING') ui.verdict = null;
+    ui.keyError = null;
     if (err.code === 'ACCESS_DENIED') {
-      forgetKey();
-      keyInput.focus();
+      // The key stays, selected, so one wrong digit is one keystroke.
+      const input = ui.kind === 'passport' ? passportInputs.documentNumber : keyInput;
+      input.focus();
+      input.select();
     }
   }
+  renderKey();
   renderProgress();
   renderVerify();
 }
 
 $('cancel').addEventListener('click', () => {
-  if (ui.op && !ui.op.done) ui.op.cancel();
+  if (readRunning()) ui.op.cancel();
 });
 
 function renderProgress() {
   const box = $('progress-box');
-  const running = ui.op && !ui.op.done && ui.phase;
+  const running = readRunning() && ui.phase;
   box.hidden = !running;
   if (running) {
     $('progress').value = ui.percent;
     $('phase').textContent = describePhase(ui.phase, ui.lang);
   }
-  $('read-error').textContent = ui.readError ? describeError(ui.readError, ui.lang) : '';
-  $('read-error').dataset.code = ui.readError ? ui.readError.code : '';
+  const err = ui.keyError ? null : ui.readError;
+  $('read-error').textContent = err ? describeError(err, ui.lang) : '';
+  $('read-error').dataset.code = err ? err.code : '';
 }
 
 function showPhoto(ph) {
@@ -325,6 +448,7 @@ function showPhoto(ph) {
   img.alt = t('photoAlt', ui.lang);
   img.hidden = false;
   $('photo-empty').hidden = true;
+  renderVerify();
 }
 
 // The value of a form input for the fields read, or undefined.
@@ -369,20 +493,27 @@ function renderFields() {
   }
 }
 
-function clearCard() {
+// forgetPerson clears everything of the person on screen at once: every
+// form's fields, the photo, the checks and the verdict, any error, and
+// with key the key too (the card it opened has left).
+function forgetPerson({ key }) {
   ui.fields = null;
   ui.withheld = [];
   ui.checks = [];
   ui.verdict = null;
+  ui.documentType = '';
   ui.testAnchor = false;
-  for (const el of document.querySelectorAll('[data-field]')) {
-    if (el.classList.contains('from-card') || el.classList.contains('withheld')) el.value = '';
-  }
+  ui.readError = null;
+  ui.keyError = null;
+  for (const el of document.querySelectorAll('.desk-form input, .desk-form select, .desk-form textarea')) el.value = '';
   renderFields();
   const img = $('photo');
   img.hidden = true;
   img.removeAttribute('src');
   $('photo-empty').hidden = false;
+  if (key) forgetKey();
+  renderKey();
+  renderProgress();
   renderVerify();
 }
 
@@ -390,55 +521,63 @@ const ICON = { ok: '✓', bad: '✗', warn: '!', neutral: '•' };
 const ORDER = { FAIL: 0, UNKNOWN: 1, WARN: 2, PASS: 3 };
 
 function renderVerify() {
-  let overall = ui.verdict;
-  // A check that already failed is shown at once, before the final verdict.
-  if (overall === 'PENDING' && ui.checks.some((c) => c.status === 'FAIL')) overall = 'FAIL';
+  const final = ui.verdict !== null && ui.verdict !== 'PENDING';
+  const { text, tone } = ui.verdict === null
+    ? { text: t('verdictIdle', ui.lang), tone: 'neutral' }
+    : describeVerdict(ui.verdict, ui.lang, { checks: ui.checks, documentType: ui.documentType, testAnchor: ui.testAnchor });
   const box = $('verdict');
-  let tone = 'neutral';
-  let text = t('verdictIdle', ui.lang);
-  if (overall !== null) ({ text, tone } = describeVerdict(overall, ui.lang));
   box.className = `verdict ${tone}`;
-  box.dataset.verdict = overall ?? '';
-  box.querySelector('.icon').textContent = ICON[tone];
+  // A check that failed while the read runs already decides the verdict.
+  box.dataset.verdict = ui.verdict === 'PENDING' && tone === 'bad' ? 'FAIL' : (ui.verdict ?? '');
+  box.dataset.final = final ? 'true' : 'false';
+  box.querySelector('.icon').textContent = ui.verdict === 'PENDING' && tone !== 'bad' ? '…' : ICON[tone];
   $('verdict-text').textContent = text;
-  const final = overall !== null && overall !== 'PENDING';
   document.body.classList.toggle('verdict-bad', tone === 'bad');
   document.body.classList.toggle('verdict-warn', final && tone === 'warn');
   document.body.classList.toggle('verdict-ok', final && tone === 'ok');
+  document.body.classList.toggle('verdict-pending', ui.verdict === 'PENDING' && tone !== 'bad');
+  $('photo-pending').hidden = !(ui.verdict === 'PENDING' && tone !== 'bad' && !$('photo').hidden);
   const ta = $('test-anchor');
-  ta.hidden = !ui.testAnchor;
-  ta.textContent = ui.testAnchor ? testAnchorNotice(ui.lang) : '';
+  ta.hidden = !(final && ui.testAnchor);
+  ta.textContent = final && ui.testAnchor ? testAnchorNotice(ui.lang) : '';
+  // A count of passes only for a final verdict: while the read runs, "12
+  // of 12 passed" reads as "verified".
   const ran = ui.checks.filter((c) => c.status !== 'NOT_SUPPORTED' && c.status !== 'SKIPPED');
-  $('checks-summary').textContent = ran.length === 0 ? ''
-    : t('checksSummary', ui.lang, { p: ran.filter((c) => c.status === 'PASS').length, n: ran.length });
+  let summary = '';
+  if (ui.verdict === 'PENDING') summary = t('checksPending', ui.lang);
+  else if (final && ran.length > 0) summary = t('checksSummary', ui.lang, { p: ran.filter((c) => c.status === 'PASS').length, n: ran.length });
+  $('checks-summary').textContent = summary;
   const list = $('checks');
   list.replaceChildren();
   const checks = [...ui.checks].sort((a, b) => (ORDER[a.status] ?? 4) - (ORDER[b.status] ?? 4));
   for (const c of checks) {
-    const d = describeCheck(c, ui.lang);
+    const d = describeCheck(c, ui.lang, { final });
     const li = document.createElement('li');
     li.className = d.tone;
     li.title = d.text;
     li.dataset.name = c.name;
-    li.dataset.status = c.status;
+    li.dataset.status = final || c.status === 'FAIL' ? c.status : 'PENDING';
     const icon = document.createElement('span');
     icon.className = 'icon';
     icon.setAttribute('aria-hidden', 'true');
-    icon.textContent = ICON[d.tone];
+    icon.textContent = final || c.status === 'FAIL' ? ICON[d.tone] : '…';
     const title = document.createElement('span');
     title.className = 'title';
-    title.textContent = `${d.title} — ${d.status}`;
+    title.textContent = d.title;
+    const status = document.createElement('span');
+    status.className = 'status';
+    status.textContent = d.status;
     const body = document.createElement('span');
-    // Passed checks need no sentence on screen; screen readers still get it.
-    body.className = c.status === 'PASS' ? 'text sr-only' : 'text';
+    // Passed and pending checks need no sentence on screen; screen
+    // readers still get it.
+    body.className = c.status === 'FAIL' || (final && c.status !== 'PASS') ? 'text' : 'text sr-only';
     body.textContent = d.text;
-    li.append(icon, title, body);
+    li.append(icon, title, status, body);
     list.append(li);
   }
 }
 
 // ---- forms, tabs, language ----------------------------------------------
-
 function selectForm(name, focus) {
   ui.form = name;
   for (const f of FORMS) {
@@ -472,10 +611,16 @@ window.addEventListener('hashchange', () => {
   if (FORMS.includes(h)) selectForm(h, false);
 });
 
+// "Clear" ends the person at the desk: a running read is cancelled, and
+// every form, the photo, the verdict and the key are emptied at once.
 for (const btn of document.querySelectorAll('button.clear')) {
   btn.addEventListener('click', () => {
-    for (const el of btn.form.querySelectorAll('input, select, textarea')) el.value = '';
-    btn.form.querySelectorAll('.from-card, .withheld').forEach((el) => el.classList.remove('from-card', 'withheld'));
+    const op = ui.op;
+    ui.op = null;
+    if (op && !op.done) op.cancel();
+    ui.phase = null;
+    forgetPerson({ key: true });
+    (ui.kind === 'passport' ? passportInputs.documentNumber : keyInput).focus();
   });
 }
 
@@ -534,9 +679,9 @@ function label(key, name) {
 
 // The key a desk has for each kind of document: the QR code of a
 // Vietnamese card (its number and birth date open the chip by PACE or BAC),
-// the MRZ of a passport.
+// the number and dates on a passport's data page.
 function defaultKeyForm(profile) {
-  return profile.startsWith('passport') ? 'mrz' : 'qr';
+  return profile.startsWith('passport') ? 'passport' : 'qr';
 }
 
 $('sim-profile').addEventListener('change', () => {
@@ -571,8 +716,19 @@ $('sim-remove').addEventListener('click', async () => {
 $('sim-fill').addEventListener('click', () => {
   const c = ui.simCard;
   if (!c) return;
-  keyInput.value = simKeyText(c, $('sim-keyform').value);
   ui.keyError = null;
+  if ($('sim-keyform').value === 'passport') {
+    // As printed on the data page: the number and two dates, dd/mm/yyyy.
+    selectKind('passport', false);
+    passportInputs.documentNumber.value = c.documentNumber;
+    passportInputs.dateOfBirth.value = formatMRZDate(c.dateOfBirth, { kind: 'birth' });
+    passportInputs.dateOfExpiry.value = formatMRZDate(c.dateOfExpiry, { kind: 'expiry' }) ?? '';
+    renderKey();
+    passportInputs.dateOfExpiry.focus();
+    return;
+  }
+  selectKind('card', false);
+  keyInput.value = simKeyText(c, $('sim-keyform').value);
   renderKey();
   keyInput.focus();
 });
@@ -604,6 +760,7 @@ function renderSim() {
     $('sim-id12').textContent = c.id12 || '—';
     $('sim-can').textContent = c.can || '—';
     $('sim-mrz').textContent = c.mrz || '—';
+    $('sim-doc').textContent = c.documentNumber || '—';
   }
   const e = ui.simError;
   $('sim-error').textContent = e ? `${e.code}: ${e.message}` : '';
