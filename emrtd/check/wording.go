@@ -96,6 +96,14 @@ var Wording = &Table{
 		"NOT_SUPPORTED":                           {"Giấy tờ không hỗ trợ kiểm tra này.", "The document does not support this check."},
 		"NOT_REQUESTED":                           {"Kiểm tra này không được yêu cầu.", "This check was not asked for."},
 
+		// Away from the desk (a verification server checking a desk's evidence).
+		"VERIFIED_AT_DESK_ONLY": {"Chip gốc chỉ được xác nhận tại quầy: máy chủ không tự kiểm tra lại được.", "The original chip was confirmed at the desk only: the server cannot check it again."},
+		"NOT_SHOWN":             {"Chip có khóa chống sao chép nhưng dữ liệu gửi lên không có bằng chứng chip gốc.", "The chip has an anti-cloning key, but the evidence shows no proof of the original chip."},
+		"SIGNATURE_MISSING":     {"Chip có khóa xác thực chủ động nhưng dữ liệu gửi lên không có chữ ký của chip.", "The chip has an active-authentication key, but the evidence carries no signature of the chip."},
+		"CHALLENGE_SIGNED":      {"Chip đã ký mã thử của lần kiểm tra này: dữ liệu đến từ lần đọc vừa rồi.", "The chip signed this verification's challenge: the data comes from a read made for it."},
+		"CHALLENGE_MISMATCH":    {"Chip đã ký mã thử của một lần đọc khác: dữ liệu không phải của lần đọc này.", "The chip signed another read's challenge: the data is not from a read made for this verification."},
+		"CHALLENGE_NOT_SIGNED":  {"Không chứng minh được dữ liệu đến từ lần đọc này (chip không ký mã thử): có thể là bản ghi lại.", "The data is not shown to come from a read made for this verification (the chip signed no challenge): it could be a recording."},
+
 		// The MRZ against itself, the personal data (DG13) and the key.
 		"CHECK_DIGIT_MISMATCH":                            {"Số kiểm tra trong MRZ sai: dữ liệu MRZ có thể đã bị sửa.", "An MRZ check digit is wrong: the MRZ data may have been altered."},
 		"ID12_DOCUMENT_NUMBER_MISMATCH":                   {"Số giấy tờ trong MRZ không phải 9 số cuối của số định danh: dữ liệu không nhất quán.", "The MRZ document number is not the last nine digits of the ID number: the data is inconsistent."},
@@ -149,8 +157,9 @@ var Wording = &Table{
 		"DOCUMENT_NUMBER_MISMATCH":                "mismatch",
 		"ID12_DOCUMENT_NUMBER_MISMATCH":           "mismatch",
 		"CHECK_DIGIT_MISMATCH":                    "mismatch",
+		"CHALLENGE_MISMATCH":                      "replayed",
 	},
-	KindOrder: []string{"clone", "photo", "edited", "forged", "revoked", "expired", "untrusted", "unproven", "mismatch"},
+	KindOrder: []string{"clone", "photo", "edited", "forged", "revoked", "expired", "untrusted", "replayed", "unproven", "mismatch"},
 	Headlines: map[string]Words{
 		Pending:             {"Đang kiểm tra tính xác thực… chưa kết luận", "Checking authenticity… not decided yet"},
 		"PASS":              {"Hợp lệ: {doc} thật, dữ liệu đã được xác minh", "Valid: genuine {doc}, data verified"},
@@ -168,6 +177,7 @@ var Wording = &Table{
 		"FAIL expired":      {"KHÔNG CHẤP NHẬN: {doc} được ký bằng chứng chỉ HẾT HẠN hoặc chưa có hiệu lực.", "DO NOT ACCEPT: the {doc} was signed with an EXPIRED or not-yet-valid certificate."},
 		"FAIL untrusted":    {"KHÔNG CHẤP NHẬN: {doc} không do cơ quan cấp đáng tin cậy ký.", "DO NOT ACCEPT: the {doc} was not signed by a trusted issuing authority."},
 		"FAIL unproven":     {"CẢNH BÁO: chip không có dữ liệu bảo mật hợp lệ, không chứng minh được {doc} là thật. Không dùng dữ liệu này.", "WARNING: the chip has no valid security data; the {doc} cannot be proven genuine. Do not use this data."},
+		"FAIL replayed":     {"CẢNH BÁO: dữ liệu không đến từ lần đọc này (có thể là bản ghi lại). Không dùng dữ liệu này.", "WARNING: the data does not come from this read (it may be a recording). Do not use this data."},
 		"FAIL mismatch":     {"CẢNH BÁO: dữ liệu trong chip KHÔNG NHẤT QUÁN. Không dùng dữ liệu này.", "WARNING: the chip's data is INCONSISTENT. Do not use this data."},
 		"UNKNOWN":           {"Chưa xác minh được {doc}: hãy kiểm tra giấy tờ bằng mắt.", "The {doc} could not be verified: check it by eye."},
 		"UNKNOWN untrusted": {"Chưa xác minh được: máy này chưa có chứng chỉ gốc của nơi cấp {doc}. Hãy kiểm tra giấy tờ bằng mắt.", "Not verified: this computer lacks the root certificate of the {doc}'s issuer. Check it by eye."},

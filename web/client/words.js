@@ -133,6 +133,18 @@ export const WORDS = {
       "vi": "Chứng chỉ ký không do cơ quan cấp đáng tin cậy phát hành.",
       "en": "The signing certificate was not issued by a trusted authority."
     },
+    "CHALLENGE_MISMATCH": {
+      "vi": "Chip đã ký mã thử của một lần đọc khác: dữ liệu không phải của lần đọc này.",
+      "en": "The chip signed another read's challenge: the data is not from a read made for this verification."
+    },
+    "CHALLENGE_NOT_SIGNED": {
+      "vi": "Không chứng minh được dữ liệu đến từ lần đọc này (chip không ký mã thử): có thể là bản ghi lại.",
+      "en": "The data is not shown to come from a read made for this verification (the chip signed no challenge): it could be a recording."
+    },
+    "CHALLENGE_SIGNED": {
+      "vi": "Chip đã ký mã thử của lần kiểm tra này: dữ liệu đến từ lần đọc vừa rồi.",
+      "en": "The chip signed this verification's challenge: the data comes from a read made for it."
+    },
     "CHECK_DIGIT_MISMATCH": {
       "vi": "Số kiểm tra trong MRZ sai: dữ liệu MRZ có thể đã bị sửa.",
       "en": "An MRZ check digit is wrong: the MRZ data may have been altered."
@@ -217,6 +229,10 @@ export const WORDS = {
       "vi": "Kiểm tra này không được yêu cầu.",
       "en": "This check was not asked for."
     },
+    "NOT_SHOWN": {
+      "vi": "Chip có khóa chống sao chép nhưng dữ liệu gửi lên không có bằng chứng chip gốc.",
+      "en": "The chip has an anti-cloning key, but the evidence shows no proof of the original chip."
+    },
     "NOT_SUPPORTED": {
       "vi": "Giấy tờ không hỗ trợ kiểm tra này.",
       "en": "The document does not support this check."
@@ -249,6 +265,10 @@ export const WORDS = {
       "vi": "Chip không hoàn tất bước kiểm tra: hãy đọc lại.",
       "en": "The chip did not complete the check: read it again."
     },
+    "SIGNATURE_MISSING": {
+      "vi": "Chip có khóa xác thực chủ động nhưng dữ liệu gửi lên không có chữ ký của chip.",
+      "en": "The chip has an active-authentication key, but the evidence carries no signature of the chip."
+    },
     "SIGNED_OUTSIDE_KEY_USAGE_PERIOD": {
       "vi": "Giấy tờ được ký ngoài thời gian được phép dùng khóa ký.",
       "en": "The document was signed outside the signing key's usage period."
@@ -276,6 +296,10 @@ export const WORDS = {
     "UNKNOWN_COUNTRY_CODE": {
       "vi": "Mã nước trên giấy tờ không hợp lệ.",
       "en": "The document's country code is not valid."
+    },
+    "VERIFIED_AT_DESK_ONLY": {
+      "vi": "Chip gốc chỉ được xác nhận tại quầy: máy chủ không tự kiểm tra lại được.",
+      "en": "The original chip was confirmed at the desk only: the server cannot check it again."
     },
     "access.key.consistency BIRTH_DATE_MISMATCH": {
       "vi": "Ngày sinh trên chip khác với ngày đã nhập.",
@@ -413,6 +437,7 @@ export const WORDS = {
   "kinds": {
     "BIRTH_DATE_MISMATCH": "mismatch",
     "CHAIN_BROKEN": "untrusted",
+    "CHALLENGE_MISMATCH": "replayed",
     "CHECK_DIGIT_MISMATCH": "mismatch",
     "CONTENT_TYPE_MISMATCH": "forged",
     "COUNTRY_MISMATCH": "untrusted",
@@ -445,6 +470,7 @@ export const WORDS = {
     "revoked",
     "expired",
     "untrusted",
+    "replayed",
     "unproven",
     "mismatch"
   ],
@@ -476,6 +502,10 @@ export const WORDS = {
     "FAIL photo": {
       "vi": "CẢNH BÁO: ảnh trong chip đã bị THAY. Không dùng dữ liệu này.",
       "en": "WARNING: the photo in the chip was REPLACED. Do not use this data."
+    },
+    "FAIL replayed": {
+      "vi": "CẢNH BÁO: dữ liệu không đến từ lần đọc này (có thể là bản ghi lại). Không dùng dữ liệu này.",
+      "en": "WARNING: the data does not come from this read (it may be a recording). Do not use this data."
     },
     "FAIL revoked": {
       "vi": "KHÔNG CHẤP NHẬN: chứng chỉ ký của {doc} đã bị THU HỒI.",
