@@ -59,6 +59,10 @@ var Wording = &Table{
 		"DS_NOT_FOUND":                    {"Không tìm thấy chứng chỉ của người ký: chưa kiểm tra được chữ ký.", "The signer's certificate was not found: the signature could not be checked."},
 		"ALGORITHM_UNSUPPORTED":           {"Giấy tờ dùng thuật toán mà máy này chưa kiểm tra được.", "The document uses an algorithm this computer cannot check."},
 		"NO_DS":                           {"Chưa kiểm tra: thiếu chứng chỉ của người ký.", "Not checked: the signer's certificate is missing."},
+		"NO_SIGNED_ATTRIBUTES":            {"Chữ ký số không theo chuẩn giấy tờ điện tử (không ký các thuộc tính): không chứng minh được dữ liệu.", "The digital signature does not follow the e-document standard (no signed attributes): the data cannot be proven."},
+		"SIGNED_ATTRIBUTE_MISSING":        {"Chữ ký số thiếu thuộc tính bắt buộc: không chứng minh được dữ liệu.", "The digital signature lacks a required attribute: the data cannot be proven."},
+		"ALGORITHM_MISMATCH":              {"Các thuật toán trong chữ ký số không khớp nhau: dữ liệu có thể đã bị làm giả.", "The algorithms named in the digital signature disagree: the data may be forged."},
+		"OTHER_SIGNER_INVALID":            {"Một chữ ký hợp lệ, nhưng dữ liệu còn một chữ ký khác không hợp lệ.", "One signature is valid, but the data carries another signature that is not."},
 
 		// The signer's chain, validity, revocation and country.
 		"CSCA_NOT_TRUSTED":                {"Chứng chỉ gốc của nơi cấp chưa có trong danh sách tin cậy của máy này: giấy tờ có thể thật nhưng chưa chứng minh được.", "The issuer's root certificate is not in this computer's trust list: the document may be genuine but cannot be proven."},
@@ -74,6 +78,12 @@ var Wording = &Table{
 		"CRL_OUTDATED":                    {"Danh sách thu hồi trên máy này đã cũ: cần cập nhật.", "The revocation list on this computer is outdated: it needs an update."},
 		"NO_CSCA":                         {"Chưa kiểm tra: chứng chỉ gốc của nơi cấp chưa được tin cậy.", "Not checked: the issuer's root certificate is not trusted."},
 		"COUNTRY_MISMATCH":                {"Người ký thuộc nước khác với nước cấp giấy tờ.", "The signer belongs to another country than the issuer."},
+		DSProfile + " PASS":               {"Chứng chỉ ký và chứng chỉ gốc đúng chuẩn.", "The signing and root certificates follow the standard."},
+		"DS_KEY_USAGE_INVALID":            {"Chứng chỉ ký không được phép dùng để ký dữ liệu: không chấp nhận.", "The signing certificate may not sign data: do not accept."},
+		"CSCA_NOT_CERT_SIGNER":            {"Chứng chỉ gốc không được phép cấp chứng chỉ ký: không chấp nhận.", "The root certificate may not issue signing certificates: do not accept."},
+		"DS_KEY_USAGE_MISSING":            {"Chứng chỉ ký không ghi mục đích sử dụng (lỗi nhỏ của nơi cấp).", "The signing certificate does not state its key usage (a small fault of the issuer)."},
+		"CSCA_NOT_MARKED_CA":              {"Chứng chỉ gốc không được đánh dấu là cơ quan cấp (lỗi nhỏ của nơi cấp).", "The root certificate is not marked as an authority (a small fault of the issuer)."},
+		"CSCA_KEY_USAGE_MISSING":          {"Chứng chỉ gốc không ghi mục đích sử dụng (lỗi nhỏ của nơi cấp).", "The root certificate does not state its key usage (a small fault of the issuer)."},
 		"UNKNOWN_COUNTRY_CODE":            {"Mã nước trên giấy tờ không hợp lệ.", "The document's country code is not valid."},
 		"NO_ISSUING_STATE":                {"Giấy tờ không ghi nước cấp.", "The document does not name its issuing country."},
 
@@ -139,6 +149,11 @@ var Wording = &Table{
 		"dg.hash HASH_MISMATCH":                   "edited",
 		"DIGEST_MISMATCH":                         "edited",
 		"sod.signature SIGNATURE_INVALID":         "forged",
+		"ALGORITHM_MISMATCH":                      "forged",
+		"NO_SIGNED_ATTRIBUTES":                    "unproven",
+		"SIGNED_ATTRIBUTE_MISSING":                "unproven",
+		"DS_KEY_USAGE_INVALID":                    "untrusted",
+		"CSCA_NOT_CERT_SIGNER":                    "untrusted",
 		"CONTENT_TYPE_MISMATCH":                   "forged",
 		"DS_REVOKED":                              "revoked",
 		"SIGNED_OUTSIDE_VALIDITY":                 "expired",
@@ -194,5 +209,5 @@ var Wording = &Table{
 // sentence (Checks "name PASS").
 var passOnlyReasons = []string{
 	"SIGNATURE_VALID", "CHAIN_VALID", "DS_VALID", "NOT_REVOKED", "COUNTRY_MATCH", "HASH_MATCH",
-	"CHIP_AUTHENTICATED", "CONSISTENT", "CHECK_DIGITS_VALID",
+	"CHIP_AUTHENTICATED", "CONSISTENT", "CHECK_DIGITS_VALID", "PROFILE_VALID",
 }

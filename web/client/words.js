@@ -117,6 +117,10 @@ export const WORDS = {
     }
   },
   "reasons": {
+    "ALGORITHM_MISMATCH": {
+      "vi": "Các thuật toán trong chữ ký số không khớp nhau: dữ liệu có thể đã bị làm giả.",
+      "en": "The algorithms named in the digital signature disagree: the data may be forged."
+    },
     "ALGORITHM_UNSUPPORTED": {
       "vi": "Giấy tờ dùng thuật toán mà máy này chưa kiểm tra được.",
       "en": "The document uses an algorithm this computer cannot check."
@@ -161,6 +165,18 @@ export const WORDS = {
       "vi": "Danh sách thu hồi trên máy này đã cũ: cần cập nhật.",
       "en": "The revocation list on this computer is outdated: it needs an update."
     },
+    "CSCA_KEY_USAGE_MISSING": {
+      "vi": "Chứng chỉ gốc không ghi mục đích sử dụng (lỗi nhỏ của nơi cấp).",
+      "en": "The root certificate does not state its key usage (a small fault of the issuer)."
+    },
+    "CSCA_NOT_CERT_SIGNER": {
+      "vi": "Chứng chỉ gốc không được phép cấp chứng chỉ ký: không chấp nhận.",
+      "en": "The root certificate may not issue signing certificates: do not accept."
+    },
+    "CSCA_NOT_MARKED_CA": {
+      "vi": "Chứng chỉ gốc không được đánh dấu là cơ quan cấp (lỗi nhỏ của nơi cấp).",
+      "en": "The root certificate is not marked as an authority (a small fault of the issuer)."
+    },
     "CSCA_NOT_TRUSTED": {
       "vi": "Chứng chỉ gốc của nơi cấp chưa có trong danh sách tin cậy của máy này: giấy tờ có thể thật nhưng chưa chứng minh được.",
       "en": "The issuer's root certificate is not in this computer's trust list: the document may be genuine but cannot be proven."
@@ -184,6 +200,14 @@ export const WORDS = {
     "DS_EXPIRED": {
       "vi": "Chứng chỉ ký nay đã hết hạn (bình thường với giấy tờ cấp đã lâu).",
       "en": "The signing certificate has expired since (normal for older documents)."
+    },
+    "DS_KEY_USAGE_INVALID": {
+      "vi": "Chứng chỉ ký không được phép dùng để ký dữ liệu: không chấp nhận.",
+      "en": "The signing certificate may not sign data: do not accept."
+    },
+    "DS_KEY_USAGE_MISSING": {
+      "vi": "Chứng chỉ ký không ghi mục đích sử dụng (lỗi nhỏ của nơi cấp).",
+      "en": "The signing certificate does not state its key usage (a small fault of the issuer)."
     },
     "DS_NOT_FOUND": {
       "vi": "Không tìm thấy chứng chỉ của người ký: chưa kiểm tra được chữ ký.",
@@ -257,6 +281,14 @@ export const WORDS = {
       "vi": "Giấy tờ không ghi nước cấp.",
       "en": "The document does not name its issuing country."
     },
+    "NO_SIGNED_ATTRIBUTES": {
+      "vi": "Chữ ký số không theo chuẩn giấy tờ điện tử (không ký các thuộc tính): không chứng minh được dữ liệu.",
+      "en": "The digital signature does not follow the e-document standard (no signed attributes): the data cannot be proven."
+    },
+    "OTHER_SIGNER_INVALID": {
+      "vi": "Một chữ ký hợp lệ, nhưng dữ liệu còn một chữ ký khác không hợp lệ.",
+      "en": "One signature is valid, but the data carries another signature that is not."
+    },
     "PARTIAL_DATE": {
       "vi": "Khớp ở phần ngày tháng có ghi (thẻ chỉ ghi một phần ngày sinh).",
       "en": "They agree where the date is known (the card holds a partial date)."
@@ -268,6 +300,10 @@ export const WORDS = {
     "SIGNATURE_MISSING": {
       "vi": "Chip có khóa xác thực chủ động nhưng dữ liệu gửi lên không có chữ ký của chip.",
       "en": "The chip has an active-authentication key, but the evidence carries no signature of the chip."
+    },
+    "SIGNED_ATTRIBUTE_MISSING": {
+      "vi": "Chữ ký số thiếu thuộc tính bắt buộc: không chứng minh được dữ liệu.",
+      "en": "The digital signature lacks a required attribute: the data cannot be proven."
     },
     "SIGNED_OUTSIDE_KEY_USAGE_PERIOD": {
       "vi": "Giấy tờ được ký ngoài thời gian được phép dùng khóa ký.",
@@ -344,6 +380,10 @@ export const WORDS = {
     "dg.hash.DG2 HASH_MISMATCH": {
       "vi": "ẢNH ĐÃ BỊ THAY sau khi cấp: không phải ảnh của người được cấp.",
       "en": "The PHOTO WAS REPLACED after issue: it is not the holder's photo."
+    },
+    "ds.profile PASS": {
+      "vi": "Chứng chỉ ký và chứng chỉ gốc đúng chuẩn.",
+      "en": "The signing and root certificates follow the standard."
     },
     "mrz.dg13.consistency BIRTH_DATE_MISMATCH": {
       "vi": "Ngày sinh trong MRZ khác với thông tin cá nhân: dữ liệu không nhất quán.",
@@ -435,22 +475,27 @@ export const WORDS = {
     }
   },
   "kinds": {
+    "ALGORITHM_MISMATCH": "forged",
     "BIRTH_DATE_MISMATCH": "mismatch",
     "CHAIN_BROKEN": "untrusted",
     "CHALLENGE_MISMATCH": "replayed",
     "CHECK_DIGIT_MISMATCH": "mismatch",
     "CONTENT_TYPE_MISMATCH": "forged",
     "COUNTRY_MISMATCH": "untrusted",
+    "CSCA_NOT_CERT_SIGNER": "untrusted",
     "CSCA_NOT_TRUSTED": "untrusted",
     "CSCA_NOT_VALID_AT_SIGNING": "expired",
     "DIGEST_MISMATCH": "edited",
     "DOCUMENT_NUMBER_MISMATCH": "mismatch",
+    "DS_KEY_USAGE_INVALID": "untrusted",
     "DS_NOT_YET_VALID": "expired",
     "DS_REVOKED": "revoked",
     "EXPIRY_DATE_MISMATCH": "mismatch",
     "HASH_MISSING": "unproven",
     "ID12_DOCUMENT_NUMBER_MISMATCH": "mismatch",
     "ID_NUMBER_MISMATCH": "mismatch",
+    "NO_SIGNED_ATTRIBUTES": "unproven",
+    "SIGNED_ATTRIBUTE_MISSING": "unproven",
     "SIGNED_OUTSIDE_VALIDITY": "expired",
     "SOD_MALFORMED": "unproven",
     "SOD_MISSING": "unproven",
