@@ -179,7 +179,7 @@ func parseMainHeader(cs []byte, lim Limits) (*header, error) {
 		if m == mEOC {
 			return nil, fmt.Errorf("%w: codestream has no tile", ErrMalformed)
 		}
-		if err := h.main.apply(m, seg, len(h.comps), true); err != nil {
+		if err := h.main.apply(m, seg, len(h.comps)); err != nil {
 			return nil, err
 		}
 	}
@@ -237,53 +237,14 @@ func (h *header) parseSIZ(s []byte, lim Limits) error {
 	return nil
 }
 
-// apply records one header marker segment. inMain is true in the main
-// header, where PPM may appear; in tile-part headers PPT may.
-func (p *params) apply(m int, s []byte, nc int, inMain bool) error {
-	compIndex := func() (int, []byte, error) {
-		if nc < 257 {
-			if len(s) < 1 {
-				return 0, nil, fmt.Errorf("%w: marker %04X truncated", ErrMalformed, m)
-			}
-			c := int(s[0])
-			if c >= nc {
-				return 0, nil, fmt.Errorf("%w: marker %04X names component %d of %d", ErrMalformed, m, c, nc)
-			}
-			return c, s[1:], nil
-		}
-		return 0, nil, fmt.Errorf("%w: component count", ErrUnsupported)
-	}
+// apply records one marker segment of the main header or of a tile-part
+// header; nc is the number of components.
+func (p *params) apply(m int, s []byte, nc int) error {
 	switch m {
 	case mCOD:
-		if len(s) < 5 {
-			return fmt.Errorf("%w: COD too short", ErrMalformed)
-		}
-		c := cod{set: true, sop: s[0]&2 != 0, eph: s[0]&4 != 0, progression: int(s[1]), layers: u16(s[2:]), mct: s[4] == 1}
-		if c.progression > 4 {
-			return fmt.Errorf("%w: progression order %d", ErrMalformed, c.progression)
-		}
-		if c.layers == 0 {
-			return fmt.Errorf("%w: COD with 0 layers", ErrMalformed)
-		}
-		st, err := parseSPcod(s[0]&1 != 0, s[5:])
-		if err != nil {
-			return err
-		}
-		c.style = st
-		p.cod = c
+		return p.applyCOD(s)
 	case mCOC:
-		c, rest, err := compIndex()
-		if err != nil {
-			return err
-		}
-		if len(rest) < 1 {
-			return fmt.Errorf("%w: COC too short", ErrMalformed)
-		}
-		st, err := parseSPcod(rest[0]&1 != 0, rest[1:])
-		if err != nil {
-			return err
-		}
-		p.coc[c] = st
+		return p.applyCOC(m, s, nc)
 	case mQCD:
 		q, err := parseQuant(s)
 		if err != nil {
@@ -291,41 +252,103 @@ func (p *params) apply(m int, s []byte, nc int, inMain bool) error {
 		}
 		p.qcd = q
 	case mQCC:
-		c, rest, err := compIndex()
-		if err != nil {
-			return err
-		}
-		q, err := parseQuant(rest)
-		if err != nil {
-			return err
-		}
-		p.qcc[c] = q
+		return p.applyQCC(m, s, nc)
 	case mRGN:
-		c, rest, err := compIndex()
-		if err != nil {
-			return err
-		}
-		if len(rest) < 2 || rest[0] != 0 {
-			return fmt.Errorf("%w: RGN style", ErrUnsupported)
-		}
-		if rest[1] > 37 {
-			return fmt.Errorf("%w: RGN shift %d", ErrMalformed, rest[1])
-		}
-		p.roi[c] = int(rest[1])
+		return p.applyRGN(m, s, nc)
 	case mPOC:
 		return fmt.Errorf("%w: progression order change (POC)", ErrUnsupported)
 	case mPPM, mPPT:
 		return fmt.Errorf("%w: packed packet headers (PPM/PPT)", ErrUnsupported)
-	case mTLM, mPLM, mPLT, mCRG, mCOM:
-		// Informative: lengths and comments are not needed to decode.
-	default:
-		if m >= 0xFF30 && m <= 0xFF3F {
-			return nil // reserved markers without meaning here
-		}
-		// Unknown markers with a length are skipped (Part 2 extensions
-		// that do not change Part 1 decoding are harmless to ignore).
 	}
+	// Informative markers (TLM, PLM, PLT, CRG, COM: lengths and comments
+	// are not needed to decode), reserved ones (FF30–FF3F) and unknown
+	// ones with a length (Part 2 extensions that do not change Part 1
+	// decoding are harmless to ignore) are skipped.
 	return nil
+}
+
+// applyCOD records the coding style default.
+func (p *params) applyCOD(s []byte) error {
+	if len(s) < 5 {
+		return fmt.Errorf("%w: COD too short", ErrMalformed)
+	}
+	c := cod{set: true, sop: s[0]&2 != 0, eph: s[0]&4 != 0, progression: int(s[1]), layers: u16(s[2:]), mct: s[4] == 1}
+	if c.progression > 4 {
+		return fmt.Errorf("%w: progression order %d", ErrMalformed, c.progression)
+	}
+	if c.layers == 0 {
+		return fmt.Errorf("%w: COD with 0 layers", ErrMalformed)
+	}
+	st, err := parseSPcod(s[0]&1 != 0, s[5:])
+	if err != nil {
+		return err
+	}
+	c.style = st
+	p.cod = c
+	return nil
+}
+
+// applyCOC records one component's coding style.
+func (p *params) applyCOC(m int, s []byte, nc int) error {
+	c, rest, err := componentOf(m, s, nc)
+	if err != nil {
+		return err
+	}
+	if len(rest) < 1 {
+		return fmt.Errorf("%w: COC too short", ErrMalformed)
+	}
+	st, err := parseSPcod(rest[0]&1 != 0, rest[1:])
+	if err != nil {
+		return err
+	}
+	p.coc[c] = st
+	return nil
+}
+
+// applyQCC records one component's quantization.
+func (p *params) applyQCC(m int, s []byte, nc int) error {
+	c, rest, err := componentOf(m, s, nc)
+	if err != nil {
+		return err
+	}
+	q, err := parseQuant(rest)
+	if err != nil {
+		return err
+	}
+	p.qcc[c] = q
+	return nil
+}
+
+// applyRGN records one component's region of interest shift (Maxshift,
+// the only style of Part 1).
+func (p *params) applyRGN(m int, s []byte, nc int) error {
+	c, rest, err := componentOf(m, s, nc)
+	if err != nil {
+		return err
+	}
+	if len(rest) < 2 || rest[0] != 0 {
+		return fmt.Errorf("%w: RGN style", ErrUnsupported)
+	}
+	if rest[1] > 37 {
+		return fmt.Errorf("%w: RGN shift %d", ErrMalformed, rest[1])
+	}
+	p.roi[c] = int(rest[1])
+	return nil
+}
+
+// componentOf reads the component index that starts the segment s of
+// marker m (COC, QCC, RGN) and returns it with the rest. It is one byte:
+// it takes two only in images of more than 256 components, and more than
+// maxComponents are refused at SIZ.
+func componentOf(m int, s []byte, nc int) (int, []byte, error) {
+	if len(s) < 1 {
+		return 0, nil, fmt.Errorf("%w: marker %04X truncated", ErrMalformed, m)
+	}
+	c := int(s[0])
+	if c >= nc {
+		return 0, nil, fmt.Errorf("%w: marker %04X names component %d of %d", ErrMalformed, m, c, nc)
+	}
+	return c, s[1:], nil
 }
 
 func parseSPcod(custom bool, s []byte) (codingStyle, error) {

@@ -3,8 +3,9 @@ package jpeg2000
 import (
 	"fmt"
 	"image"
+	"iter"
 	"math"
-	"sort"
+	"slices"
 )
 
 type tilePart struct {
@@ -70,7 +71,7 @@ func (d *decoder) collectTiles() error {
 				return fmt.Errorf("%w: tile-part header runs past the tile-part", ErrMalformed)
 			}
 			if first {
-				if err := t.params.apply(m, seg, len(h.comps), false); err != nil {
+				if err := t.params.apply(m, seg, len(h.comps)); err != nil {
 					return err
 				}
 				t.hasParams = true
@@ -180,66 +181,17 @@ func (d *decoder) decodeTile(idx int, budget *int) error {
 func (d *decoder) reconstruct(tc *tileComp, t *t1) tileSamples {
 	w, hh := tc.x1-tc.x0, tc.y1-tc.y0
 	s := tileSamples{tc: tc, w: w}
-	rev := tc.style.reversible
-	if rev {
+	if tc.style.reversible {
 		s.ints = make([]int32, w*hh)
 	} else {
 		s.flts = make([]float32, w*hh)
 	}
-	for r := range tc.res {
-		for bi := range tc.res[r].bands {
-			b := &tc.res[r].bands[bi]
-			for pi := range b.precincts {
-				for ci := range b.precincts[pi].blocks {
-					cb := &b.precincts[pi].blocks[ci]
-					if cb.passes == 0 {
-						continue
-					}
-					planes := b.mb - cb.zbp + tc.roi
-					if planes <= 0 {
-						continue
-					}
-					bw, bh := cb.x1-cb.x0, cb.y1-cb.y0
-					t.reset(bw, bh, b.orient, tc.style.cbStyle)
-					t.decodeBlock(cb.segs, cb.passes, planes)
-					if tc.roi > 0 {
-						thresh := int32(1) << uint(tc.roi)
-						for i, v := range t.data {
-							m := v
-							if m < 0 {
-								m = -m
-							}
-							if m >= thresh {
-								m >>= uint(tc.roi)
-								if v < 0 {
-									m = -m
-								}
-								t.data[i] = m
-							}
-						}
-					}
-					for y := 0; y < bh; y++ {
-						row := (b.offY + cb.y0 - b.y0 + y) * w
-						col := b.offX + cb.x0 - b.x0
-						src := t.data[y*bw : (y+1)*bw]
-						if rev {
-							dst := s.ints[row+col : row+col+bw]
-							for x, v := range src {
-								dst[x] = v / 2
-							}
-						} else {
-							dst := s.flts[row+col : row+col+bw]
-							half := b.step / 2
-							for x, v := range src {
-								dst[x] = float32(v) * half
-							}
-						}
-					}
-				}
-			}
+	for b, cb := range tc.codeBlocks() {
+		if decodeCodeBlock(t, tc, b, cb) {
+			s.place(t.data, b, cb)
 		}
 	}
-	if rev {
+	if tc.style.reversible {
 		idwt53(s.ints, w, tc)
 	} else {
 		idwt97(s.flts, w, tc)
@@ -247,51 +199,159 @@ func (d *decoder) reconstruct(tc *tileComp, t *t1) tileSamples {
 	return s
 }
 
-// forEachPacket calls fn for every packet of a tile in the progression
-// order (T.800 B.12).
-func forEachPacket(prog, layers int, tcs []*tileComp, h *header, tx0, ty0 int, fn func(l, r, c, p int) error) error {
-	maxRes := 0
-	for _, tc := range tcs {
-		maxRes = max(maxRes, len(tc.res))
-	}
-	switch prog {
-	case 0: // LRCP
-		for l := 0; l < layers; l++ {
-			for r := 0; r < maxRes; r++ {
-				for c, tc := range tcs {
-					if r >= len(tc.res) {
-						continue
-					}
-					for p := 0; p < tc.res[r].pw*tc.res[r].ph; p++ {
-						if err := fn(l, r, c, p); err != nil {
-							return err
+// codeBlocks yields every code-block of the tile-component with its
+// subband, resolution by resolution.
+func (tc *tileComp) codeBlocks() iter.Seq2[*subband, *codeBlock] {
+	return func(yield func(*subband, *codeBlock) bool) {
+		for r := range tc.res {
+			for bi := range tc.res[r].bands {
+				b := &tc.res[r].bands[bi]
+				for pi := range b.precincts {
+					for ci := range b.precincts[pi].blocks {
+						if !yield(b, &b.precincts[pi].blocks[ci]) {
+							return
 						}
 					}
 				}
+			}
+		}
+	}
+}
+
+// decodeCodeBlock runs tier 1 on a code-block into t.data, with the ROI
+// shift undone; false for a code-block that holds nothing (no coding
+// passes, or no bit-planes left to code).
+func decodeCodeBlock(t *t1, tc *tileComp, b *subband, cb *codeBlock) bool {
+	if cb.passes == 0 {
+		return false
+	}
+	planes := b.mb - cb.zbp + tc.roi
+	if planes <= 0 {
+		return false
+	}
+	t.reset(cb.x1-cb.x0, cb.y1-cb.y0, b.orient, tc.style.cbStyle)
+	t.decodeBlock(cb.segs, cb.passes, planes)
+	if tc.roi > 0 {
+		descaleROI(t.data, tc.roi)
+	}
+	return true
+}
+
+// descaleROI undoes the Maxshift region of interest (T.800 H.1): a
+// coefficient of magnitude 2^roi or more belongs to the region and was
+// scaled up by roi bit-planes.
+func descaleROI(data []int32, roi int) {
+	thresh := int32(1) << uint(roi)
+	for i, v := range data {
+		m := v
+		if m < 0 {
+			m = -m
+		}
+		if m >= thresh {
+			m >>= uint(roi)
+			if v < 0 {
+				m = -m
+			}
+			data[i] = m
+		}
+	}
+}
+
+// place dequantizes a decoded code-block (its coefficients carry one
+// extra bit of precision, the half step) into the tile-component's
+// samples, where its subband sits.
+func (s *tileSamples) place(data []int32, b *subband, cb *codeBlock) {
+	bw, bh := cb.x1-cb.x0, cb.y1-cb.y0
+	col := b.offX + cb.x0 - b.x0
+	for y := 0; y < bh; y++ {
+		row := (b.offY + cb.y0 - b.y0 + y) * s.w
+		src := data[y*bw : (y+1)*bw]
+		if s.ints != nil {
+			dst := s.ints[row+col : row+col+bw]
+			for x, v := range src {
+				dst[x] = v / 2
+			}
+		} else {
+			dst := s.flts[row+col : row+col+bw]
+			half := b.step / 2
+			for x, v := range src {
+				dst[x] = float32(v) * half
+			}
+		}
+	}
+}
+
+// packetPos is one precinct of a tile-component at one resolution, with
+// the reference grid position that orders the position-driven
+// progressions.
+type packetPos struct{ r, c, p, y, x int }
+
+// forEachPacket calls fn for every packet of a tile in the progression
+// order (T.800 B.12).
+func forEachPacket(prog, layers int, tcs []*tileComp, h *header, tx0, ty0 int, fn func(l, r, c, p int) error) error {
+	switch prog {
+	case 0: // LRCP
+		for l := 0; l < layers; l++ {
+			if err := forEachResolution(tcs, func(r int) error { return forEachPrecinct(tcs, l, r, fn) }); err != nil {
+				return err
 			}
 		}
 		return nil
 	case 1: // RLCP
-		for r := 0; r < maxRes; r++ {
+		return forEachResolution(tcs, func(r int) error {
 			for l := 0; l < layers; l++ {
-				for c, tc := range tcs {
-					if r >= len(tc.res) {
-						continue
-					}
-					for p := 0; p < tc.res[r].pw*tc.res[r].ph; p++ {
-						if err := fn(l, r, c, p); err != nil {
-							return err
-						}
-					}
+				if err := forEachPrecinct(tcs, l, r, fn); err != nil {
+					return err
 				}
 			}
-		}
-		return nil
+			return nil
+		})
 	}
-	// Position-driven orders: each precinct is visited at the reference
-	// grid position of its top-left corner (clipped to the tile).
-	type pos struct{ r, c, p, y, x int }
-	var list []pos
+	for _, e := range positionOrder(prog, tcs, h, tx0, ty0) {
+		for l := 0; l < layers; l++ {
+			if err := fn(l, e.r, e.c, e.p); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// forEachResolution calls fn for every resolution level any component has.
+func forEachResolution(tcs []*tileComp, fn func(r int) error) error {
+	maxRes := 0
+	for _, tc := range tcs {
+		maxRes = max(maxRes, len(tc.res))
+	}
+	for r := 0; r < maxRes; r++ {
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// forEachPrecinct calls fn for layer l and resolution r of every
+// component that has it, precinct by precinct.
+func forEachPrecinct(tcs []*tileComp, l, r int, fn func(l, r, c, p int) error) error {
+	for c, tc := range tcs {
+		if r >= len(tc.res) {
+			continue
+		}
+		for p := 0; p < tc.res[r].pw*tc.res[r].ph; p++ {
+			if err := fn(l, r, c, p); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// positionOrder lists the precincts of a tile in a position-driven
+// progression (RPCL, PCRL, CPRL): each precinct is visited at the
+// reference grid position of its top-left corner (clipped to the tile).
+func positionOrder(prog int, tcs []*tileComp, h *header, tx0, ty0 int) []packetPos {
+	var list []packetPos
 	for c, tc := range tcs {
 		comp := h.comps[c]
 		nl := len(tc.res) - 1
@@ -302,37 +362,25 @@ func forEachPacket(prog, layers int, tcs []*tileComp, h *header, tx0, ty0 int, f
 					py := ((res.y0 >> uint(res.ppy)) + j) << uint(res.ppy)
 					gx := max(px<<uint(nl-r)*comp.dx, tx0)
 					gy := max(py<<uint(nl-r)*comp.dy, ty0)
-					list = append(list, pos{r, c, j*res.pw + i, gy, gx})
+					list = append(list, packetPos{r, c, j*res.pw + i, gy, gx})
 				}
 			}
 		}
 	}
-	var key func(a pos) [4]int
+	var key func(a packetPos) [4]int
 	switch prog {
 	case 2: // RPCL
-		key = func(a pos) [4]int { return [4]int{a.r, a.y, a.x, a.c} }
+		key = func(a packetPos) [4]int { return [4]int{a.r, a.y, a.x, a.c} }
 	case 3: // PCRL
-		key = func(a pos) [4]int { return [4]int{a.y, a.x, a.c, a.r} }
+		key = func(a packetPos) [4]int { return [4]int{a.y, a.x, a.c, a.r} }
 	default: // CPRL
-		key = func(a pos) [4]int { return [4]int{a.c, a.y, a.x, a.r} }
+		key = func(a packetPos) [4]int { return [4]int{a.c, a.y, a.x, a.r} }
 	}
-	sort.SliceStable(list, func(i, j int) bool {
-		a, b := key(list[i]), key(list[j])
-		for k := range a {
-			if a[k] != b[k] {
-				return a[k] < b[k]
-			}
-		}
-		return false
+	slices.SortStableFunc(list, func(a, b packetPos) int {
+		ka, kb := key(a), key(b)
+		return slices.Compare(ka[:], kb[:])
 	})
-	for _, e := range list {
-		for l := 0; l < layers; l++ {
-			if err := fn(l, e.r, e.c, e.p); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	return list
 }
 
 // store applies the inverse component transform and level shift and

@@ -367,7 +367,9 @@ type piece struct {
 }
 
 // readPacket reads the packet of (layer, resolution r of tc, precinct p)
-// and hands the code-block bytes over.
+// and hands the code-block bytes over: its header (B.10) says which
+// code-blocks contribute how many coding passes and bytes, its body
+// follows.
 func (pr *packetReader) readPacket(tc *tileComp, r, p, layer int) error {
 	if pr.pos >= len(pr.data) {
 		return errShort
@@ -376,92 +378,9 @@ func (pr *packetReader) readPacket(tc *tileComp, r, p, layer int) error {
 		pr.pos += 6
 	}
 	br := &bitReader{b: pr.data, pos: pr.pos}
-	present, err := br.bit()
+	pieces, err := readPacketHeader(br, tc, &tc.res[r], p, layer)
 	if err != nil {
 		return err
-	}
-	var pieces []piece
-	res := &tc.res[r]
-	if present == 1 {
-		for bi := range res.bands {
-			b := &res.bands[bi]
-			if p >= len(b.precincts) {
-				continue
-			}
-			pc := &b.precincts[p]
-			for ci := range pc.blocks {
-				cb := &pc.blocks[ci]
-				var inc bool
-				if !cb.included {
-					if inc, err = pc.incl.decode(br, ci, layer+1); err != nil {
-						return err
-					}
-				} else {
-					var v int
-					if v, err = br.bit(); err != nil {
-						return err
-					}
-					inc = v == 1
-				}
-				if !inc {
-					continue
-				}
-				if !cb.included {
-					t := 1
-					for {
-						ok, err := pc.zbp.decode(br, ci, t)
-						if err != nil {
-							return err
-						}
-						if ok {
-							break
-						}
-						if t++; t > 64 {
-							return fmt.Errorf("%w: zero bit-planes", ErrMalformed)
-						}
-					}
-					cb.zbp = t - 1
-					cb.included = true
-				}
-				n, err := br.numPasses()
-				if err != nil {
-					return err
-				}
-				if cb.passes+n > 3*(b.mb+tc.roi)+1 {
-					return fmt.Errorf("%w: more coding passes than bit-planes", ErrMalformed)
-				}
-				for {
-					v, err := br.bit()
-					if err != nil {
-						return err
-					}
-					if v == 0 {
-						break
-					}
-					if cb.lblock++; cb.lblock > 32 {
-						return fmt.Errorf("%w: Lblock", ErrMalformed)
-					}
-				}
-				pass := cb.passes
-				for n > 0 {
-					k := min(n, segmentEnd(pass, tc.style.cbStyle)-pass)
-					if k <= 0 {
-						return fmt.Errorf("%w: segment bookkeeping", ErrMalformed)
-					}
-					nb := cb.lblock + bits.Len(uint(k)) - 1
-					if nb > 31 {
-						return fmt.Errorf("%w: segment length of %d bits", ErrMalformed, nb)
-					}
-					l, err := br.bits(nb)
-					if err != nil {
-						return err
-					}
-					pieces = append(pieces, piece{cb: cb, passes: k, length: l})
-					pass += k
-					n -= k
-				}
-			}
-		}
 	}
 	br.align()
 	// A header whose last byte is 0xFF at the very end of the data has
@@ -470,16 +389,136 @@ func (pr *packetReader) readPacket(tc *tileComp, r, p, layer int) error {
 	if pr.eph && pr.pos+2 <= len(pr.data) && pr.data[pr.pos] == 0xFF && pr.data[pr.pos+1] == 0x92 {
 		pr.pos += 2
 	}
-	for _, pc := range pieces {
-		l := pc.length
-		if l > len(pr.data)-pr.pos {
-			l = len(pr.data) - pr.pos // truncated stream: keep what there is
+	pr.readBody(pieces, tc.style.cbStyle)
+	return nil
+}
+
+// readPacketHeader reads a packet header: for each code-block of
+// precinct p in the bands of res, in order, the pieces of code-block data
+// the packet's body holds. An empty packet holds none.
+func readPacketHeader(br *bitReader, tc *tileComp, res *resolution, p, layer int) ([]piece, error) {
+	present, err := br.bit()
+	if err != nil || present == 0 {
+		return nil, err
+	}
+	var pieces []piece
+	for bi := range res.bands {
+		b := &res.bands[bi]
+		if p >= len(b.precincts) {
+			continue
 		}
+		pc := &b.precincts[p]
+		for ci := range pc.blocks {
+			if pieces, err = pc.readBlockHeader(br, ci, layer, b.mb+tc.roi, tc.style.cbStyle, pieces); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return pieces, nil
+}
+
+// readBlockHeader reads what a packet header says of code-block ci of the
+// precinct (B.10.2–B.10.7): whether it is included in this layer, its
+// zero bit-planes when included for the first time, its new coding passes
+// and their lengths. It appends the code-block's pieces to pieces. planes
+// is the band's bit-planes, which bound the passes.
+func (pc *precinct) readBlockHeader(br *bitReader, ci, layer, planes int, style byte, pieces []piece) ([]piece, error) {
+	cb := &pc.blocks[ci]
+	inc, err := pc.included(br, ci, layer)
+	if err != nil || !inc {
+		return pieces, err
+	}
+	if !cb.included {
+		if cb.zbp, err = pc.zeroBitPlanes(br, ci); err != nil {
+			return pieces, err
+		}
+		cb.included = true
+	}
+	n, err := br.numPasses()
+	if err != nil {
+		return pieces, err
+	}
+	if cb.passes+n > 3*planes+1 {
+		return pieces, fmt.Errorf("%w: more coding passes than bit-planes", ErrMalformed)
+	}
+	if err := cb.readLblock(br); err != nil {
+		return pieces, err
+	}
+	return cb.readLengths(br, n, style, pieces)
+}
+
+// included reads whether code-block ci contributes to layer: through the
+// inclusion tag tree until its first contribution, one bit after.
+func (pc *precinct) included(br *bitReader, ci, layer int) (bool, error) {
+	if !pc.blocks[ci].included {
+		return pc.incl.decode(br, ci, layer+1)
+	}
+	v, err := br.bit()
+	return v == 1, err
+}
+
+// zeroBitPlanes reads the missing most significant bit-planes of
+// code-block ci from the zero bit-plane tag tree.
+func (pc *precinct) zeroBitPlanes(br *bitReader, ci int) (int, error) {
+	for t := 1; t <= 64; t++ {
+		ok, err := pc.zbp.decode(br, ci, t)
+		if err != nil {
+			return 0, err
+		}
+		if ok {
+			return t - 1, nil
+		}
+	}
+	return 0, fmt.Errorf("%w: zero bit-planes", ErrMalformed)
+}
+
+// readLblock reads the code-block's increments of Lblock, the number of
+// bits of its segment lengths (B.10.7.1).
+func (cb *codeBlock) readLblock(br *bitReader) error {
+	for {
+		v, err := br.bit()
+		if err != nil || v == 0 {
+			return err
+		}
+		if cb.lblock++; cb.lblock > 32 {
+			return fmt.Errorf("%w: Lblock", ErrMalformed)
+		}
+	}
+}
+
+// readLengths reads the lengths of the code-block's n new coding passes,
+// one per codeword segment they touch (B.10.7), as pieces.
+func (cb *codeBlock) readLengths(br *bitReader, n int, style byte, pieces []piece) ([]piece, error) {
+	for pass := cb.passes; n > 0; {
+		k := min(n, segmentEnd(pass, style)-pass)
+		if k <= 0 {
+			return pieces, fmt.Errorf("%w: segment bookkeeping", ErrMalformed)
+		}
+		nb := cb.lblock + bits.Len(uint(k)) - 1
+		if nb > 31 {
+			return pieces, fmt.Errorf("%w: segment length of %d bits", ErrMalformed, nb)
+		}
+		l, err := br.bits(nb)
+		if err != nil {
+			return pieces, err
+		}
+		pieces = append(pieces, piece{cb: cb, passes: k, length: l})
+		pass += k
+		n -= k
+	}
+	return pieces, nil
+}
+
+// readBody hands the packet body's bytes to the code-blocks the header
+// named, in order; a truncated stream gives each what there is.
+func (pr *packetReader) readBody(pieces []piece, style byte) {
+	for _, pc := range pieces {
+		l := min(pc.length, len(pr.data)-pr.pos)
 		chunk := pr.data[pr.pos : pr.pos+l]
 		pr.pos += l
 		cb := pc.cb
 		// Continue the last segment if it is not full, else start one.
-		if ns := len(cb.segs); ns > 0 && segEndOf(cb, ns-1, tc.style.cbStyle) > cb.passes {
+		if ns := len(cb.segs); ns > 0 && segEndOf(cb, ns-1, style) > cb.passes {
 			s := &cb.segs[ns-1]
 			s.data = append(s.data, chunk...)
 			s.passes += pc.passes
@@ -488,7 +527,6 @@ func (pr *packetReader) readPacket(tc *tileComp, r, p, layer int) error {
 		}
 		cb.passes += pc.passes
 	}
-	return nil
 }
 
 // segEndOf is the pass index after the last pass segment i may hold.
