@@ -269,29 +269,54 @@ func position(b []byte, off int64) (line, col int) {
 	return line, col
 }
 
+// toConfig validates the file's settings over the defaults, one group of
+// keys at a time, and stops at the first error.
 func (fc *fileConfig) toConfig(baseDir string) (*Config, error) {
 	cfg := Default()
+	for _, step := range []func(*Config) error{
+		fc.applyNetwork,
+		fc.applyPolicies,
+		func(cfg *Config) error { return fc.applyFiles(cfg, baseDir) },
+		fc.applyReaders,
+		fc.applyLimits,
+	} {
+		if err := step(cfg); err != nil {
+			return nil, err
+		}
+	}
+	return cfg, nil
+}
+
+// applyNetwork sets where the agent listens and the host names it answers
+// to.
+func (fc *fileConfig) applyNetwork(cfg *Config) error {
 	if fc.Listen != nil {
 		if len(fc.Listen) == 0 {
-			return nil, &Error{Key: "listen", Msg: "empty: give at least one address"}
+			return &Error{Key: "listen", Msg: "empty: give at least one address"}
 		}
 		cfg.Listen = fc.Listen
 	}
 	cfg.ExposeToNetwork = fc.ExposeToNetwork
 	if err := checkListen(cfg.Listen, cfg.ExposeToNetwork, "listen"); err != nil {
-		return nil, err
+		return err
 	}
 	for i, h := range fc.Hosts {
 		if h == "" || strings.ContainsAny(h, ":/ ") {
-			return nil, &Error{Key: fmt.Sprintf("hosts[%d]", i), Msg: "want a host name without port or scheme"}
+			return &Error{Key: fmt.Sprintf("hosts[%d]", i), Msg: "want a host name without port or scheme"}
 		}
 		cfg.Hosts = append(cfg.Hosts, strings.ToLower(h))
 	}
+	return nil
+}
+
+// applyPolicies sets what each client may receive: the default policy,
+// each origin's (over the default) and native clients'.
+func (fc *fileConfig) applyPolicies(cfg *Config) error {
 	defaults := DefaultPolicy()
 	if fc.DefaultPolicy != nil {
 		p, err := fc.DefaultPolicy.toPolicy("defaultPolicy", DefaultPolicy())
 		if err != nil {
-			return nil, err
+			return err
 		}
 		defaults = p
 	}
@@ -300,14 +325,14 @@ func (fc *fileConfig) toConfig(baseDir string) (*Config, error) {
 		key := fmt.Sprintf("origins[%d]", i)
 		origin, err := NormalizeOrigin(o.Origin)
 		if err != nil {
-			return nil, &Error{Key: key + ".origin", Msg: err.Error()}
+			return &Error{Key: key + ".origin", Msg: err.Error()}
 		}
 		if _, dup := cfg.Origins[origin]; dup {
-			return nil, &Error{Key: key + ".origin", Msg: "listed twice"}
+			return &Error{Key: key + ".origin", Msg: "listed twice"}
 		}
 		p, err := o.filePolicy.toPolicy(key, defaults)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		cfg.Origins[origin] = p
 	}
@@ -316,43 +341,58 @@ func (fc *fileConfig) toConfig(baseDir string) (*Config, error) {
 	if fc.NativeClients != nil {
 		p, err := fc.NativeClients.toPolicy("nativeClients", defaults)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		cfg.NativePolicy = p
 	}
+	return nil
+}
+
+// applyFiles sets the trust store and the log, relative paths against
+// baseDir.
+func (fc *fileConfig) applyFiles(cfg *Config, baseDir string) error {
 	if fc.TrustStore != "" {
 		cfg.TrustStore = resolve(baseDir, fc.TrustStore)
 	}
 	if fc.Log != nil {
-		if err := fc.Log.apply(&cfg.Log, baseDir); err != nil {
-			return nil, err
-		}
+		return fc.Log.apply(&cfg.Log, baseDir)
 	}
+	return nil
+}
+
+// applyReaders sets the readers to ignore.
+func (fc *fileConfig) applyReaders(cfg *Config) error {
 	for i, pat := range fc.IgnoreReaders {
 		if _, err := path.Match(pat, ""); err != nil || pat == "" {
-			return nil, &Error{Key: fmt.Sprintf("ignoreReaders[%d]", i), Msg: "not a valid pattern (use * and ?)"}
+			return &Error{Key: fmt.Sprintf("ignoreReaders[%d]", i), Msg: "not a valid pattern (use * and ?)"}
 		}
 	}
 	cfg.IgnoreReaders = fc.IgnoreReaders
+	return nil
+}
+
+// applyLimits sets the read timeout, the demo pages and the connection
+// limit.
+func (fc *fileConfig) applyLimits(cfg *Config) error {
 	if fc.ReadTimeout != nil {
 		var fd fileDuration
 		if err := fd.UnmarshalJSON(fc.ReadTimeout); err != nil {
-			return nil, &Error{Key: "readTimeout", Msg: err.Error()}
+			return &Error{Key: "readTimeout", Msg: err.Error()}
 		}
 		d := time.Duration(fd)
 		if d < time.Second || d > 10*time.Minute {
-			return nil, &Error{Key: "readTimeout", Msg: "want between 1s and 10m"}
+			return &Error{Key: "readTimeout", Msg: "want between 1s and 10m"}
 		}
 		cfg.ReadTimeout = d
 	}
 	cfg.Demo = fc.Demo
 	if fc.MaxConnections != nil {
 		if *fc.MaxConnections < 1 || *fc.MaxConnections > 10000 {
-			return nil, &Error{Key: "maxConnections", Msg: "want between 1 and 10000"}
+			return &Error{Key: "maxConnections", Msg: "want between 1 and 10000"}
 		}
 		cfg.MaxConnections = *fc.MaxConnections
 	}
-	return cfg, nil
+	return nil
 }
 
 func (fp filePolicy) toPolicy(key string, base Policy) (Policy, error) {

@@ -108,7 +108,8 @@ func stringField(key, val string) zapcore.Field {
 	return zapcore.Field{Key: key, Type: zapcore.StringType, String: val}
 }
 
-// field applies the policy to one field.
+// field applies the policy to one field: it is printed as it is, masked,
+// or replaced with Redacted.
 func (r *redactor) field(f zapcore.Field) zapcore.Field {
 	if isPersonal(f.Interface) {
 		return redactedField(f.Key)
@@ -117,57 +118,84 @@ func (r *redactor) field(f zapcore.Field) zapcore.Field {
 	switch f.Type {
 	case zapcore.BoolType, zapcore.DurationType, zapcore.NamespaceType, zapcore.SkipType:
 		return f
-	case zapcore.Int64Type, zapcore.Int32Type, zapcore.Int16Type, zapcore.Int8Type:
-		if safeKey || absInt(f.Integer) < bigNumber {
-			return f
-		}
-	case zapcore.Uint64Type, zapcore.Uint32Type, zapcore.Uint16Type, zapcore.Uint8Type, zapcore.UintptrType:
-		if safeKey || uint64(f.Integer) < bigNumber {
-			return f
-		}
-	case zapcore.Float64Type:
-		if safeKey || math.Abs(math.Float64frombits(uint64(f.Integer))) < bigNumber {
-			return f
-		}
-	case zapcore.Float32Type:
-		if safeKey || math.Abs(float64(math.Float32frombits(uint32(f.Integer)))) < bigNumber {
-			return f
-		}
-	case zapcore.StringType:
-		if hexKeys[f.Key] && isHexWithLetter(f.String) {
-			return f // an ATR: hex of a card type, not a number to mask
-		}
-		if safeKey {
-			return stringField(f.Key, maskString(f.String))
-		}
-	case zapcore.TimeType, zapcore.TimeFullType:
-		if safeKey {
-			return f
-		}
 	case zapcore.ErrorType:
 		return r.errorField(f)
 	case zapcore.BinaryType, zapcore.ByteStringType:
 		return stringField(f.Key, fmt.Sprintf("[redacted: %d bytes]", binaryLen(f.Interface)))
-	case zapcore.StringerType:
-		if isSafe(f.Interface) {
+	}
+	if small, isNumber := smallNumber(f); isNumber {
+		if small || safeKey {
 			return f
 		}
-		if s, ok := f.Interface.(fmt.Stringer); ok && safeKey {
-			return stringField(f.Key, maskString(safeStringer(s)))
-		}
-	case zapcore.ArrayMarshalerType:
-		if isSafe(f.Interface) {
-			return f
-		}
-		if a, ok := f.Interface.(zapcore.ArrayMarshaler); ok && safeKey {
-			return zapcore.Field{Key: f.Key, Type: zapcore.ArrayMarshalerType, Interface: maskedArray{a}}
-		}
-	case zapcore.ObjectMarshalerType, zapcore.InlineMarshalerType, zapcore.ReflectType:
-		if isSafe(f.Interface) {
-			return f
-		}
+		return redactedField(f.Key)
+	}
+	if out, shown := textField(f, safeKey); shown {
+		return out
+	}
+	if out, shown := valueField(f, safeKey); shown {
+		return out
 	}
 	return redactedField(f.Key)
+}
+
+// smallNumber reports whether a numeric field is below bigNumber in
+// magnitude (a count or a size, not an ID number); isNumber is false for
+// a field of another type.
+func smallNumber(f zapcore.Field) (small, isNumber bool) {
+	switch f.Type {
+	case zapcore.Int64Type, zapcore.Int32Type, zapcore.Int16Type, zapcore.Int8Type:
+		return absInt(f.Integer) < bigNumber, true
+	case zapcore.Uint64Type, zapcore.Uint32Type, zapcore.Uint16Type, zapcore.Uint8Type, zapcore.UintptrType:
+		return uint64(f.Integer) < bigNumber, true
+	case zapcore.Float64Type:
+		return math.Abs(math.Float64frombits(uint64(f.Integer))) < bigNumber, true
+	case zapcore.Float32Type:
+		return math.Abs(float64(math.Float32frombits(uint32(f.Integer)))) < bigNumber, true
+	}
+	return false, false
+}
+
+// textField is what a string, time or Stringer field shows: an ATR as it
+// is, a Safe Stringer as it is, under a safe key the text with its digit
+// runs masked (a time as it is); shown is false when it must be redacted.
+func textField(f zapcore.Field, safeKey bool) (out zapcore.Field, shown bool) {
+	switch f.Type {
+	case zapcore.StringType:
+		if hexKeys[f.Key] && isHexWithLetter(f.String) {
+			return f, true // an ATR: hex of a card type, not a number to mask
+		}
+		if safeKey {
+			return stringField(f.Key, maskString(f.String)), true
+		}
+	case zapcore.TimeType, zapcore.TimeFullType:
+		return f, safeKey
+	case zapcore.StringerType:
+		if isSafe(f.Interface) {
+			return f, true
+		}
+		if s, ok := f.Interface.(fmt.Stringer); ok && safeKey {
+			return stringField(f.Key, maskString(safeStringer(s))), true
+		}
+	}
+	return zapcore.Field{}, false
+}
+
+// valueField is what an array, object or reflected field shows: a Safe
+// value as it is, under a safe key an array with its elements masked;
+// shown is false when it must be redacted.
+func valueField(f zapcore.Field, safeKey bool) (out zapcore.Field, shown bool) {
+	switch f.Type {
+	case zapcore.ArrayMarshalerType:
+		if isSafe(f.Interface) {
+			return f, true
+		}
+		if a, ok := f.Interface.(zapcore.ArrayMarshaler); ok && safeKey {
+			return zapcore.Field{Key: f.Key, Type: zapcore.ArrayMarshalerType, Interface: maskedArray{a}}, true
+		}
+	case zapcore.ObjectMarshalerType, zapcore.InlineMarshalerType, zapcore.ReflectType:
+		return f, isSafe(f.Interface)
+	}
+	return zapcore.Field{}, false
 }
 
 // errorField prints an error's message with digit runs masked, and nothing
