@@ -5,13 +5,18 @@
 // approach the link limit.
 //
 // A Reader learns what the chip and the reader allow and remembers it for
-// the session: whether extended length works, the largest chunk the chip
-// answers (stepping down 64K → 4K → 256 → 223 → 160 → 112 on 6700, 6B00 or
-// short answers), whether short file identifiers work. A whole-file read
-// asks for everything in its first READ BINARY, learns the length from the
-// TLV header and reads the rest; it refuses files above a size limit. When
-// the chip drops the secure messaging session mid-file, the Reader calls
-// its Reauthenticate hook and resumes at the byte where it stopped.
+// the read, across re-opened sessions (Link; Options.Hints starts from an
+// earlier read's): whether extended length works, the largest chunk the
+// chip answers (stepping down 64K → 4K → 256 → 223 → 160 → 112 on 6700,
+// 6B00, 6282 without data or short answers), whether short file
+// identifiers work at the master file and in the application, whether the
+// chip refuses reads past the end of a file (then each file's header is
+// read first). A whole-file read asks for everything in its first READ
+// BINARY, learns the length from the TLV header and reads the rest; it
+// refuses files above a size limit. When the chip drops the secure
+// messaging session mid-file, a Reader over a Recoverer (emrtd/session,
+// the owner of session recovery) asks it to Recover and resumes at the
+// byte where it stopped.
 //
 // Absent (6A82) and protected (6982) files are reported with ErrNotFound
 // and ErrProtected, which are not failures of the read. Under secure
@@ -28,11 +33,14 @@ import (
 var AID = []byte{0xA0, 0x00, 0x00, 0x02, 0x47, 0x10, 0x01}
 
 // File names an elementary file: its file identifier and, when it has one,
-// its short file identifier (1–30; 0 for none).
+// its short file identifier (1–30; 0 for none). MF marks the files of the
+// master file (EF.CardAccess, EF.CardSecurity); the others are the LDS1
+// application's.
 type File struct {
 	Name string
 	FID  uint16
 	SFI  byte
+	MF   bool
 }
 
 func (f File) String() string { return f.Name }
@@ -41,10 +49,10 @@ func (f File) String() string { return f.Name }
 var (
 	EFCOM        = File{Name: "EF.COM", FID: 0x011E, SFI: 0x1E}
 	EFSOD        = File{Name: "EF.SOD", FID: 0x011D, SFI: 0x1D}
-	EFCardAccess = File{Name: "EF.CardAccess", FID: 0x011C, SFI: 0x1C}
+	EFCardAccess = File{Name: "EF.CardAccess", FID: 0x011C, SFI: 0x1C, MF: true}
 	// EFCardSecurity is in the master file (read it before selecting the
 	// eMRTD application, whose EF.SOD has the same identifiers).
-	EFCardSecurity = File{Name: "EF.CardSecurity", FID: 0x011D, SFI: 0x1D}
+	EFCardSecurity = File{Name: "EF.CardSecurity", FID: 0x011D, SFI: 0x1D, MF: true}
 )
 
 // DataGroup returns the file of data group n (1–16).

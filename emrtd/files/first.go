@@ -19,10 +19,10 @@ type firstRead struct {
 // answer to UseFirstRead, so the proof costs no exchange of its own. ok is
 // false when f has no short file identifier or the chip refuses them.
 func (r *Reader) FirstRead(f File) (cmd apdu.Command, ok bool) {
-	if f.SFI == 0 || r.sfi == no {
+	if f.SFI == 0 || *r.sfiOf(f) == no {
 		return apdu.Command{}, false
 	}
-	return r.readCommand(0x80|f.SFI, 0, r.chunk), true
+	return r.readCommand(0x80|f.SFI, 0, r.firstWant()), true
 }
 
 // UseFirstRead hands the Reader the answer to the command FirstRead(f)
@@ -30,7 +30,7 @@ func (r *Reader) FirstRead(f File) (cmd apdu.Command, ok bool) {
 // ReadFile(f) starts from it instead of sending that command. Any other
 // read or SELECT first discards it.
 func (r *Reader) UseFirstRead(f File, resp apdu.Response) {
-	r.first = &firstRead{fid: f.FID, want: r.chunk, o: outcome{sw: resp.SW, data: resp.Data}}
+	r.first = &firstRead{fid: f.FID, want: r.firstWant(), o: outcome{sw: resp.SW, data: resp.Data}}
 }
 
 // takeFirstRead returns the answer UseFirstRead stored when it answers
@@ -45,4 +45,14 @@ func (r *Reader) takeFirstRead(f File, offset, n int) (outcome, bool) {
 		return outcome{}, false
 	}
 	return p.o, true
+}
+
+// firstWant is what a file's first READ BINARY asks for: as much as the
+// link allows, or only the header from a chip that refuses reads past the
+// end.
+func (r *Reader) firstWant() int {
+	if r.exact == yes {
+		return headerLen
+	}
+	return r.chunk
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/idagent/idagent/emrtd/sm"
 	"github.com/idagent/idagent/emrtd/tlv"
 	"github.com/idagent/idagent/nfc"
 	"github.com/idagent/idagent/nfc/apdu"
@@ -35,40 +34,61 @@ func (r *Reader) ReadFile(ctx context.Context, f File) ([]byte, error) {
 
 // fileState is the progress of one whole-file read.
 type fileState struct {
+	f          File
 	buf        []byte
 	total      int // header plus value length; -1 while unknown
 	indefinite bool
+	// probe: the next read asks for the header only (headerLen bytes), to
+	// tell a chip that refuses reads past the end from one that refuses
+	// long reads.
+	probe bool
+	// noSFI: the file's short file identifier was refused in this read;
+	// the next attempt selects it. sfiDoubt is the Le of an SFI read
+	// refused with 6B00, which may refuse the Le instead: the same read
+	// succeeding after SELECT proves short file identifiers refused.
+	noSFI    bool
+	sfiDoubt int
+	// exactLe: the chip asked for this exact Le (6Cxx) for the next read.
+	exactLe int
+	// refused is the Le of the refused first read that a header read is
+	// to explain; extendedDoubt: an extended first read was refused too,
+	// and extended length was given up for it.
+	refused       int
+	extendedDoubt bool
+	lostAt        int // offset of the last lost session; -1 for none
 }
 
 func (s *fileState) done() bool { return s.total >= 0 && len(s.buf) >= s.total }
 
 // want is how much the next READ BINARY asks for.
 func (s *fileState) want(chunk int) int {
-	if s.total < 0 {
+	switch {
+	case s.exactLe > 0:
+		return s.exactLe
+	case s.probe:
+		return headerLen
+	case s.total < 0:
 		return chunk
 	}
 	return min(chunk, s.total-len(s.buf))
 }
 
+// headerLen is the header read of a chip that refuses reads past the end
+// (real-chips FA-06): enough for any LDS file's tag and length (JMRTD
+// reads 8 bytes too).
+const headerLen = 8
+
 func (r *Reader) readFile(ctx context.Context, f File) ([]byte, error) {
-	s := &fileState{total: -1}
-	lostAt := -1 // offset of the last lost session
+	s := &fileState{f: f, total: -1, lostAt: -1}
+	if r.exact == yes {
+		s.probe = true
+	}
 	for !s.done() {
 		want := s.want(r.chunk)
-		o, err := r.readAt(ctx, f, len(s.buf), want)
+		o, err := r.readAt(ctx, s, len(s.buf), want)
+		s.exactLe = 0
 		if sessionLost(o, err) {
-			if lostAt == len(s.buf) && err == nil && o.sw == apdu.SWSecurityStatus {
-				// Unprotected 6982 again right after a new session: the
-				// chip protects the file, it did not lose the session.
-				return nil, ErrProtected
-			}
-			if lostAt == len(s.buf) && !r.stepDown() {
-				// Lost again where it was lost before, even with the
-				// smallest reads: the chip will not give this part.
-				return nil, fmt.Errorf("secure messaging session lost twice at offset %d: %w", lostAt, lostCause(o, err))
-			}
-			lostAt = len(s.buf)
-			if err := r.reauthenticate(ctx, lostCause(o, err)); err != nil {
+			if err := r.recoverAt(ctx, s, o, err); err != nil {
 				return nil, err
 			}
 			continue
@@ -79,11 +99,11 @@ func (r *Reader) readFile(ctx context.Context, f File) ([]byte, error) {
 			}
 			return nil, err
 		}
-		end, err := r.absorb(s, o, want)
-		if err != nil {
-			return nil, err
-		}
-		if end {
+		end, err := r.take(s, o, want)
+		if err != nil || end {
+			if err != nil {
+				return nil, err
+			}
 			break
 		}
 	}
@@ -93,45 +113,115 @@ func (r *Reader) readFile(ctx context.Context, f File) ([]byte, error) {
 	return s.buf, nil
 }
 
-// absorb handles one READ BINARY outcome: it appends the data, learns the
-// file's length and the chip's limits, or steps down. end reports that the
-// file ended (by 6282, an empty answer or an offset past the end).
-func (r *Reader) absorb(s *fileState, o outcome, want int) (end bool, err error) {
-	switch o.sw {
-	case apdu.SWOK, apdu.SWEndOfFile:
-	case apdu.SWWrongLength, apdu.SWWrongP1P2:
-		if o.sw == apdu.SWWrongP1P2 && len(s.buf) > 0 && s.total < 0 {
-			return true, nil // offset past the end of an indefinite-length file
+// recoverAt opens the session again after the chip dropped it at the
+// current offset. Lost twice at one offset, it first asks for less, then
+// gives up: the chip will not give this part. An unprotected 6982 again
+// right after a new session means the chip protects the file.
+func (r *Reader) recoverAt(ctx context.Context, s *fileState, o outcome, err error) error {
+	if s.lostAt == len(s.buf) {
+		if err == nil && o.sw == apdu.SWSecurityStatus {
+			return ErrProtected
 		}
 		if !r.stepDown() {
-			if o.sw == apdu.SWWrongP1P2 && len(s.buf) > 0 {
-				// Even the smallest read is past the end.
-				return false, fmt.Errorf("%w: %d of %d bytes", ErrTruncated, len(s.buf), s.total)
-			}
-			return false, &apdu.Error{Command: "READ BINARY", SW: o.sw}
+			return fmt.Errorf("secure messaging session lost twice at offset %d: %w", s.lostAt, lostCause(o, err))
+		}
+	}
+	s.lostAt = len(s.buf)
+	return r.reauthenticate(ctx, lostCause(o, err))
+}
+
+// take handles one READ BINARY answer: data, the end of the file, or a
+// refusal to learn from. end reports that the file ended (6282, an empty
+// answer, an offset past the end of an indefinite-length file).
+func (r *Reader) take(s *fileState, o outcome, want int) (end bool, err error) {
+	switch sw := o.sw; {
+	case sw == apdu.SWOK, sw == apdu.SWEndOfFile && len(o.data) > 0:
+		return r.append(s, o, want)
+	case sw.SW1() == 0x6C:
+		// The chip names the Le it wants (under secure messaging the
+		// channel retries a protected 6Cxx itself; this one came plain).
+		s.exactLe = int(sw.SW2())
+		if s.exactLe == 0 {
+			s.exactLe = apdu.MaxShortNe
 		}
 		return false, nil
-	case apdu.SWNoPreciseDiagnosis:
+	case sw == apdu.SWWrongP1P2 && len(s.buf) > 0 && s.total < 0:
+		return true, nil // offset past the end of an indefinite-length file
+	case sw == apdu.SWWrongLength, sw == apdu.SWWrongP1P2, sw == apdu.SWEndOfFile:
+		return false, r.refusedLength(s, o, want)
+	case sw == apdu.SWNoPreciseDiagnosis:
 		// vpcd and some readers replace a response too long for them by
 		// 6F00: ask for less.
 		if want <= apdu.MaxShortNe || !r.stepDown() {
-			return false, &apdu.Error{Command: "READ BINARY", SW: o.sw}
+			return false, &apdu.Error{Command: "READ BINARY", SW: sw}
 		}
 		return false, nil
-	case apdu.SWFileNotFound:
+	case sw == apdu.SWFileNotFound:
 		return false, notFound(o)
-	case apdu.SWSecurityStatus:
+	case sw == apdu.SWSecurityStatus:
 		return false, ErrProtected
-	default:
-		return false, &apdu.Error{Command: "READ BINARY", SW: o.sw}
+	}
+	return false, &apdu.Error{Command: "READ BINARY", SW: o.sw}
+}
+
+// refusedLength handles a read refused for its Le (6700, 6B00, 6282
+// without data): the chip refuses long reads (ask for less: real-chips
+// T-01, T-02), extended length (T-03), or reads past the end of the file
+// (FA-06: read the header, then never ask past the end). A refused first
+// read is tried short, then the header is read: a file that ends before
+// what was refused tells a chip that refuses reads past the end.
+func (r *Reader) refusedLength(s *fileState, o outcome, want int) error {
+	switch {
+	case s.probe:
+		// Even the header is refused: not a question of the file's end.
+		s.probe = false
+		if !r.stepDown() {
+			return &apdu.Error{Command: "READ BINARY", SW: o.sw}
+		}
+		return nil
+	case s.total >= 0 || len(s.buf) > 0:
+	case want > r.shortChunk() && r.extended == unknown:
+		r.extended, r.chunk = no, r.shortChunk()
+		s.extendedDoubt = true
+		return nil
+	case want > headerLen:
+		s.probe, s.refused = true, want
+		return nil
+	}
+	if r.stepDown() {
+		return nil
+	}
+	if o.sw != apdu.SWWrongLength && len(s.buf) > 0 {
+		// Even the smallest read is past the end.
+		return fmt.Errorf("%w: %d of %d bytes", ErrTruncated, len(s.buf), s.total)
+	}
+	return &apdu.Error{Command: "READ BINARY", SW: o.sw}
+}
+
+// append takes the data of an answer: it learns the file's length from
+// its header and the chip's limits from how much it sent.
+func (r *Reader) append(s *fileState, o outcome, want int) (end bool, err error) {
+	if len(o.data) == 0 && len(s.buf) == 0 && want > apdu.MaxShortNe && r.extended != yes {
+		// Nothing for an extended Le: the chip does not do extended
+		// length (it answered empty, real-chips T-03).
+		r.extended, r.chunk = no, r.shortChunk()
+		return false, nil
 	}
 	if want > apdu.MaxShortNe && r.extended == unknown {
 		r.extended = yes
 	}
+	if sfi := r.sfiOf(s.f); s.sfiDoubt == want && *sfi == unknown {
+		*sfi = no
+	}
+	probed := s.probe
+	s.probe = false
 	s.buf = append(s.buf, o.data...)
 	if s.total < 0 && !s.indefinite {
 		if err := r.learnLength(s); err != nil {
 			return false, err
+		}
+		if probed && s.refused > 0 && s.total >= 0 && r.exact == unknown {
+			r.learnEndOfFile(s)
 		}
 	}
 	if len(s.buf) > r.maxFileSize() {
@@ -139,6 +229,9 @@ func (r *Reader) absorb(s *fileState, o outcome, want int) (end bool, err error)
 	}
 	if s.done() {
 		return true, nil
+	}
+	if probed {
+		return false, nil
 	}
 	if o.sw == apdu.SWEndOfFile || len(o.data) == 0 {
 		if s.total >= 0 {
@@ -162,6 +255,23 @@ func (r *Reader) absorb(s *fileState, o outcome, want int) (end bool, err error)
 	return false, nil
 }
 
+// learnEndOfFile concludes from a header read after a refused first read:
+// a file shorter than the refused read means the chip refuses reads past
+// the end, and from now on every file's header is read first; a longer one
+// means the read was too long.
+func (r *Reader) learnEndOfFile(s *fileState) {
+	if s.total < s.refused {
+		r.exact = yes
+		if s.extendedDoubt {
+			// The extended read was refused for the same reason: extended
+			// length is still to be learnt.
+			r.extended, r.chunk = unknown, ladder[0]
+		}
+		return
+	}
+	r.stepDown()
+}
+
 // linkRefused handles a transport error of a READ BINARY that the reader
 // or its driver could not carry: it steps down and reports whether to try
 // again. Under secure messaging a response the reader dropped was still
@@ -176,10 +286,7 @@ func (r *Reader) linkRefused(err error, want int) bool {
 			// The reader passes short APDUs only. Under secure messaging
 			// the protected answer to more than 223 bytes does not fit a
 			// short response either.
-			r.extended, r.chunk = no, apdu.MaxShortNe
-			if r.secure() {
-				r.chunk = shortSMChunk
-			}
+			r.extended, r.chunk = no, r.shortChunk()
 			return true
 		}
 		return r.stepDown()
@@ -193,10 +300,13 @@ func (r *Reader) linkRefused(err error, want int) bool {
 	return false
 }
 
-// secure reports whether the transport is a secure messaging channel.
-func (r *Reader) secure() bool {
-	_, ok := r.t.(*sm.Channel)
-	return ok
+// shortChunk is the largest read whose answer fits a short response: 256
+// bytes plain, 223 under secure messaging.
+func (r *Reader) shortChunk() int {
+	if r.secure() {
+		return shortSMChunk
+	}
+	return apdu.MaxShortNe
 }
 
 // learnLength reads the TLV header at the start of the file.
@@ -232,26 +342,33 @@ func (r *Reader) stepDown() bool {
 	return false
 }
 
-// readAt reads up to n bytes of f at offset: by short file identifier when
-// f is not selected yet (and the offset fits P2), else after a SELECT, with
-// B0 up to offset 32767 and B1 with DO'54' beyond.
-func (r *Reader) readAt(ctx context.Context, f File, offset, n int) (outcome, error) {
+// readAt reads up to n bytes of s.f at offset: by short file identifier
+// when the file is not selected yet (and the offset fits P2), else after a
+// SELECT, with B0 up to offset 32767 and B1 with DO'54' beyond.
+func (r *Reader) readAt(ctx context.Context, s *fileState, offset, n int) (outcome, error) {
+	f := s.f
 	if o, ok := r.takeFirstRead(f, offset, n); ok {
 		return o, nil
 	}
-	if r.current != f.FID {
-		if f.SFI != 0 && r.sfi != no && offset <= 0xFF {
+	if !r.selected(f) {
+		if f.SFI != 0 && *r.sfiOf(f) != no && !s.noSFI && offset <= 0xFF {
 			o, err, final := r.readBySFI(ctx, f, offset, n)
 			if final || err != nil {
 				return o, err
 			}
+			s.noSFI = true
+			if o.sw == apdu.SWWrongP1P2 {
+				// 6B00 may refuse the short file identifier or the Le:
+				// the read after SELECT tells.
+				s.sfiDoubt = n
+			}
 		}
 		o, err := r.selectEF(ctx, f)
-		if err != nil || o.sw != apdu.SWOK {
+		if err != nil || !selectedOK(o.sw) {
 			return o, err
 		}
-		if r.sfi == unknown && f.SFI != 0 && !r.opts.NoSFI && offset <= 0xFF {
-			r.sfi = no // the SFI read failed where the SELECT works
+		if sfi := r.sfiOf(f); s.noSFI && s.sfiDoubt == 0 && *sfi == unknown {
+			*sfi = no // the SFI read failed where the SELECT works
 		}
 	}
 	if offset > maxOffsetB0 {
@@ -279,21 +396,32 @@ func (r *Reader) readBySFI(ctx context.Context, f File, offset, n int) (o outcom
 	return o, nil, r.sfiAnswer(f, o)
 }
 
+// sfiOf is what is known of short file identifiers where f lives: chips
+// may take them at the master file and not in the application, or the
+// other way round (real-chips FA-03).
+func (r *Reader) sfiOf(f File) *tri {
+	if f.MF {
+		return &r.sfiMF
+	}
+	return &r.sfi
+}
+
 // sfiAnswer learns from the answer to a READ BINARY by short file
 // identifier of f and reports whether it is final (false: fall back to
 // SELECT).
 func (r *Reader) sfiAnswer(f File, o outcome) bool {
+	sfi := r.sfiOf(f)
 	switch o.sw {
 	case apdu.SWOK, apdu.SWEndOfFile:
-		r.sfi, r.current = yes, f.FID
+		*sfi, r.current = yes, f.FID
 		return true
-	case apdu.SWFileNotFound:
-		return r.sfi == yes
+	case apdu.SWFileNotFound, apdu.SWWrongP1P2:
+		return *sfi == yes
 	case apdu.SWIncorrectP1P2, apdu.SWFunctionNotSupported, apdu.SWFileStructure, apdu.SWINSNotSupported,
-		apdu.SWWrongP1P2, apdu.SWLcInconsistentWithP1P2, apdu.SWReferenceDataNotFound, apdu.SWNoCurrentEF,
+		apdu.SWLcInconsistentWithP1P2, apdu.SWReferenceDataNotFound, apdu.SWNoCurrentEF,
 		apdu.SWCommandNotAllowed:
-		if r.sfi == unknown {
-			r.sfi = no
+		if *sfi == unknown {
+			*sfi = no
 			return false
 		}
 	}

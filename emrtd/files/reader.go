@@ -26,10 +26,6 @@ const (
 // claiming 16 MB does not).
 const DefaultMaxFileSize = 1 << 20
 
-// defaultMaxReauth bounds the re-authentications of one Reader, so a chip
-// that keeps dropping its session cannot start a retry storm.
-const defaultMaxReauth = 3
-
 // Options configure a Reader.
 type Options struct {
 	Extended ExtendedMode
@@ -37,14 +33,27 @@ type Options struct {
 	NoSFI bool
 	// MaxFileSize is the largest file accepted; 0 means DefaultMaxFileSize.
 	MaxFileSize int
-	// Reauthenticate re-establishes access control after the chip dropped
-	// the secure messaging session (wrong MAC, unprotected 6987/6988/6982)
-	// and returns the new protected transport. Nil means a lost session
-	// ends the read with an error.
-	Reauthenticate func(ctx context.Context) (nfc.Transport, error)
-	// MaxReauth bounds the calls to Reauthenticate over the Reader's life;
-	// 0 means 3.
-	MaxReauth int
+	// Hints are what an earlier read of the same chip learned (Link).
+	Hints Link
+}
+
+// Recoverer is a transport whose secure messaging session can be opened
+// again: emrtd/session's Session, the one owner of session recovery. A
+// Reader over one asks it to Recover when the chip dropped the session
+// (wrong MAC, unprotected 6987/6988/6982) and resumes where it stopped; over
+// any other transport a lost session ends the read with an error.
+type Recoverer interface {
+	nfc.Transport
+	// Recover opens the session again; it fails when its budget is spent
+	// or access control fails.
+	Recover(ctx context.Context, cause error) error
+	// Generation counts the sessions opened: in a new one no EF is
+	// selected.
+	Generation() int
+	// Reopens counts the re-opens so far.
+	Reopens() int
+	// Secure reports whether commands go under secure messaging.
+	Secure() bool
 }
 
 // ladder is the sequence of READ BINARY lengths a Reader steps down on
@@ -70,12 +79,18 @@ func (t tri) String() string {
 	return [...]string{"unknown", "yes", "no"}[t]
 }
 
-// Link describes what a Reader has learned about the link.
+// Link describes what a Reader has learned about the link and the chip.
 type Link struct {
 	Chunk    int    `json:"chunk"`    // the largest READ BINARY length in use
 	Extended string `json:"extended"` // "yes", "no" or "unknown"
-	SFI      string `json:"sfi"`      // short file identifiers work: "yes", "no", "unknown"
-	Reauth   int    `json:"reauth"`   // re-authentications so far
+	SFI      string `json:"sfi"`      // short file identifiers work in the application: "yes", "no", "unknown"
+	// SFIMasterFile: short file identifiers work at the master file
+	// (EF.CardAccess, EF.CardSecurity).
+	SFIMasterFile string `json:"sfiMasterFile"`
+	// HeaderFirst: the chip refuses reads past the end of a file, so each
+	// file's header is read first ("yes", "no", "unknown").
+	HeaderFirst string `json:"headerFirst"`
+	Reauth      int    `json:"reauth"` // re-opened sessions so far
 }
 
 // Reader reads files from one chip. It is not safe for concurrent use.
@@ -84,22 +99,45 @@ type Reader struct {
 	opts     Options
 	chunk    int
 	extended tri
-	sfi      tri
-	current  uint16 // FID of the selected EF; 0 when unknown
-	reauths  int
+	sfi      tri        // short file identifiers in the application
+	sfiMF    tri        // at the master file
+	exact    tri        // the chip refuses reads past the end
+	current  uint16     // FID of the selected EF; 0 when unknown
+	gen      int        // the Recoverer's generation current belongs to
 	first    *firstRead // see UseFirstRead
 }
 
-// NewReader returns a Reader over t (plain, or an sm.Channel).
+// NewReader returns a Reader over t (plain, an sm.Channel, or a Recoverer
+// such as emrtd/session's Session).
 func NewReader(t nfc.Transport, opts Options) *Reader {
 	r := &Reader{t: t, opts: opts, chunk: ladder[0]}
+	r.useHints(opts.Hints)
 	if opts.Extended == ExtendedOff {
-		r.chunk, r.extended = apdu.MaxShortNe, no
+		r.chunk, r.extended = min(r.chunk, apdu.MaxShortNe), no
 	}
 	if opts.NoSFI {
-		r.sfi = no
+		r.sfi, r.sfiMF = no, no
 	}
 	return r
+}
+
+// useHints starts from what an earlier read of the chip learned.
+func (r *Reader) useHints(h Link) {
+	if h.Chunk > 0 {
+		r.chunk = min(h.Chunk, ladder[0])
+	}
+	r.extended, r.exact = parseTri(h.Extended), parseTri(h.HeaderFirst)
+	r.sfi, r.sfiMF = parseTri(h.SFI), parseTri(h.SFIMasterFile)
+}
+
+func parseTri(s string) tri {
+	switch s {
+	case "yes":
+		return yes
+	case "no":
+		return no
+	}
+	return unknown
 }
 
 // SetTransport replaces the transport, after access control opened (or
@@ -115,7 +153,37 @@ func (r *Reader) Transport() nfc.Transport { return r.t }
 
 // Link returns what the Reader has learned about the link.
 func (r *Reader) Link() Link {
-	return Link{Chunk: r.chunk, Extended: r.extended.String(), SFI: r.sfi.String(), Reauth: r.reauths}
+	l := Link{Chunk: r.chunk, Extended: r.extended.String(), SFI: r.sfi.String(), SFIMasterFile: r.sfiMF.String(),
+		HeaderFirst: r.exact.String()}
+	if rc, ok := r.t.(Recoverer); ok {
+		l.Reauth = rc.Reopens()
+	}
+	return l
+}
+
+// selected reports whether f is the EF the chip has selected (a re-opened
+// session has none).
+func (r *Reader) selected(f File) bool {
+	if rc, ok := r.t.(Recoverer); ok && rc.Generation() != r.gen {
+		r.current, r.gen = 0, rc.Generation()
+	}
+	return r.current == f.FID
+}
+
+// selectedOK reports an answer to SELECT that selected the file: 9000, or
+// a warning (6283 from Malaysian passports for EF.CardAccess before BAC,
+// real-chips FA-02).
+func selectedOK(sw apdu.SW) bool { return sw == apdu.SWOK || sw.SW1() == 0x62 || sw.SW1() == 0x63 }
+
+// secure reports whether commands go under secure messaging.
+func (r *Reader) secure() bool {
+	switch t := r.t.(type) {
+	case *sm.Channel:
+		return true
+	case Recoverer:
+		return t.Secure()
+	}
+	return false
 }
 
 func (r *Reader) maxFileSize() int {
@@ -172,24 +240,16 @@ func fatal(err error) bool {
 		errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }
 
-// reauthenticate asks the hook for a new session.
+// reauthenticate asks the session's owner to open it again.
 func (r *Reader) reauthenticate(ctx context.Context, cause error) error {
-	if r.opts.Reauthenticate == nil {
+	rc, ok := r.t.(Recoverer)
+	if !ok {
 		return fmt.Errorf("secure messaging session lost: %w", cause)
 	}
-	limit := r.opts.MaxReauth
-	if limit <= 0 {
-		limit = defaultMaxReauth
+	if err := rc.Recover(ctx, cause); err != nil {
+		return err
 	}
-	if r.reauths >= limit {
-		return fmt.Errorf("secure messaging session lost %d times, giving up: %w", r.reauths+1, cause)
-	}
-	r.reauths++
-	t, err := r.opts.Reauthenticate(ctx)
-	if err != nil {
-		return fmt.Errorf("re-authenticate: %w", err)
-	}
-	r.SetTransport(t)
+	r.current, r.first = 0, nil
 	return nil
 }
 
@@ -247,6 +307,9 @@ func (r *Reader) Select(ctx context.Context, f File) error {
 		if err != nil {
 			return fmt.Errorf("select %s: %w", f.Name, err)
 		}
+		if selectedOK(o.sw) {
+			return nil
+		}
 		return statusErr("select "+f.Name, apdu.Command{INS: apdu.InsSelect, P1: 2, P2: 0x0C}, o)
 	}
 }
@@ -255,7 +318,7 @@ func (r *Reader) selectEF(ctx context.Context, f File) (outcome, error) {
 	r.current, r.first = 0, nil
 	cmd := apdu.Command{INS: apdu.InsSelect, P1: 0x02, P2: 0x0C, Data: []byte{byte(f.FID >> 8), byte(f.FID)}}
 	o, err := r.do(ctx, cmd)
-	if err == nil && o.sw == apdu.SWOK {
+	if err == nil && selectedOK(o.sw) {
 		r.current = f.FID
 	}
 	return o, err

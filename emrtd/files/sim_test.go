@@ -10,6 +10,7 @@ import (
 
 	"github.com/idagent/idagent/emrtd/access"
 	"github.com/idagent/idagent/emrtd/bac"
+	"github.com/idagent/idagent/emrtd/session"
 	"github.com/idagent/idagent/emrtd/sim"
 	"github.com/idagent/idagent/emrtd/sm"
 	"github.com/idagent/idagent/nfc"
@@ -36,15 +37,16 @@ func (c *simCard) Transmit(ctx context.Context, cmd []byte) ([]byte, error) {
 	return c.chip.Respond(cmd), nil
 }
 
-// session is a chip opened with BAC, ready to read.
-type session struct {
-	chip   *sim.Chip
-	card   *simCard
-	meter  *Meter
-	reader *Reader
+// simSession is a chip opened with BAC, ready to read.
+type simSession struct {
+	chip    *sim.Chip
+	card    *simCard
+	meter   *Meter
+	session *session.Session
+	reader  *Reader
 }
 
-func openSim(t testing.TB, profile string, simOpts sim.Options, opts Options) *session {
+func openSim(t testing.TB, profile string, simOpts sim.Options, opts Options) *simSession {
 	t.Helper()
 	chip, err := sim.New(profile, simOpts)
 	if err != nil {
@@ -54,7 +56,7 @@ func openSim(t testing.TB, profile string, simOpts sim.Options, opts Options) *s
 }
 
 // openSimCard opens chip through via (nil: directly).
-func openSimCard(t testing.TB, chip *sim.Chip, via nfc.Card, opts Options) *session {
+func openSimCard(t testing.TB, chip *sim.Chip, via nfc.Card, opts Options) *simSession {
 	t.Helper()
 	card := &simCard{chip: chip}
 	var meter *Meter
@@ -68,15 +70,15 @@ func openSimCard(t testing.TB, chip *sim.Chip, via nfc.Card, opts Options) *sess
 	if err != nil {
 		t.Fatal(err)
 	}
-	authenticate := func(ctx context.Context) (nfc.Transport, error) {
+	authenticate := func(ctx context.Context) (*sm.Channel, error) {
 		s, err := bac.Authenticate(ctx, plain, key, nil)
 		if err != nil {
 			return nil, err
 		}
 		return sm.NewChannel(plain, s), nil
 	}
-	opts.Reauthenticate = authenticate
-	r := NewReader(plain, opts)
+	sess := session.New(plain, session.Options{})
+	r := NewReader(sess, opts)
 	ctx := context.Background()
 	_ = r.SelectMF(ctx) // 6D00 on the cccd profile: ignored
 	if err := r.SelectApplication(ctx); err != nil {
@@ -86,14 +88,14 @@ func openSimCard(t testing.TB, chip *sim.Chip, via nfc.Card, opts Options) *sess
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.SetTransport(ch)
-	return &session{chip: chip, card: card, meter: meter, reader: r}
+	sess.Start(ch, authenticate)
+	return &simSession{chip: chip, card: card, meter: meter, session: sess, reader: r}
 }
 
 // fileSet is what a full cccd read fetches.
 var cccdFiles = []File{EFCOM, EFSOD, DataGroup(1), DataGroup(2), DataGroup(13), DataGroup(14), DataGroup(15)}
 
-func (s *session) readAll(t testing.TB, files []File) int {
+func (s *simSession) readAll(t testing.TB, files []File) int {
 	t.Helper()
 	total := 0
 	for _, f := range files {
@@ -126,7 +128,7 @@ func TestReadCCCDExtended(t *testing.T) {
 
 // minExchanges is the number of READ BINARY commands needed at chunk bytes
 // per read (one per started chunk of each file).
-func minExchanges(s *session, files []File, chunk int) int {
+func minExchanges(s *simSession, files []File, chunk int) int {
 	n := 0
 	for _, f := range files {
 		size := len(s.chip.Document().Files[f.FID])
@@ -234,7 +236,7 @@ func TestResumeAfterSessionLoss(t *testing.T) {
 
 func TestSessionLossWithoutHook(t *testing.T) {
 	s := openSim(t, "cccd", sim.Options{Seed: 8}, Options{})
-	s.reader.opts.Reauthenticate = nil
+	s.reader.SetTransport(s.session.Channel()) // no Recoverer
 	s.card.tamper = func(n int, cmd []byte) []byte { return breakMAC(cmd) }
 	_, err := s.reader.ReadFile(context.Background(), DataGroup(1))
 	var plain *sm.PlainStatusError
@@ -266,8 +268,7 @@ func TestCardRemovedMidRead(t *testing.T) {
 	s := openSim(t, "cccd", sim.Options{Seed: 10}, Options{Extended: ExtendedOff})
 	removed := &removingCard{card: s.card, after: 3}
 	plain := nfc.NewTransport(removed)
-	ch := s.reader.Transport().(*sm.Channel)
-	s.reader.SetTransport(sm.NewChannel(plain, ch.Session()))
+	s.reader.SetTransport(sm.NewChannel(plain, s.session.Channel().Session()))
 	_, err := s.reader.ReadFile(context.Background(), DataGroup(2))
 	if !errors.Is(err, nfc.ErrCardRemoved) {
 		t.Fatalf("%v", err)

@@ -11,8 +11,6 @@ import (
 	"github.com/idagent/idagent/emrtd/lds"
 	"github.com/idagent/idagent/emrtd/pace"
 	"github.com/idagent/idagent/emrtd/sm"
-	"github.com/idagent/idagent/nfc"
-	"github.com/idagent/idagent/nfc/apdu"
 )
 
 // ErrNeedMRZKey is wrapped when the chip can only be opened with BAC
@@ -121,7 +119,7 @@ func (r *reading) openPACE(ctx context.Context, a *attempts) (ok bool, err error
 func (r *reading) openedPACE(ctx context.Context, key access.Key, s *sm.Session, res *pace.Result, a *attempts) error {
 	params := res.Params
 	r.opener = &opener{key: key, params: &params}
-	r.setChannel(sm.NewChannel(r.plain, s))
+	r.startSession(sm.NewChannel(r.plain, s))
 	r.res.Access = &AccessResult{
 		Mechanism: "PACE-" + string(params.Mapping), Password: res.Password.String(),
 		Protocol: lds.ProtocolName(params.Protocol), Cipher: params.Cipher.String(),
@@ -172,7 +170,7 @@ func (r *reading) openBAC(ctx context.Context, a *attempts) error {
 
 func (r *reading) openedBAC(key access.BACKey, s *sm.Session, a *attempts) {
 	r.opener = &opener{key: key}
-	r.setChannel(sm.NewChannel(r.plain, s))
+	r.startSession(sm.NewChannel(r.plain, s))
 	r.res.Access = &AccessResult{Mechanism: MechanismBAC, Password: access.PasswordMRZ.String(),
 		Cipher: sm.TDES.String(), Attempts: a.runs, Fallback: a.paceTried}
 	switch {
@@ -222,58 +220,4 @@ func (r *reading) selectApplication(ctx context.Context) error {
 		return fmt.Errorf("not an eMRTD: %w", err)
 	}
 	return err
-}
-
-// setChannel makes ch the transport of every later command.
-func (r *reading) setChannel(ch *sm.Channel) {
-	r.channel = ch
-	r.files.SetTransport(ch)
-}
-
-// reopen opens the chip again with the key and mechanism that worked: the
-// file reader's hook when the chip dropped its session, and the way on
-// after a failed chip authentication. Under PACE the application is
-// selected again.
-func (r *reading) reopen(ctx context.Context) (nfc.Transport, error) {
-	if r.opener == nil {
-		return nil, errors.New("no session to re-establish")
-	}
-	var s *sm.Session
-	var paced *pace.Result
-	var err error
-	if p := r.opener.params; p != nil {
-		s, paced, err = pace.Run(ctx, r.plain, r.opener.key, *p, &pace.Options{Rand: r.opts.Rand})
-	} else {
-		s, err = bac.Authenticate(ctx, r.plain, r.opener.key.(access.BACKey), r.opts.Rand)
-	}
-	if err != nil {
-		return nil, err
-	}
-	ch := sm.NewChannel(r.plain, s)
-	if r.opener.params != nil {
-		cmd := apdu.Command{INS: apdu.InsSelect, P1: 0x04, P2: 0x0C, Data: files.AID}
-		resp, err := ch.Exchange(ctx, cmd)
-		if err != nil {
-			return nil, fmt.Errorf("select eMRTD application: %w", err)
-		}
-		if err := resp.Err(cmd); err != nil {
-			return nil, fmt.Errorf("select eMRTD application: %w", err)
-		}
-	}
-	if ch, err = r.reauthenticateChip(ctx, ch, paced); err != nil {
-		return nil, err
-	}
-	r.channel = ch
-	return ch, nil
-}
-
-// reopenNow re-opens the chip outside the file reader (after chip
-// authentication failed, when the chip has dropped secure messaging).
-func (r *reading) reopenNow(ctx context.Context) error {
-	t, err := r.reopen(ctx)
-	if err != nil {
-		return fmt.Errorf("open the chip again: %w", err)
-	}
-	r.files.SetTransport(t)
-	return nil
 }

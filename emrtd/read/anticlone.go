@@ -107,12 +107,12 @@ func (r *reading) chipAuthentication(ctx context.Context, next files.File) error
 	if useProbe {
 		opts.Probe = &probe
 	}
-	s, res, err := chipauth.Authenticate(ctx, r.plain, r.channel.Session(), p, opts)
+	s, res, err := chipauth.Authenticate(ctx, r.plain, r.session.Channel().Session(), p, opts)
 	switch {
 	case err == nil:
 		ca.Status = check.Pass
 		r.caParams = &p
-		r.setChannel(sm.NewChannel(r.plain, s))
+		r.session.Rekey(sm.NewChannel(r.plain, s))
 		if useProbe {
 			r.files.UseFirstRead(next, res.Probe)
 		}
@@ -131,7 +131,11 @@ func (r *reading) chipAuthentication(ctx context.Context, next files.File) error
 			return nil // the old session may still hold; the file reader re-opens if not
 		}
 	}
-	return r.reopenNow(ctx)
+	// The chip dropped secure messaging: the session opens it again.
+	if err := r.session.Recover(ctx, err); err != nil {
+		return fmt.Errorf("open the chip again: %w", err)
+	}
+	return nil
 }
 
 // activeAuthentication runs Active Authentication with DG15's key and the
@@ -194,16 +198,17 @@ func cardSecurityInfos(raw []byte) (*lds.SecurityInfos, error) {
 // chip (one swapped in, or relaying) than the one that proved its key.
 // PACE-CAM's new mapping data must verify against the key that passed;
 // Chip Authentication v1 runs again over the new session. A chip that
-// fails fails chip authentication, and the read goes on under a fresh
-// session without it, as after a first failure.
-func (r *reading) reauthenticateChip(ctx context.Context, ch *sm.Channel, paced *pace.Result) (*sm.Channel, error) {
+// fails fails chip authentication; ok is then false when the chip dropped
+// secure messaging with it (the caller opens it once more, without chip
+// authentication).
+func (r *reading) reauthenticateChip(ctx context.Context, ch *sm.Channel, paced *pace.Result) (_ *sm.Channel, ok bool, _ error) {
 	ca := r.res.ChipAuth
 	if r.cam != nil && r.cam.key == nil && paced != nil && paced.CAM != nil {
 		// Not decided yet: the key that comes must verify this run too.
 		r.cam.later = append(r.cam.later, paced.CAM)
 	}
 	if ca == nil || ca.Status != check.Pass {
-		return ch, nil
+		return ch, true, nil
 	}
 	if r.cam != nil {
 		err := errors.New("PACE did not run the chip authentication mapping")
@@ -212,30 +217,26 @@ func (r *reading) reauthenticateChip(ctx context.Context, ch *sm.Channel, paced 
 		}
 		if err != nil {
 			ca.Status, ca.Error = check.Fail, "after the chip was opened again: "+err.Error()
-			return ch, nil
+			return ch, true, nil
 		}
 		ca.Repeated++
-		return ch, nil
+		return ch, true, nil
 	}
 	if r.caParams == nil {
-		return ch, nil
+		return ch, true, nil
 	}
 	s, _, err := chipauth.Authenticate(ctx, r.plain, ch.Session(), *r.caParams, &chipauth.Options{Rand: r.opts.Rand})
 	switch {
 	case err == nil:
 		ca.Repeated++
-		return sm.NewChannel(r.plain, s), nil
+		return sm.NewChannel(r.plain, s), true, nil
 	case endsRead(err):
-		return nil, fmt.Errorf("chip authentication: %w", err)
+		return nil, false, fmt.Errorf("chip authentication: %w", err)
 	case errors.Is(err, chipauth.ErrFailed):
 		ca.Status = check.Fail
 	default:
 		ca.Status = check.Unknown
 	}
 	ca.Error = "after the chip was opened again: " + err.Error()
-	// Chip authentication no longer passes, so this opens without it.
-	if _, err := r.reopen(ctx); err != nil {
-		return nil, err
-	}
-	return r.channel, nil
+	return nil, false, nil
 }

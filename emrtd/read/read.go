@@ -54,6 +54,7 @@ import (
 	"github.com/idagent/idagent/emrtd/files"
 	"github.com/idagent/idagent/emrtd/identity"
 	"github.com/idagent/idagent/emrtd/lds"
+	"github.com/idagent/idagent/emrtd/session"
 	"github.com/idagent/idagent/emrtd/sm"
 	"github.com/idagent/idagent/emrtd/trust"
 	"github.com/idagent/idagent/emrtd/verify"
@@ -117,6 +118,9 @@ type Options struct {
 	MaxFileSize int
 	// Rand is the source of the protocols' nonces (nil: crypto/rand).
 	Rand io.Reader
+	// Hints are what an earlier read of the same chip learned about it
+	// (Result.Hints), so this read starts where that one ended.
+	Hints Hints
 
 	// OnProgress is called at the start of each phase and file.
 	OnProgress func(Progress)
@@ -163,9 +167,9 @@ type reading struct {
 	meter   *files.Meter
 	plain   nfc.Transport
 	files   *files.Reader
-	channel *sm.Channel // the secure messaging channel in use
-	opener  *opener     // how the chip was opened
-	cam     *camState   // PACE-CAM, nil otherwise
+	session *session.Session // the transport of every command; owns recovery
+	opener  *opener          // how the chip was opened
+	cam     *camState        // PACE-CAM, nil otherwise
 	// caParams is the chip authentication that passed (nil before, and
 	// without): a chip opened again repeats it.
 	caParams *chipauth.Params
@@ -184,10 +188,11 @@ type phaseStart struct {
 func newReading(card nfc.Card, opts Options) *reading {
 	r := &reading{opts: opts, meter: files.NewMeter(card), start: time.Now()}
 	r.plain = nfc.NewTransport(r.meter)
-	r.files = files.NewReader(r.plain, files.Options{
-		Extended:       opts.Extended,
-		MaxFileSize:    opts.MaxFileSize,
-		Reauthenticate: r.reopen,
+	r.session = session.New(r.plain, session.Options{Hints: opts.Hints.Session})
+	r.files = files.NewReader(r.session, files.Options{
+		Extended:    opts.Extended,
+		MaxFileSize: opts.MaxFileSize,
+		Hints:       opts.Hints.Link,
 	})
 	r.res = &Result{Files: []FileResult{}}
 	r.percent = newProgress(opts)
@@ -424,7 +429,8 @@ func endsRead(err error) bool {
 	return errors.Is(err, nfc.ErrCardRemoved) || errors.Is(err, nfc.ErrReaderRemoved) ||
 		errors.Is(err, nfc.ErrNoService) || errors.Is(err, nfc.ErrNoCard) ||
 		errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) ||
-		errors.Is(err, access.ErrDenied) || errors.Is(err, access.ErrTokenInvalid) || errors.Is(err, sm.ErrClosed)
+		errors.Is(err, access.ErrDenied) || errors.Is(err, access.ErrTokenInvalid) || errors.Is(err, sm.ErrClosed) ||
+		errors.Is(err, session.ErrFailed)
 }
 
 func (r *reading) record(f FileResult) { r.res.Files = append(r.res.Files, f) }
@@ -469,4 +475,5 @@ func (r *reading) finish() {
 	r.res.Stats.Exchanges, r.res.Stats.BytesOut, r.res.Stats.BytesIn = total.Exchanges, total.BytesOut, total.BytesIn
 	r.res.Stats.Duration = time.Since(r.start)
 	r.res.Stats.Link = r.files.Link()
+	r.res.Stats.Session = r.session.Hints()
 }

@@ -63,13 +63,16 @@ func TestReadCCCDWithCAN(t *testing.T) {
 	}
 }
 
-// profileWant is what a desk's read of each simulator profile must
-// establish.
-var profileWant = map[string]struct {
+// profileExpectation is what a desk's read of a profile must establish.
+type profileExpectation struct {
 	mechanism, cipher string
 	chipAuth          string // ChipAuthCA, ChipAuthCAM or "" for none
 	activeAuth        bool
-}{
+}
+
+// profileWant is what a desk's read of each simulator profile must
+// establish.
+var profileWant = map[string]profileExpectation{
 	"cccd":              {MechanismPACEGM, "AES-128", ChipAuthCA, true},
 	"cccd2024":          {MechanismPACEGM, "AES-128", ChipAuthCA, true},
 	"passport":          {MechanismPACEGM, "AES-128", ChipAuthCA, true},

@@ -8,6 +8,7 @@ import (
 	"github.com/idagent/idagent/emrtd/files"
 	"github.com/idagent/idagent/emrtd/identity"
 	"github.com/idagent/idagent/emrtd/lds"
+	"github.com/idagent/idagent/emrtd/session"
 	"github.com/idagent/idagent/emrtd/verify"
 )
 
@@ -84,9 +85,22 @@ type Stats struct {
 	// read (zero when it did not).
 	Identity time.Duration `json:"identityNs,omitempty"`
 	// Link is what the file reader learned: chunk size, extended length,
-	// short file identifiers, re-authentications.
+	// short file identifiers, header-first reads, re-opened sessions.
 	Link files.Link `json:"link"`
+	// Session is what the secure messaging session learned: what the chip
+	// does after an unprotected status word.
+	Session session.Hints `json:"session"`
 }
+
+// Hints are what a read learned about a chip, for the next read of the
+// same chip (Options.Hints): they save the exchanges of learning again.
+type Hints struct {
+	Link    files.Link    `json:"link"`
+	Session session.Hints `json:"session"`
+}
+
+// Hints returns what this read learned about the chip.
+func (r *Result) Hints() Hints { return Hints{Link: r.Stats.Link, Session: r.Stats.Session} }
 
 // Mechanisms of access control (AccessResult.Mechanism).
 const (

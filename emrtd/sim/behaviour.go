@@ -20,8 +20,11 @@ type Behaviour struct {
 	// that re-opens the session must select the application again.
 	AbortSelectsMF bool
 
-	// NoSFI: READ BINARY by short file identifier answers 6A82 (FA-03).
-	NoSFI bool
+	// NoSFI: READ BINARY by short file identifier answers 6A82 (FA-03);
+	// NoSFIInApplication: only for the files of the LDS application
+	// (EF.CardAccess at the master file still reads by SFI).
+	NoSFI              bool
+	NoSFIInApplication bool
 	// CardAccess is how EF.CardAccess can be reached (FA-02).
 	CardAccess CardAccessRoute
 	// CardAccessSelectSW answers a SELECT of EF.CardAccess (which still

@@ -107,7 +107,7 @@ func (c *Chip) readBinary(cmd apdu.Command, secured bool, readCap int) apdu.Resp
 // sfiWorks reports whether the chip serves f by short file identifier
 // (FA-02, FA-03).
 func (c *Chip) sfiWorks(f *file) bool {
-	if c.behaviour.NoSFI {
+	if c.behaviour.NoSFI || c.behaviour.NoSFIInApplication && c.files.inApplication(f) {
 		return false
 	}
 	return f.fid != issue.FIDCardAccess || c.behaviour.CardAccess != CardAccessSelectOnly

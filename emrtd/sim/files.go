@@ -84,3 +84,6 @@ func (t fileTree) bySFI(sfi byte, appSelected bool) *file {
 	}
 	return nil
 }
+
+// inApplication reports whether f is a file of the LDS1 application.
+func (t fileTree) inApplication(f *file) bool { return t.app[f.fid] == f }

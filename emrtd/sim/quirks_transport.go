@@ -114,6 +114,8 @@ func fileQuirks() []Quirk {
 	return []Quirk{
 		{Name: "no-sfi", ID: "FA-03", Apply: behave(func(bh *Behaviour) { bh.NoSFI = true }),
 			Summary: "READ BINARY by short file identifier answers 6A82 for every file (some passports; JMRTD disables SFI at the MF)"},
+		{Name: "no-sfi-lds", ID: "FA-03", Apply: behave(func(bh *Behaviour) { bh.NoSFIInApplication = true }),
+			Summary: "READ BINARY by short file identifier answers 6A82 inside the LDS application (EF.COM, EF.SOD, the data groups); EF.CardAccess still reads by SFI (issue 14's passport)"},
 		{Name: "cardaccess-sfi-only", ID: "FA-02", Group: groupCardAccess, Apply: route(CardAccessSFIOnly, 0),
 			Summary: "EF.CardAccess is read by short file identifier only: SELECT 011C answers 6A82"},
 		{Name: "cardaccess-select-only", ID: "FA-02", Group: groupCardAccess, Apply: route(CardAccessSelectOnly, 0),

@@ -54,6 +54,12 @@ func (s *Session) restore() {
 	}
 }
 
+// CountCommand steps the SSC past the last command after an unprotected
+// answer put it back (UnwrapResponse): for a chip that counted the refused
+// command but not its answer (real-chips SM-02c), so the next command
+// carries the SSC the chip expects.
+func (s *Session) CountCommand() { s.incrementSSC() }
+
 // UnwrapResponse checks and decrypts the response to the last wrapped
 // command. A response without data objects is an unprotected status word:
 // it returns a *PlainStatusError and puts the SSC back to its value before
