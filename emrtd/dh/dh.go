@@ -1,9 +1,13 @@
 // Package dh is finite-field Diffie-Hellman over prime-order subgroups, as
 // PACE and Chip Authentication use it with the RFC 5114 MODP groups
-// (standardized domain parameters 0, 1 and 2 of ICAO 9303-11 §9.5.1).
+// (standardized domain parameters 0, 1 and 2 of ICAO 9303-11 §9.5.1) and,
+// for chip authentication keys, with explicit groups.
 //
-// Exponentiation uses math/big, which is not constant-time; DH PACE is
-// rare on current documents and the keys are ephemeral.
+// Every exponentiation with a secret (private exponents, the PACE nonce,
+// the mapped generator of PACE) runs on filippo.io/bigmod, whose modular
+// arithmetic takes the same time whatever the values; math/big (which is
+// not constant-time) only sees public values: validating a peer's value,
+// testing a group's primes.
 package dh
 
 import (
@@ -11,6 +15,8 @@ import (
 	"fmt"
 	"io"
 	"math/big"
+
+	"filippo.io/bigmod"
 )
 
 // Group is a prime modulus P with a generator G of a subgroup of prime
@@ -18,33 +24,31 @@ import (
 type Group struct {
 	name    string
 	p, g, q *big.Int
+	mod     *bigmod.Modulus
+	gen     []byte // G in ByteLen bytes: a PACE-mapped generator is a secret
+	qLen    int    // bytes of an exponent
 }
 
 // ErrInvalidPublic reports a public value outside the subgroup.
 var ErrInvalidPublic = errors.New("dh: invalid public value")
 
-// NewGroup validates and returns a group: P an odd prime, Q a prime
-// dividing P−1, G in [2, P−2] with G^Q = 1.
-func NewGroup(p, g, q *big.Int) (*Group, error) {
-	if p == nil || g == nil || q == nil || p.BitLen() < 64 || p.Bit(0) == 0 || p.BitLen() > 8192 {
-		return nil, errors.New("dh: modulus missing, even or out of range")
+// ErrMapping is wrapped when a PACE nonce maps to no usable generator (a
+// degenerate value; with honest randomness it does not happen).
+var ErrMapping = errors.New("dh: the mapping gives no generator")
+
+// newGroup builds a group from values known to be consistent.
+func newGroup(name string, p, g, q *big.Int) (*Group, error) {
+	mod, err := bigmod.NewModulus(p.Bytes())
+	if err != nil {
+		return nil, fmt.Errorf("dh: modulus: %w", err)
 	}
-	if !p.ProbablyPrime(10) || !q.ProbablyPrime(10) {
-		return nil, errors.New("dh: modulus or order not prime")
-	}
-	pm1 := new(big.Int).Sub(p, big.NewInt(1))
-	if new(big.Int).Mod(pm1, q).Sign() != 0 {
-		return nil, errors.New("dh: order does not divide P−1")
-	}
-	grp := &Group{p: new(big.Int).Set(p), g: new(big.Int).Set(g), q: new(big.Int).Set(q)}
-	if err := grp.Validate(g); err != nil {
-		return nil, fmt.Errorf("dh: generator: %w", err)
-	}
+	grp := &Group{name: name, p: p, g: g, q: q, mod: mod, qLen: (q.BitLen() + 7) / 8}
+	grp.gen = g.FillBytes(make([]byte, grp.ByteLen()))
 	return grp, nil
 }
 
 // Name is the group's name ("RFC 5114 1024-bit MODP, 160-bit subgroup"),
-// or "" for a group made with NewGroup or WithGenerator.
+// or "" for a group made with NewGroup or by a mapping.
 func (grp *Group) Name() string { return grp.name }
 
 // P returns a copy of the modulus.
@@ -61,7 +65,7 @@ func (grp *Group) ByteLen() int { return (grp.p.BitLen() + 7) / 8 }
 
 // Validate checks a public value: 1 < y < P−1 and y^Q = 1 (NIST SP
 // 800-56A §5.6.2.3.1), so a peer cannot confine the secret to a small
-// subgroup.
+// subgroup. Public values only: it uses math/big.
 func (grp *Group) Validate(y *big.Int) error {
 	pm1 := new(big.Int).Sub(grp.p, big.NewInt(1))
 	if y == nil || y.Cmp(big.NewInt(1)) <= 0 || y.Cmp(pm1) >= 0 {
@@ -73,24 +77,19 @@ func (grp *Group) Validate(y *big.Int) error {
 	return nil
 }
 
-// Exp returns base^e mod P.
-func (grp *Group) Exp(base *big.Int, e []byte) *big.Int {
-	return new(big.Int).Exp(base, new(big.Int).SetBytes(e), grp.p)
-}
-
-// Mul returns a·b mod P (PACE Generic Mapping: g~ = g^s · h).
-func (grp *Group) Mul(a, b *big.Int) *big.Int {
-	r := new(big.Int).Mul(a, b)
-	return r.Mod(r, grp.p)
-}
-
-// WithGenerator returns the group with a new generator (the mapped g~ of
-// PACE), validated to lie in the prime-order subgroup.
-func (grp *Group) WithGenerator(g *big.Int) (*Group, error) {
-	if err := grp.Validate(g); err != nil {
-		return nil, fmt.Errorf("dh: new generator: %w", err)
+// nat reads ByteLen (or fewer) big-endian bytes below P.
+func (grp *Group) nat(b []byte) *bigmod.Nat {
+	n, err := bigmod.NewNat().SetBytes(b, grp.mod)
+	if err != nil {
+		panic("dh: element not below the modulus") // callers pass reduced values
 	}
-	return &Group{p: grp.p, g: new(big.Int).Set(g), q: grp.q}, nil
+	return n
+}
+
+// exp returns base^e mod P for a secret base or exponent, in time that
+// depends only on the lengths.
+func (grp *Group) exp(base *bigmod.Nat, e []byte) *bigmod.Nat {
+	return bigmod.NewNat().Exp(base, e, grp.mod)
 }
 
 // Encode writes a group element big-endian in ByteLen bytes.
@@ -112,6 +111,7 @@ func (grp *Group) Decode(b []byte) (*big.Int, error) {
 type PrivateKey struct {
 	Group *Group
 	X, Y  *big.Int
+	x     []byte // X in the length of Q, for fixed-time exponentiation
 }
 
 // NewPrivateKey makes a key from a big-endian exponent in [1, Q−1].
@@ -120,14 +120,15 @@ func NewPrivateKey(grp *Group, x []byte) (*PrivateKey, error) {
 	if v.Sign() == 0 || v.Cmp(grp.q) >= 0 {
 		return nil, errors.New("dh: private exponent out of range")
 	}
-	return &PrivateKey{Group: grp, X: v, Y: new(big.Int).Exp(grp.g, v, grp.p)}, nil
+	fixed := v.FillBytes(make([]byte, grp.qLen))
+	y := grp.exp(grp.nat(grp.gen), fixed)
+	return &PrivateKey{Group: grp, X: v, Y: new(big.Int).SetBytes(y.Bytes(grp.mod)), x: fixed}, nil
 }
 
 // GenerateKey draws a private exponent uniformly from [1, Q−1].
 func GenerateKey(grp *Group, rand io.Reader) (*PrivateKey, error) {
-	n := (grp.q.BitLen() + 7) / 8
-	buf := make([]byte, n)
-	excess := uint(8*n - grp.q.BitLen())
+	buf := make([]byte, grp.qLen)
+	excess := uint(8*grp.qLen - grp.q.BitLen())
 	for range 1000 {
 		if _, err := io.ReadFull(rand, buf); err != nil {
 			return nil, fmt.Errorf("dh: read randomness: %w", err)
@@ -143,20 +144,78 @@ func GenerateKey(grp *Group, rand io.Reader) (*PrivateKey, error) {
 // PublicBytes encodes Y in ByteLen bytes.
 func (k *PrivateKey) PublicBytes() []byte { return k.Group.Encode(k.Y) }
 
-// SharedElement returns peer^X mod P after validating the peer value (PACE
-// Generic Mapping needs the element h itself).
-func (k *PrivateKey) SharedElement(peer *big.Int) (*big.Int, error) {
+// shared returns peer^X after validating the peer value.
+func (k *PrivateKey) shared(peer *big.Int) (*bigmod.Nat, error) {
 	if err := k.Group.Validate(peer); err != nil {
 		return nil, fmt.Errorf("dh peer value: %w", err)
 	}
-	return new(big.Int).Exp(peer, k.X, k.Group.p), nil
+	return k.Group.exp(k.Group.nat(k.Group.Encode(peer)), k.x), nil
+}
+
+// SharedElement returns peer^X mod P after validating the peer value (the
+// element h of PACE's generic mapping; tests compare it with ICAO's).
+func (k *PrivateKey) SharedElement(peer *big.Int) (*big.Int, error) {
+	z, err := k.shared(peer)
+	if err != nil {
+		return nil, err
+	}
+	return new(big.Int).SetBytes(z.Bytes(k.Group.mod)), nil
 }
 
 // SharedSecret returns peer^X mod P in ByteLen bytes.
 func (k *PrivateKey) SharedSecret(peer *big.Int) ([]byte, error) {
-	z, err := k.SharedElement(peer)
+	z, err := k.shared(peer)
 	if err != nil {
 		return nil, err
 	}
-	return k.Group.Encode(z), nil
+	return z.Bytes(k.Group.mod), nil
+}
+
+// GenericMapping is PACE's generic mapping (ICAO 9303-11 §4.4.3.3.1) with
+// k as the mapping key: g~ = g^s · h with h = peer^X (peer is validated).
+// It returns the group with g~ as generator; g~ lies in the subgroup
+// since g and h do.
+func (k *PrivateKey) GenericMapping(peer *big.Int, s []byte) (*Group, error) {
+	h, err := k.shared(peer)
+	if err != nil {
+		return nil, err
+	}
+	grp := k.Group
+	g := grp.exp(grp.nat(grp.gen), s)
+	g.Mul(h, grp.mod)
+	return grp.withMapped(g)
+}
+
+// IntegratedMapping is PACE's integrated mapping (§4.4.3.3.2) of r =
+// R(s,t), the pseudo-random bytes (at least 64 bits longer than P): g~ =
+// (r mod P)^((P−1)/Q), in the subgroup of order Q by construction.
+func (grp *Group) IntegratedMapping(r []byte) (*Group, error) {
+	e := new(big.Int).Sub(grp.p, big.NewInt(1))
+	e.Div(e, grp.q)
+	return grp.withMapped(grp.exp(grp.reduce(r), e.Bytes()))
+}
+
+// reduce returns r mod P by Horner's rule over chunks of ByteLen−1 bytes
+// (each below P), in time that depends only on len(r).
+func (grp *Group) reduce(r []byte) *bigmod.Nat {
+	k := grp.ByteLen() - 1
+	padded := make([]byte, (len(r)+k-1)/k*k)
+	copy(padded[len(padded)-len(r):], r)
+	shift := grp.nat(new(big.Int).Mod(new(big.Int).Lsh(big.NewInt(1), uint(8*k)), grp.p).Bytes())
+	acc := bigmod.NewNat().ExpandFor(grp.mod)
+	for i := 0; i < len(padded); i += k {
+		acc.Mul(shift, grp.mod)
+		acc.Add(grp.nat(padded[i:i+k]), grp.mod)
+	}
+	return acc
+}
+
+// withMapped returns the group with a mapped generator, refusing 0 and 1
+// (degenerate nonces; a branch on them leaks nothing useful).
+func (grp *Group) withMapped(g *bigmod.Nat) (*Group, error) {
+	if g.IsZero()|g.IsOne() == 1 {
+		return nil, ErrMapping
+	}
+	gen := g.Bytes(grp.mod)
+	return &Group{p: grp.p, g: new(big.Int).SetBytes(gen), q: grp.q, mod: grp.mod, gen: gen, qLen: grp.qLen}, nil
 }

@@ -2,6 +2,7 @@ package dh
 
 import (
 	"bytes"
+	"errors"
 	"crypto/rand"
 	"encoding/hex"
 	"math/big"
@@ -60,11 +61,14 @@ func TestICAOPACEGenericMappingDH(t *testing.T) {
 	if h.Cmp(h2) != 0 {
 		t.Fatal("H is not symmetric")
 	}
-	gm := grp.Mul(grp.Exp(grp.G(), mustHex(t, "FA5B7E3E49753A0DB9178B7B9BD898C8")), h)
-	hexPrefixSuffix(t, "g~", grp.Encode(gm), "7C9CBFE98F9FBDDA", "18342DC5")
-	mapped, err := grp.WithGenerator(gm)
+	mapped, err := term.GenericMapping(chip.Y, mustHex(t, "FA5B7E3E49753A0DB9178B7B9BD898C8"))
 	if err != nil {
 		t.Fatal(err)
+	}
+	hexPrefixSuffix(t, "g~", grp.Encode(mapped.G()), "7C9CBFE98F9FBDDA", "18342DC5")
+	chipMapped, _ := chip.GenericMapping(term.Y, mustHex(t, "FA5B7E3E49753A0DB9178B7B9BD898C8"))
+	if chipMapped.G().Cmp(mapped.G()) != 0 {
+		t.Fatal("g~ is not symmetric")
 	}
 	termEph, _ := NewPrivateKey(mapped, mustHex(t, "89CCD99B0E8D3B1F11E1296DCA68EC53411CF2CA"))
 	chipEph, _ := NewPrivateKey(mapped, mustHex(t, "A5B780126B7C980E9FCEA1D4539DA1D27C342DFA"))
@@ -108,6 +112,49 @@ func TestValidateRejects(t *testing.T) {
 	}
 	if _, err := NewGroup(grp.P(), big.NewInt(2), grp.Q()); err == nil {
 		t.Error("generator outside the subgroup accepted")
+	}
+}
+
+// Explicit groups are bounded before any primality test: an 8192-bit
+// modulus (seconds of tests) is refused at once; a standardized group
+// given explicitly is that group.
+func TestNewGroupBounds(t *testing.T) {
+	big8192 := new(big.Int).Lsh(big.NewInt(1), 8191)
+	big8192.Add(big8192, big.NewInt(1))
+	if _, err := NewGroup(big8192, big.NewInt(2), big.NewInt(3)); err == nil {
+		t.Error("8192-bit modulus accepted")
+	}
+	std := RFC5114Group2048x224()
+	if g, err := NewGroup(std.P(), std.G(), std.Q()); err != nil || g != std {
+		t.Errorf("standard group given explicitly: %v", err)
+	}
+	if _, err := NewGroup(std.P(), std.G(), std.P()); err == nil {
+		t.Error("order P accepted")
+	}
+}
+
+// The integrated mapping lands in the subgroup and both ends agree.
+func TestIntegratedMapping(t *testing.T) {
+	grp := RFC5114Group1024x160()
+	r := make([]byte, 144)
+	for i := range r {
+		r[i] = byte(i*7 + 1)
+	}
+	mapped, err := grp.IntegratedMapping(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := grp.Validate(mapped.G()); err != nil {
+		t.Fatal(err)
+	}
+	// (r mod P)^((P−1)/Q) as math/big computes it.
+	x := new(big.Int).Mod(new(big.Int).SetBytes(r), grp.P())
+	e := new(big.Int).Div(new(big.Int).Sub(grp.P(), big.NewInt(1)), grp.Q())
+	if want := new(big.Int).Exp(x, e, grp.P()); want.Cmp(mapped.G()) != 0 {
+		t.Fatal("g~ differs from math/big's")
+	}
+	if _, err := grp.IntegratedMapping(make([]byte, 144)); !errors.Is(err, ErrMapping) {
+		t.Errorf("r = 0: %v", err)
 	}
 }
 

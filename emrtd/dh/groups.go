@@ -1,6 +1,7 @@
 package dh
 
 import (
+	"errors"
 	"fmt"
 	"math/big"
 	"sync"
@@ -36,8 +37,87 @@ func initGroups() {
 			}
 			return v
 		}
-		groups[i] = &Group{name: d.name, p: hex(d.p), g: hex(d.g), q: hex(d.q)}
+		grp, err := newGroup(d.name, hex(d.p), hex(d.g), hex(d.q))
+		if err != nil {
+			panic(err)
+		}
+		groups[i] = grp
 	}
+}
+
+// Bounds on explicit groups (a chip authentication key in DG14 may name
+// its own): documents use 1024- and 2048-bit groups; 64 bits admits the
+// simulator's toy group, which PACE refuses anyway. Up to 4096 bits the
+// two primality tests cost about 0.2 s on a slow desk PC; 8192 bits cost
+// seconds, and a chip chooses what DG14 says before anything is verified.
+const (
+	minGroupBits = 64
+	maxGroupBits = 4096
+	// primeRounds is the Miller-Rabin rounds ProbablyPrime adds to its
+	// Baillie-PSW test (which alone has no known counterexample).
+	primeRounds = 1
+)
+
+// checked remembers groups that passed NewGroup, keyed by P‖G‖Q: a desk
+// meets the same few groups over and over.
+var checked struct {
+	sync.Mutex
+	m map[string]*Group
+}
+
+const checkedMax = 16
+
+// NewGroup validates and returns a group: P an odd prime of 64 to 4096
+// bits, Q a prime dividing P−1, G in [2, P−2] with G^Q = 1. A group equal
+// to a standardized one is that group.
+func NewGroup(p, g, q *big.Int) (*Group, error) {
+	if p == nil || g == nil || q == nil || p.Bit(0) == 0 || p.BitLen() < minGroupBits || p.BitLen() > maxGroupBits {
+		return nil, fmt.Errorf("dh: modulus missing, even or not of %d to %d bits", minGroupBits, maxGroupBits)
+	}
+	if q.Sign() <= 0 || q.Cmp(p) >= 0 {
+		return nil, errors.New("dh: order out of range")
+	}
+	for id := range 3 {
+		if s, _ := Standard(id); s.p.Cmp(p) == 0 && s.g.Cmp(g) == 0 && s.q.Cmp(q) == 0 {
+			return s, nil
+		}
+	}
+	key := string(p.Bytes()) + "|" + string(g.Bytes()) + "|" + string(q.Bytes())
+	checked.Lock()
+	grp, ok := checked.m[key]
+	checked.Unlock()
+	if ok {
+		return grp, nil
+	}
+	grp, err := validateGroup(p, g, q)
+	if err != nil {
+		return nil, err
+	}
+	checked.Lock()
+	if checked.m == nil || len(checked.m) >= checkedMax {
+		checked.m = map[string]*Group{}
+	}
+	checked.m[key] = grp
+	checked.Unlock()
+	return grp, nil
+}
+
+func validateGroup(p, g, q *big.Int) (*Group, error) {
+	if !p.ProbablyPrime(primeRounds) || !q.ProbablyPrime(primeRounds) {
+		return nil, errors.New("dh: modulus or order not prime")
+	}
+	pm1 := new(big.Int).Sub(p, big.NewInt(1))
+	if new(big.Int).Mod(pm1, q).Sign() != 0 {
+		return nil, errors.New("dh: order does not divide P−1")
+	}
+	grp, err := newGroup("", new(big.Int).Set(p), new(big.Int).Set(g), new(big.Int).Set(q))
+	if err != nil {
+		return nil, err
+	}
+	if err := grp.Validate(g); err != nil {
+		return nil, fmt.Errorf("dh: generator: %w", err)
+	}
+	return grp, nil
 }
 
 // Standard returns the group of an ICAO standardized domain parameter ID

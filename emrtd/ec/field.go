@@ -172,12 +172,7 @@ func (f *field) toMont(x *big.Int) fe {
 }
 
 // fromMont converts out of Montgomery form.
-func (f *field) fromMont(x *fe) *big.Int {
-	one := fe{1}
-	var z fe
-	f.mul(&z, x, &one)
-	return new(big.Int).SetBytes(f.bytes(&z))
-}
+func (f *field) fromMont(x *fe) *big.Int { return new(big.Int).SetBytes(f.fromMontBytes(x)) }
 
 // bytes encodes a plain (non-Montgomery) element big-endian in byteLen bytes.
 func (f *field) bytes(x *fe) []byte {
@@ -188,17 +183,43 @@ func (f *field) bytes(x *fe) []byte {
 	return out
 }
 
-// inv sets z = x⁻¹ (x^(p−2)); the inverse of zero is zero. The exponent is
-// public, so square-and-multiply leaks nothing about x.
-func (f *field) inv(z, x *fe) {
+// inv sets z = x⁻¹ (x^(p−2)); the inverse of zero is zero.
+func (f *field) inv(z, x *fe) { f.pow(z, x, f.pMinus2) }
+
+// pow sets z = x^e for a public big-endian exponent: square-and-multiply
+// branches on the exponent's bits, never on x, so it leaks nothing about
+// a secret x.
+func (f *field) pow(z, x *fe, e []byte) {
+	base := *x
 	r := f.one
-	for _, byt := range f.pMinus2 {
+	for _, byt := range e {
 		for bit := 7; bit >= 0; bit-- {
 			f.sqr(&r, &r)
 			if byt>>uint(bit)&1 == 1 {
-				f.mul(&r, &r, x)
+				f.mul(&r, &r, &base)
 			}
 		}
 	}
 	*z = r
+}
+
+// fromBytes reads a big-endian value of exactly byteLen bytes, below p,
+// into Montgomery form, in time that depends only on the length.
+func (f *field) fromBytes(b []byte) fe {
+	var v fe
+	for i := 0; i < len(b) && i < 8*maxLimbs; i++ {
+		v[i/8] |= uint64(b[len(b)-1-i]) << (8 * (i % 8))
+	}
+	var z fe
+	f.mul(&z, &v, &f.r2)
+	return z
+}
+
+// fromMontBytes converts out of Montgomery form into byteLen big-endian
+// bytes.
+func (f *field) fromMontBytes(x *fe) []byte {
+	one := fe{1}
+	var z fe
+	f.mul(&z, x, &one)
+	return f.bytes(&z)
 }

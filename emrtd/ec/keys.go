@@ -94,11 +94,19 @@ func (k *PrivateKey) ECDH(peer Point) ([]byte, error) {
 	if err := c.Validate(peer); err != nil {
 		return nil, fmt.Errorf("ecdh peer key: %w", err)
 	}
-	s := c.ScalarMult(peer, k.Bytes())
-	if s.IsInfinity() {
+	pj := c.toJac(peer)
+	s := c.ladder(&pj, k.Bytes())
+	f := c.f
+	if f.isZero(&s.z) != 0 {
 		return nil, errors.New("ec: ecdh result is the point at infinity")
 	}
-	return s.X.FillBytes(make([]byte, c.f.byteLen)), nil
+	// x = X/Z², encoded from the field element: the secret never passes
+	// through math/big.
+	var zi, x fe
+	f.inv(&zi, &s.z)
+	f.sqr(&zi, &zi)
+	f.mul(&x, &s.x, &zi)
+	return f.fromMontBytes(&x), nil
 }
 
 // SharedPoint returns D·peer (PACE Generic Mapping needs the whole point H).

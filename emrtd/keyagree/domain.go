@@ -269,20 +269,14 @@ func standardGroupID(p, g, q *big.Int) (int, bool) {
 	return 0, false
 }
 
-// parseDHParameters decodes X9.42 DomainParameters, returning the standard
-// group when the values equal one (that saves the primality tests).
+// parseDHParameters decodes X9.42 DomainParameters: a standardized group,
+// or an explicit one that dh.NewGroup bounds and tests.
 func parseDHParameters(der []byte) (*dh.Group, error) {
 	p, g, q, err := decodeDHParameters(der)
 	if err != nil {
 		return nil, err
 	}
-	if id, ok := standardGroupID(p, g, q); ok {
-		return dh.Standard(id)
-	}
-	if p.BitLen() > 8192 || q.BitLen() > p.BitLen() {
-		return nil, fmt.Errorf("%w: DH group of %d bits", ErrDomain, p.BitLen())
-	}
-	grp, err := dh.NewGroup(p, g, q)
+	grp, err := dh.NewGroup(p, g, q) // a standardized group comes back as such
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrDomain, err)
 	}

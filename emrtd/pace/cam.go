@@ -70,7 +70,8 @@ func (c *CAM) VerifyPoint(point []byte) error {
 }
 
 // camData is the chip's CA_IC = SK_IC⁻¹·SK_Map,IC mod n, encoded in the
-// length of the order (FE2OS).
+// length of the order (FE2OS). Chip side only (the simulator): it uses
+// math/big, which is not constant-time; a reader never computes it.
 func camData(static, mapping *ec.PrivateKey) ([]byte, error) {
 	n := static.Curve.N()
 	inv := new(big.Int).ModInverse(static.D, n)
