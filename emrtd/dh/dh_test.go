@@ -2,9 +2,9 @@ package dh
 
 import (
 	"bytes"
-	"errors"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"math/big"
 	"strings"
 	"testing"
