@@ -3,6 +3,7 @@ module github.com/idagent/idagent
 go 1.26.8
 
 require (
+	filippo.io/bigmod v0.1.0
 	github.com/ebfe/scard v0.0.0-20241214075232-7af069cabc25
 	github.com/goreleaser/nfpm/v2 v2.48.0
 	github.com/gorilla/websocket v1.5.3
@@ -17,7 +18,6 @@ require (
 
 require (
 	dario.cat/mergo v1.0.2 // indirect
-	filippo.io/bigmod v0.1.0 // indirect
 	github.com/AlekSi/pointer v1.2.0 // indirect
 	github.com/Masterminds/goutils v1.1.1 // indirect
 	github.com/Masterminds/semver/v3 v3.5.0 // indirect
