@@ -20,6 +20,7 @@ import (
 	"github.com/idagent/idagent/emrtd/read"
 	"github.com/idagent/idagent/emrtd/sim"
 	"github.com/idagent/idagent/emrtd/sim/testpki"
+	"github.com/idagent/idagent/emrtd/trace"
 	"github.com/idagent/idagent/emrtd/trust"
 	"github.com/idagent/idagent/emrtd/verify"
 	"github.com/idagent/idagent/nfc"
@@ -59,10 +60,11 @@ type readFlags struct {
 	groupsSet bool // --dg given
 	json      bool
 	stats     bool
+	trace     string
 }
 
 const readSynopsis = "[--reader NAME] (--can CAN | --id ID12 [--dob YYMMDD [--exp YYMMDD]] | --doc DOCNO --dob YYMMDD --exp YYMMDD | --mrz 'MRZ' | --qr 'QR PAYLOAD') " +
-	"[--trust DIR|FILE]... [--allow-test-anchors] [--challenge HEX] [--photo FILE | --no-photo] [--dg LIST] [--json] [--stats]"
+	"[--trust DIR|FILE]... [--allow-test-anchors] [--challenge HEX] [--photo FILE | --no-photo] [--dg LIST] [--json] [--stats] [--trace FILE]"
 
 // defaultGroups are the data groups read besides DG1 and DG2: personal
 // details (DG11, DG12; DG13 on a Vietnamese card) and the anti-clone keys.
@@ -90,6 +92,7 @@ func runRead(ctx context.Context, e *env, args []string) int {
 	fs.Func("dg", "data groups to read besides DG1, comma-separated (default 2,11,12,13,14,15: 2 is the portrait; 14 and 15 run chip and active authentication)", f.setGroups)
 	fs.BoolVar(&f.json, "json", false, "print one JSON object")
 	fs.BoolVar(&f.stats, "stats", false, "report exchanges, bytes each way and time per phase")
+	fs.StringVar(&f.trace, "trace", "", "write a field trace of the exchange with the chip to FILE (headers, lengths, status words, timing; never card data): see docs/READ.md")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -297,7 +300,22 @@ func readCard(ctx context.Context, e *env, f readFlags, opts read.Options, notes
 		return exitNoCard
 	}
 	defer conn.Close()
-	res, err := read.Read(ctx, conn, opts)
+	var card nfc.Card = conn
+	if f.trace != "" {
+		tc, closeTrace, err := startTrace(f.trace, name, conn)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "idagent read: --trace: %v\n", err)
+			return exitCantCreate
+		}
+		defer closeTrace()
+		card = tc
+	}
+	res, err := read.Read(ctx, card, opts)
+	if tc, ok := card.(*trace.Card); ok {
+		if terr := tc.Finish(traceOutcome(res, err)); terr != nil {
+			fmt.Fprintf(e.stderr, "idagent read: --trace: %v\n", terr)
+		}
+	}
 	if err != nil {
 		code, msg := readFailure(err)
 		fmt.Fprintf(e.stderr, "idagent read: %s\n", msg)
@@ -325,6 +343,38 @@ func readCard(ctx context.Context, e *env, f readFlags, opts read.Options, notes
 		printRead(e.stdout, out, res)
 	}
 	return exitForVerdict(res.Verdict)
+}
+
+// startTrace creates the trace file (readable by the user only: it holds
+// no card data, but it is the user's) and wraps conn in a tracing card.
+func startTrace(path, reader string, conn nfc.Conn) (*trace.Card, func(), error) {
+	file, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return nil, nil, err
+	}
+	tc, err := trace.New(conn, file, trace.Header{Agent: currentBuild().Version, Reader: reader, ATR: hex.EncodeToString(conn.ATR())}, nil)
+	if err != nil {
+		file.Close()
+		return nil, nil, err
+	}
+	return tc, func() { file.Close() }, nil
+}
+
+// traceOutcome is the trace's last line: how the read ended and what it
+// learnt of the chip, no card data.
+func traceOutcome(res *read.Result, err error) map[string]any {
+	out := map[string]any{}
+	if err != nil {
+		_, out["error"] = readFailure(err)
+	}
+	if res != nil {
+		out["verdict"], out["exchanges"], out["durationMs"] = res.Verdict, res.Stats.Exchanges, res.Stats.Duration.Milliseconds()
+		out["link"], out["session"] = res.Stats.Link, res.Stats.Session
+		if res.Access != nil {
+			out["access"] = res.Access.Mechanism
+		}
+	}
+	return out
 }
 
 // exportPhoto writes the portrait as a browser shows it (JPEG, or PNG

@@ -454,3 +454,45 @@ func TestReadFailureMessages(t *testing.T) {
 		}
 	}
 }
+
+// idagent read --trace writes a field trace a user can send: its header,
+// one line per exchange, the outcome; no card data, file mode 0600. A read
+// that fails writes one too (the case IT needs it for).
+func TestReadTrace(t *testing.T) {
+	_, chip := simReader(t, "cccd", sim.Options{Seed: 21, Quirks: []string{"no-sfi-lds", "sm-error-plain-counted"}})
+	path := filepath.Join(t.TempDir(), "card.trace")
+	code, _, errOut := runCmd(append(append(deskArgs(chip), testTrustArgs(t)...), "--trace", path)...)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o600 {
+		t.Errorf("trace mode %v", fi.Mode().Perm())
+	}
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	if len(lines) < 20 || !strings.Contains(lines[0], `"idagent-field-trace"`) || !strings.Contains(lines[len(lines)-1], `"verdict":"PASS"`) ||
+		!strings.Contains(lines[len(lines)-1], `"afterOtherError":"counted"`) {
+		t.Fatalf("trace of %d lines: %s ... %s", len(lines), lines[0], lines[len(lines)-1])
+	}
+	ad := chip.AccessData()
+	for _, secret := range []string{ad.ID12, ad.CAN, ad.DocumentNumber, ad.DateOfBirth, chip.Document().Identity.Surname} {
+		if strings.Contains(string(data), secret) {
+			t.Error("the trace holds personal data")
+		}
+	}
+
+	wrong := []string{"--can", "000000", "--trace", path}
+	if code, _, _ := runCmd(wrong...); code != exitAccess {
+		t.Fatalf("wrong CAN: exit %d", code)
+	}
+	data, _ = os.ReadFile(path)
+	if !strings.Contains(string(data), `"error":"access denied`) {
+		t.Errorf("failed read's trace: %s", data)
+	}
+	if code, _, _ := runCmd(append(deskArgs(chip), "--trace", filepath.Join(t.TempDir(), "no", "such", "dir"))...); code != exitCantCreate {
+		t.Errorf("unwritable trace: exit %d", code)
+	}
+}
