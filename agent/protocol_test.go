@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/idagent/idagent/agent/agenttest"
+	"github.com/idagent/idagent/agent/config"
 	"github.com/idagent/idagent/agent/protocol"
 	"github.com/idagent/idagent/agent/session"
 	"github.com/idagent/idagent/nfc"
@@ -251,9 +252,11 @@ func TestFieldPolicyAndRequestedFields(t *testing.T) {
 
 func TestEvidence(t *testing.T) {
 	s := newSetup()
-	p := s.cfg.Origins[deskOrigin]
-	p.Evidence = true
-	s.cfg.Origins[deskOrigin] = p
+	s.cfg.Origins[deskOrigin] = config.FullPolicy() // evidence holds every field
+	withheld := config.FullPolicy()
+	withheld.Fields = withheld.Fields[1:]
+	const partialOrigin = "https://partial.example"
+	s.cfg.Origins[partialOrigin] = withheld // evidence flag, but not every field
 	h := start(t, s)
 	h.insert(reader0)
 	c := h.dial(deskOrigin)
@@ -269,6 +272,13 @@ func TestEvidence(t *testing.T) {
 	must(t)(hotel.Final(id, wait)).Decode(&res)
 	if res.Evidence != nil {
 		t.Fatal("evidence sent to an origin whose policy forbids it")
+	}
+	partial := h.dial(partialOrigin)
+	id = startRead(t, partial, map[string]any{"evidence": true})
+	res = protocol.Result{}
+	must(t)(partial.Final(id, wait)).Decode(&res)
+	if res.Evidence != nil {
+		t.Fatal("evidence (every field) sent to an origin that may not receive every field")
 	}
 	if r := must(t)(c.Request("read.start", map[string]any{"access": map[string]any{"can": "123456"}, "challenge": "AAAA"})); r.Code() != "BAD_REQUEST" {
 		t.Fatalf("short challenge: %s", r.Raw)

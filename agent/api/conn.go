@@ -134,6 +134,10 @@ func (c *conn) enqueue(frame []byte) bool {
 
 // Event implements session.Sink.
 func (c *conn) Event(name string, data any) bool {
+	if ev, ok := data.(protocol.CardEvent); ok && !c.policy.AllowsPart(config.PartATR) {
+		ev.ATR = "" // see readers
+		data = ev
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.seq++

@@ -9,9 +9,11 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"go.uber.org/zap"
 
+	"github.com/idagent/idagent/agent/config"
 	"github.com/idagent/idagent/agent/protocol"
 	"github.com/idagent/idagent/agent/session"
 	"github.com/idagent/idagent/emrtd/cccd"
@@ -38,8 +40,13 @@ func (c *conn) handle(msg []byte) {
 		return
 	}
 	id := in.ID
+	if len(in.Name) > maxName {
+		// Echo nothing of an oversized name (nor its id).
+		c.respond(nil, "", nil, protocol.Errorf(protocol.BadRequest, "\"name\" is longer than %d bytes", maxName))
+		return
+	}
 	if !validID(id) {
-		c.respond(nil, in.Name, nil, protocol.Errorf(protocol.BadRequest, "a request needs an \"id\" (string or number)"))
+		c.respond(nil, in.Name, nil, protocol.Errorf(protocol.BadRequest, "a request needs an \"id\": a string or number of at most %d bytes", maxID))
 		return
 	}
 	if in.V == nil || *in.V != protocol.Version {
@@ -70,9 +77,16 @@ func (c *conn) handle(msg []byte) {
 	}
 }
 
+// What a response echoes is bounded: a request name (the longest is 12
+// bytes) and an id of at most these many bytes (as JSON).
+const (
+	maxName = 64
+	maxID   = 128
+)
+
 func validID(id json.RawMessage) bool {
 	id = bytes.TrimSpace(id)
-	if len(id) == 0 || len(id) > 128 {
+	if len(id) == 0 || len(id) > maxID {
 		return false
 	}
 	switch id[0] {
@@ -132,8 +146,40 @@ func decode(data json.RawMessage, v any) *protocol.Error {
 }
 
 func (c *conn) policyInfo() protocol.PolicyInfo {
-	return protocol.PolicyInfo{Fields: c.policy.Fields, Photo: c.policy.Photo, Evidence: c.policy.Evidence}
+	return protocol.PolicyInfo{Fields: c.policy.Fields, Photo: c.policy.Photo, Evidence: c.policy.AllowsPart(config.PartEvidence)}
 }
+
+// capabilities are what this connection can ask for: the photo and the
+// evidence only when its policy allows them.
+func (c *conn) capabilities() []string {
+	caps := []string{"read", "challenge"}
+	if c.policy.Photo {
+		caps = append(caps, "photo")
+	}
+	if c.policy.AllowsPart(config.PartEvidence) {
+		caps = append(caps, "evidence")
+	}
+	if c.s.o.Simulator != nil {
+		caps = append(caps, "sim")
+	}
+	return caps
+}
+
+// readers lists the readers as this connection may see them: a card's
+// ATR tells the kind of document, so only a policy that allows its kind
+// and issuer sees it (config.PartATR).
+func (c *conn) readers() []protocol.ReaderInfo {
+	list := c.s.hub.Readers()
+	if !c.policy.AllowsPart(config.PartATR) {
+		for i := range list {
+			list[i].ATR = ""
+		}
+	}
+	return list
+}
+
+// maxClientLabel bounds hello's client label (characters).
+const maxClientLabel = 100
 
 func (c *conn) hello(data json.RawMessage) (any, *protocol.Error) {
 	var req protocol.Hello
@@ -149,19 +195,17 @@ func (c *conn) hello(data json.RawMessage) (any, *protocol.Error) {
 			return nil, protocol.Errorf(protocol.BadRequest, "no common protocol version: this agent speaks [%d]", protocol.Version)
 		}
 	}
-	caps := []string{"read", "photo", "challenge"}
-	if c.policy.Evidence {
-		caps = append(caps, "evidence")
+	if n := utf8.RuneCountInString(req.Client); n > maxClientLabel {
+		return nil, protocol.Errorf(protocol.BadRequest, "client: at most %d characters (got %d)", maxClientLabel, n)
 	}
 	var simInfo *protocol.SimInfo
 	if c.s.o.Simulator != nil {
-		caps = append(caps, "sim")
 		info := c.s.o.Simulator.Info()
 		simInfo = &info
 	}
 	return protocol.HelloResponse{
-		Agent: "idagent", Version: c.s.o.Version, Protocol: protocol.Version, Capabilities: caps,
-		Simulate: c.s.o.Simulator != nil, Readers: c.s.hub.Readers(), Trust: c.s.o.Trust(), Policy: c.policyInfo(),
+		Agent: "idagent", Version: c.s.o.Version, Protocol: protocol.Version, Capabilities: c.capabilities(),
+		Simulate: c.s.o.Simulator != nil, Readers: c.readers(), Trust: c.s.o.Trust(), Policy: c.policyInfo(),
 		Sim: simInfo,
 	}, nil
 }
@@ -170,7 +214,7 @@ func (c *conn) readersList(json.RawMessage) (any, *protocol.Error) {
 	if !c.s.hub.ServiceAvailable() {
 		return nil, protocol.Errorf(protocol.PCSCUnavailable, "the smart card service is not running")
 	}
-	return protocol.ReadersList{Readers: c.s.hub.Readers()}, nil
+	return protocol.ReadersList{Readers: c.readers()}, nil
 }
 
 func (c *conn) readStart(data json.RawMessage) (any, *protocol.Error) {

@@ -395,9 +395,15 @@ func (s *Server) health() protocol.Health {
 	if !s.hub.ServiceAvailable() {
 		pcsc = "unavailable"
 	}
+	// Anyone on the machine may ask: the readers without their cards'
+	// ATR, which tells the kind of document (config.PartATR).
+	readers := s.hub.Readers()
+	for i := range readers {
+		readers[i].ATR = ""
+	}
 	return protocol.Health{
 		Agent: "idagent", Version: s.o.Version, Protocol: []int{protocol.Version},
-		Simulate: s.o.Simulator != nil, PCSC: pcsc, Readers: s.hub.Readers(), Trust: s.o.Trust(),
+		Simulate: s.o.Simulator != nil, PCSC: pcsc, Readers: readers, Trust: s.o.Trust(),
 	}
 }
 

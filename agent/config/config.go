@@ -418,6 +418,11 @@ func (fp filePolicy) toPolicy(key string, base Policy) (Policy, error) {
 		p.Photo = *fp.Photo
 	}
 	p.Evidence = fp.Evidence
+	if p.Evidence && !p.AllowsPart(PartEvidence) {
+		// The raw data groups hold every field: evidence for a policy
+		// that withholds some would hand them over anyway.
+		return Policy{}, &Error{Key: key + ".evidence", Msg: "the evidence holds every field (raw data groups): allow it only with \"fields\": [\"all\"]"}
+	}
 	return p, nil
 }
 

@@ -222,6 +222,7 @@ type Progress struct {
 // Read phases.
 const (
 	PhaseWaiting    = "waiting"
+	PhaseThrottled  = "throttled" // the card refused wrong keys: the next try waits
 	PhaseConnecting = "connecting"
 	PhaseAccess     = "access"
 	PhaseReading    = "reading"
@@ -251,16 +252,19 @@ type Photo struct {
 // PersonalData marks Photo.
 func (Photo) PersonalData() {}
 
-// Document describes the document read (no personal data).
+// Document describes the document read and how its chip was opened.
+//
+// Each key is absent when the connection's field policy withholds a field
+// it carries or betrays (docs/PROTOCOL.md §5).
 type Document struct {
-	Type         string `json:"type"` // id-card, passport, other
-	Code         string `json:"code"`
-	IssuingState string `json:"issuingState"`
+	Type         string `json:"type,omitempty"` // id-card, passport, other
+	Code         string `json:"code,omitempty"`
+	IssuingState string `json:"issuingState,omitempty"`
 	// Access is the mechanism that opened the chip: PACE-GM, PACE-IM,
 	// PACE-CAM or BAC; AccessControl has the details.
-	Access        string         `json:"access"`
+	Access        string         `json:"access,omitempty"`
 	AccessControl *AccessControl `json:"accessControl,omitempty"`
-	DataGroups    []string       `json:"dataGroups"`
+	DataGroups    []string       `json:"dataGroups,omitempty"`
 }
 
 // AccessControl describes how the chip was opened. It names the kind of

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"runtime"
 	"slices"
-	"sort"
 	"sync"
 	"time"
 
@@ -72,7 +71,7 @@ func (r *read) finish(name string, data any) bool {
 // reported to owner as events.
 func (h *Hub) StartRead(owner Sink, spec Spec) (string, *protocol.Error) {
 	spec.Request.Photo = spec.Request.Photo && spec.Policy.Photo
-	spec.Request.Evidence = spec.Request.Evidence && spec.Policy.Evidence
+	spec.Request.Evidence = spec.Request.Evidence && spec.Policy.AllowsPart(config.PartEvidence)
 	timeout := h.timeout
 	if spec.Timeout > 0 && spec.Timeout < timeout {
 		timeout = spec.Timeout
@@ -151,7 +150,7 @@ func (h *Hub) run(parent context.Context, r *read, spec Spec, timeout time.Durat
 	ctx, cancelTimeout := context.WithTimeoutCause(parent, timeout, errTimeout)
 	defer cancelTimeout()
 	start := time.Now()
-	em := &emitter{r: r, spec: spec}
+	em := newEmitter(r, spec)
 	res, err := h.waitAndRead(ctx, r, spec, em)
 	if err != nil {
 		// A cancellation cause (card removed, client gone, timeout) says
@@ -311,23 +310,40 @@ func (h *Hub) release(r *read) {
 	h.notifyChange()
 }
 
-// emitter turns observer calls into events for the read's owner, applying
-// the field policy.
+// emitter turns observer calls into events for the read's owner, as the
+// owner's policy discloses them.
 type emitter struct {
-	r       *read
-	spec    Spec
-	percent int
+	r        *read
+	spec     Spec
+	disclose Disclosure
+	phase    string
+	percent  int
 }
 
+func newEmitter(r *read, spec Spec) *emitter {
+	return &emitter{r: r, spec: spec, disclose: Disclosure{Policy: spec.Policy, Wanted: spec.Fields}}
+}
+
+// phaseOrder is the order of read.progress phases: a phase never comes
+// back after a later one, and a progress event is sent only when its
+// phase or percent changes.
+var phaseOrder = []string{protocol.PhaseWaiting, protocol.PhaseThrottled, protocol.PhaseConnecting, protocol.PhaseAccess,
+	protocol.PhaseReading, protocol.PhasePhoto, protocol.PhaseVerifying, protocol.PhaseDone}
+
 func (e *emitter) Progress(phase string, percent int) {
+	if e.phase != "" && slices.Index(phaseOrder, phase) < slices.Index(phaseOrder, e.phase) {
+		phase = e.phase
+	}
 	percent = max(min(percent, 100), e.percent)
-	e.percent = percent
+	if phase == e.phase && percent == e.percent {
+		return
+	}
+	e.phase, e.percent = phase, percent
 	e.r.send(protocol.EvReadProgress, protocol.Progress{ReadID: e.r.id, Phase: phase, Percent: percent})
 }
 
 func (e *emitter) Identity(fields protocol.Fields, checks check.Report) {
-	f, withheld := filterFields(fields, e.spec.Policy, e.spec.Fields)
-	e.r.send(protocol.EvReadIdentity, protocol.Identity{ReadID: e.r.id, Fields: f, Withheld: withheld, Checks: wireChecks(checks)})
+	e.r.send(protocol.EvReadIdentity, e.disclose.Identity(e.r.id, fields, checks))
 }
 
 func (e *emitter) Photo(mime string, data []byte) {
@@ -338,39 +354,7 @@ func (e *emitter) Photo(mime string, data []byte) {
 }
 
 func (e *emitter) result(res *Result) protocol.Result {
-	f, withheld := filterFields(res.Fields, e.spec.Policy, e.spec.Fields)
-	verdict := res.Verdict
-	if verdict == "" {
-		verdict = res.Checks.Overall()
-	}
-	out := protocol.Result{
-		ReadID: e.r.id, Document: res.Document, Fields: f, Withheld: withheld,
-		Verification: protocol.Verification{Overall: protocol.Status(verdict), TestAnchor: res.TestAnchor, Checks: wireChecks(res.Checks)},
-	}
-	if out.Document.DataGroups == nil {
-		out.Document.DataGroups = []string{}
-	}
-	if e.spec.Request.Evidence {
-		out.Evidence = res.Evidence
-	}
-	return out
-}
-
-// filterFields keeps the fields the policy allows and the client wants, and
-// names the ones the policy withholds.
-func filterFields(in protocol.Fields, p config.Policy, wanted []string) (protocol.Fields, []string) {
-	out := protocol.Fields{}
-	withheld := []string{}
-	for k, v := range in {
-		switch {
-		case !p.Allows(k):
-			withheld = append(withheld, k)
-		case len(wanted) == 0 || slices.Contains(wanted, k):
-			out[k] = v
-		}
-	}
-	sort.Strings(withheld)
-	return out, withheld
+	return e.disclose.Result(e.r.id, res, e.spec.Request.Evidence)
 }
 
 // errReadFault is a read that panicked (INTERNAL).
