@@ -14,12 +14,6 @@ import (
 // attempt; a failed attempt answers 6300 and leaves no session, as on a
 // real chip. A Chip is not safe for concurrent use.
 type Chip struct {
-	// ForgeAnswer plays a chip that does not know the key: it accepts any
-	// EXTERNAL AUTHENTICATE and answers 9000 with a cryptogram that fails
-	// the reader's MAC check, opening no session. A reader must end the
-	// read (access.ErrTokenInvalid), not take it for a wrong key.
-	ForgeAnswer bool
-
 	keys      keys
 	rng       io.Reader
 	challenge []byte // RND.IC of the last GET CHALLENGE; nil when spent
@@ -74,13 +68,6 @@ func (c *Chip) ExternalAuthenticate(cmd apdu.Command) (apdu.Response, *sm.Sessio
 		return apdu.Response{SW: apdu.SWWrongLength}, nil
 	case rndIC == nil:
 		return apdu.Response{SW: apdu.SWConditionsNotSatisfied}, nil
-	}
-	if c.ForgeAnswer {
-		forged := make([]byte, authDataLen)
-		if _, err := io.ReadFull(c.rng, forged); err != nil {
-			return apdu.Response{SW: apdu.SWNoPreciseDiagnosis}, nil
-		}
-		return apdu.Response{Data: forged, SW: apdu.SWOK}, nil
 	}
 	s, ok := c.keys.open(cmd.Data)
 	if !ok || subtle.ConstantTimeCompare(s[nonceLen:2*nonceLen], rndIC) != 1 {

@@ -8,8 +8,9 @@ import (
 	"github.com/idagent/idagent/emrtd/ec"
 )
 
-// Toy domain parameters: a 20-bit curve of prime order and a 64-bit MODP
-// group (a safe prime), valid but trivially weak. The simulator's
+// Toy domain parameters: a 16-bit curve of prime order (y² = x³ + x + 35
+// over GF(65521), order 65761) and a 64-bit MODP group (a safe prime),
+// valid but trivially weak. The simulator's
 // toy-parameters attack lists them in EF.CardAccess, tests check that
 // PACE refuses them; nothing else may use them.
 var toy struct {
@@ -28,8 +29,8 @@ func hexInt(s string) *big.Int {
 
 func initToy() {
 	var err error
-	toy.curve, err = ec.NewCurve(ec.Params{P: hexInt("A973F"), A: hexInt("49B65"), B: hexInt("9BE4C"),
-		Gx: hexInt("3"), Gy: hexInt("19686"), N: hexInt("A94A1"), H: big.NewInt(1)})
+	toy.curve, err = ec.NewCurve(ec.Params{P: big.NewInt(65521), A: big.NewInt(1), B: big.NewInt(35),
+		Gx: big.NewInt(0), Gy: big.NewInt(42894), N: big.NewInt(65761), H: big.NewInt(1)})
 	if err != nil {
 		panic("keyagree: toy curve: " + err.Error())
 	}
@@ -39,7 +40,7 @@ func initToy() {
 	}
 }
 
-// ToyCurve is a 20-bit elliptic curve domain (see toy).
+// ToyCurve is a 16-bit elliptic curve domain (see toy).
 func ToyCurve() Domain {
 	toy.once.Do(initToy)
 	return Domain{Curve: toy.curve}

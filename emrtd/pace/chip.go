@@ -35,12 +35,6 @@ type ChipConfig struct {
 	// CAR and PreviousCAR, when set, are returned at step 4 (tags 87, 88),
 	// as the chip of Appendix G.2 returns its CVCA reference.
 	CAR, PreviousCAR []byte
-	// ForgeToken plays a chip that does not know the password (a clone
-	// built to harvest guesses, or a relay): it answers step 4 with 9000
-	// and an authentication token that does not verify, whatever the
-	// terminal's token, and opens no session. A reader must end the read
-	// (access.ErrTokenInvalid), not take it for a wrong key.
-	ForgeToken bool
 	// Rand supplies the nonce s, then (GM, CAM) the mapping key, then the
 	// ephemeral key. nil means crypto/rand.
 	Rand io.Reader
@@ -296,9 +290,6 @@ func (c *Chip) mutualAuthenticate(objs map[uint32][]byte) (apdu.Response, *sm.Se
 	if err != nil {
 		return status(apdu.SWNoPreciseDiagnosis), nil
 	}
-	if c.cfg.ForgeToken {
-		return c.forgedToken(), nil
-	}
 	if !tokenEqual(tIFD, want) {
 		return status(c.cfg.DeniedStatus), nil
 	}
@@ -325,16 +316,6 @@ func (c *Chip) mutualAuthenticate(objs map[uint32][]byte) (apdu.Response, *sm.Se
 		return status(apdu.SWNoPreciseDiagnosis), nil
 	}
 	return ok(dynamicAuthData(out...)), session
-}
-
-// forgedToken is the step 4 answer of a chip that cannot compute T_IC:
-// a token of the right length under a key it does not have.
-func (c *Chip) forgedToken() apdu.Response {
-	tIC, err := authToken(c.p, make([]byte, len(c.keys.mac)), c.termEph)
-	if err != nil {
-		return status(apdu.SWNoPreciseDiagnosis)
-	}
-	return ok(dynamicAuthData(tlv.Encode(tagTokenIC, tIC)))
 }
 
 // encryptedCAM is A_IC = E(KSEnc, CA_IC).

@@ -254,7 +254,7 @@ func TestOnlyStandardizedDomains(t *testing.T) {
 		domains []lds.PACEDomainParameterInfo
 		reason  string
 	}{
-		"toy curve":         {ecInfo(private), []lds.PACEDomainParameterInfo{ecDomain(private, toyCurve.Curve)}, "explicit 20-bit curve"},
+		"toy curve":         {ecInfo(private), []lds.PACEDomainParameterInfo{ecDomain(private, toyCurve.Curve)}, "explicit 16-bit curve"},
 		"toy group":         {dhInfo, []lds.PACEDomainParameterInfo{dhDomain}, "64-bit MODP group"},
 		"reserved ID":       {ecInfo(3), nil, "parameter ID 3"},
 		"ID 13 with P-256":  {ecInfo(13), []lds.PACEDomainParameterInfo{ecDomain(13, ec.ByName("P-256"))}, "parameter ID 13 with the domain parameters of ID 12"},

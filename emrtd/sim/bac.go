@@ -16,15 +16,7 @@ type bacProtocol struct {
 }
 
 // NewBAC is the ProtocolFactory of Basic Access Control.
-func NewBAC(doc *issue.Document) (Protocol, error) { return newBAC(doc, false) }
-
-// NewForgingBAC is the ProtocolFactory of a chip that does not know its
-// BAC key: EXTERNAL AUTHENTICATE answers 9000 with a cryptogram that fails
-// the reader's MAC (the "bad BAC token" attack; the reader must end with
-// access.ErrTokenInvalid).
-func NewForgingBAC(doc *issue.Document) (Protocol, error) { return newBAC(doc, true) }
-
-func newBAC(doc *issue.Document, forge bool) (Protocol, error) {
+func NewBAC(doc *issue.Document) (Protocol, error) {
 	key, err := access.ParseMRZ(doc.MRZ)
 	if err != nil {
 		return nil, fmt.Errorf("sim: BAC key from the printed MRZ: %w", err)
@@ -33,7 +25,6 @@ func newBAC(doc *issue.Document, forge bool) (Protocol, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sim: BAC: %w", err)
 	}
-	chip.ForgeAnswer = forge
 	return &bacProtocol{chip: chip}, nil
 }
 

@@ -1,12 +1,11 @@
 package sim
 
 import (
-	"math/big"
 	"slices"
 
 	"github.com/idagent/idagent/emrtd/check"
 	"github.com/idagent/idagent/emrtd/chipauth"
-	"github.com/idagent/idagent/emrtd/ec"
+	"github.com/idagent/idagent/emrtd/keyagree"
 	"github.com/idagent/idagent/emrtd/lds"
 	"github.com/idagent/idagent/emrtd/sim/issue"
 	"github.com/idagent/idagent/emrtd/sim/testpki"
@@ -267,16 +266,8 @@ func weakerCardAccess(f *forgery) error {
 	return nil
 }
 
-// toyCurve is a 16-bit curve (y² = x³ + x + 35 over GF(65521), prime
-// order 65761): PACE on it protects nothing.
-var toyCurve = func() *ec.Curve {
-	c, err := ec.NewCurve(ec.Params{P: big.NewInt(65521), A: big.NewInt(1), B: big.NewInt(35),
-		Gx: big.NewInt(0), Gy: big.NewInt(42894), N: big.NewInt(65761), H: big.NewInt(1)})
-	if err != nil {
-		panic("sim: toy curve: " + err.Error())
-	}
-	return c
-}()
+// toyCurve is keyagree's 16-bit curve: PACE on it protects nothing.
+var toyCurve = keyagree.ToyCurve().Curve
 
 // toyParameterID links the toy PACEInfo to its PACEDomainParameterInfo
 // (IDs from 32 are proprietary).

@@ -17,10 +17,6 @@ type PACEOptions struct {
 	// ICAO specifies when zero, 6982 on the CCCD (as reported for real
 	// cards).
 	DeniedStatus apdu.SW
-	// ForgeToken plays a chip that does not know the password: step 4
-	// answers 9000 with a token that does not verify (the "bad PACE
-	// token" attack; the reader must end with access.ErrTokenInvalid).
-	ForgeToken bool
 }
 
 // NewPACE returns the ProtocolFactory of PACE: the configurations of the
@@ -42,7 +38,7 @@ func NewPACE(o PACEOptions) ProtocolFactory {
 }
 
 func paceConfig(doc *issue.Document, o PACEOptions) (pace.ChipConfig, error) {
-	cfg := pace.ChipConfig{DeniedStatus: o.DeniedStatus, ForgeToken: o.ForgeToken}
+	cfg := pace.ChipConfig{DeniedStatus: o.DeniedStatus}
 	for _, info := range doc.Security.PACE {
 		p, err := pace.NewParams(info.Protocol, info.ParameterID)
 		if err != nil {
