@@ -135,7 +135,7 @@ func TestSimulator(t *testing.T) {
 	for _, k := range issue.Tampers {
 		tampers = append(tampers, string(k))
 	}
-	if info := hello.Sim; info == nil || len(info.Profiles) != len(sim.Profiles()) || info.Profiles[0] != simulate.DefaultProfile ||
+	if info := hello.Sim; info == nil || len(info.Profiles) != len(sim.Profiles())+len(sim.Documents()) || info.Profiles[0] != simulate.DefaultProfile ||
 		!slices.Equal(info.Tampers, tampers) || info.Cards == nil || len(info.Cards) != 0 || !slices.Equal(info.Quirks, sim.QuirkNames()) {
 		t.Fatalf("hello sim: %s", r.Raw)
 	}

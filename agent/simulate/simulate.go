@@ -80,8 +80,9 @@ func (s *Simulator) Insert(_ context.Context, req protocol.SimInsert) (protocol.
 	if profile == "" {
 		profile = DefaultProfile
 	}
-	if !slices.Contains(sim.Profiles(), profile) {
-		return protocol.SimCard{}, protocol.Errorf(protocol.BadRequest, "unknown profile %q: want one of %s", trunc(profile), strings.Join(sim.Profiles(), ", "))
+	if _, err := sim.LookupProfile(profile); err != nil {
+		return protocol.SimCard{}, protocol.Errorf(protocol.BadRequest, "unknown profile %q: want one of %s", trunc(profile),
+			strings.Join(slices.Concat(sim.Profiles(), sim.Documents()), ", "))
 	}
 	tamper := issue.Tamper(req.Tamper)
 	if tamper != issue.NoTamper && !slices.Contains(issue.Tampers, tamper) {
@@ -156,11 +157,11 @@ func notApplicableWhy(t issue.Tamper) string {
 	return "the profile lacks what it forges"
 }
 
-// Info lists the profiles (the default first) and the tamper kinds, for
-// hello.
+// Info lists the profiles (the default first, then the chip profiles, then
+// the document profiles) and the tamper kinds, for hello.
 func (s *Simulator) Info() protocol.SimInfo {
 	profiles := []string{DefaultProfile}
-	for _, p := range sim.Profiles() {
+	for _, p := range slices.Concat(sim.Profiles(), sim.Documents()) {
 		if p != DefaultProfile {
 			profiles = append(profiles, p)
 		}

@@ -38,7 +38,8 @@ type simFlags struct {
 func runSim(ctx context.Context, e *env, args []string) int {
 	var f simFlags
 	fs := newFlags(e, "sim", "--profile NAME [--quirk LIST] [--vpcd ADDR] [--seed N] [--json] [--tamper KIND] [--max-response N] [--no-extended] [--link RATE] | --list-quirks")
-	fs.StringVar(&f.profile, "profile", "cccd", "chip profile: "+strings.Join(sim.Profiles(), ", "))
+	fs.StringVar(&f.profile, "profile", "cccd", "chip profile: "+strings.Join(sim.Profiles(), ", ")+
+		"; or a document profile (a real document's quirks): "+strings.Join(sim.Documents(), ", "))
 	fs.StringVar(&f.addr, "vpcd", vpcd.Reader0Addr, "address of the vpcd reader driver ("+vpcd.Reader1Addr+" is the second reader)")
 	fs.Uint64Var(&f.seed, "seed", 1, "identity seed: the same seed gives the same person and keys")
 	fs.BoolVar(&f.json, "json", false, "print the access data as one JSON object on one line")

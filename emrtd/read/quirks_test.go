@@ -28,6 +28,28 @@ func TestEveryQuirk(t *testing.T) {
 	}
 }
 
+// Every document profile (a chip modelled on a real document: a chip
+// profile with a preset of quirks) reads and passes with its mechanism,
+// through the desk's key.
+func TestEveryDocument(t *testing.T) {
+	if len(sim.Documents()) < 5 {
+		t.Fatalf("documents %v", sim.Documents())
+	}
+	for _, name := range sim.Documents() {
+		want, ok := profileWant[name]
+		if !ok {
+			t.Errorf("document %s: the test does not know it", name)
+			continue
+		}
+		t.Run(name, func(t *testing.T) {
+			res := readQuirky(t, name, nil, want)
+			if res.Stats.Link.Reauth > 1 {
+				t.Errorf("%d re-opens", res.Stats.Link.Reauth)
+			}
+		})
+	}
+}
+
 // pending are quirks whose reader side is another engineer's change in
 // progress.
 var pending = map[string]string{

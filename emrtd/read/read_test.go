@@ -81,6 +81,12 @@ var profileWant = map[string]profileExpectation{
 	"passport-cam":      {MechanismPACECAM, "AES-128", ChipAuthCAM, false},
 	"passport-3des":     {MechanismPACEGM, "3DES", ChipAuthCA, true},
 	"passport-bac-only": {MechanismBAC, "3DES", "", true},
+	// Document profiles (sim.Documents).
+	"passport-old-bac":    {MechanismBAC, "3DES", "", true},
+	"passport-short-apdu": {MechanismPACEGM, "AES-128", ChipAuthCA, true},
+	"passport-aa-rsa2048": {MechanismBAC, "3DES", "", true},
+	"cccd-p256":           {MechanismPACEGM, "AES-128", ChipAuthCA, true},
+	"id-pace-only":        {MechanismPACEIM, "AES-256", ChipAuthCA, true},
 }
 
 // Every profile opens with its mechanism, passes chip and active

@@ -43,6 +43,9 @@ type Profile struct {
 	// Quirks are the behaviours of real chips this profile plays
 	// (Quirks() lists them): a document profile is a preset of them.
 	Quirks []string
+	// Base names the chip profile a document profile derives from ("" for
+	// a chip profile).
+	Base string
 }
 
 // clone returns a copy of p whose slices a quirk may change.
@@ -75,21 +78,33 @@ func register(p *Profile) {
 	profiles[p.Name] = p
 }
 
-// Profiles lists the profile names, sorted.
-func Profiles() []string {
-	names := make([]string, 0, len(profiles))
-	for n := range profiles {
-		names = append(names, n)
+// Profiles lists the names of the chip profiles (one per mechanism), sorted.
+// The document profiles (Documents) are presets of quirks on top of them.
+func Profiles() []string { return profileNames(false) }
+
+// Documents lists the names of the document profiles: chips modelled on
+// documents the catalogue of real chips describes, each a profile with a
+// preset of quirks (documents.go). LookupProfile and New take them like
+// any profile.
+func Documents() []string { return profileNames(true) }
+
+func profileNames(documents bool) []string {
+	var names []string
+	for n, p := range profiles {
+		if (p.Base != "") == documents {
+			names = append(names, n)
+		}
 	}
 	sort.Strings(names)
 	return names
 }
 
-// LookupProfile returns the named profile.
+// LookupProfile returns the named profile (a chip profile or a document
+// profile).
 func LookupProfile(name string) (*Profile, error) {
 	p, ok := profiles[name]
 	if !ok {
-		return nil, fmt.Errorf("sim: unknown profile %q (have %v)", name, Profiles())
+		return nil, fmt.Errorf("sim: unknown profile %q (have %v and %v)", name, Profiles(), Documents())
 	}
 	return p, nil
 }
@@ -111,6 +126,9 @@ func init() {
 		register(p)
 	}
 	for _, p := range passportProfiles() {
+		register(p)
+	}
+	for _, p := range documentProfiles() {
 		register(p)
 	}
 }
