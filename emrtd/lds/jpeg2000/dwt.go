@@ -14,8 +14,16 @@ const (
 )
 
 // idwt53 transforms buf (stride w) in place over the resolutions of tc.
-func idwt53(buf []int32, w int, tc *tileComp) {
-	var tmp []int32
+func idwt53(buf []int32, w int, tc *tileComp) { idwt(buf, w, tc, lift53) }
+
+// idwt97 is idwt53 for the irreversible filter.
+func idwt97(buf []float32, w int, tc *tileComp) { idwt(buf, w, tc, lift97) }
+
+// idwt runs the inverse transform with the filter's lifting steps, one
+// resolution at a time: each row, then each column, is interleaved and
+// lifted.
+func idwt[T int32 | float32](buf []T, w int, tc *tileComp, lift func(x []T, cas int)) {
+	var tmp []T
 	for r := 1; r < len(tc.res); r++ {
 		res := &tc.res[r]
 		rw, rh := res.x1-res.x0, res.y1-res.y0
@@ -24,21 +32,21 @@ func idwt53(buf []int32, w int, tc *tileComp) {
 		}
 		sw, sh := ceilShift(res.x1, 1)-ceilShift(res.x0, 1), ceilShift(res.y1, 1)-ceilShift(res.y0, 1)
 		if n := max(rw, rh); cap(tmp) < n {
-			tmp = make([]int32, n)
+			tmp = make([]T, n)
 		}
 		for y := 0; y < rh; y++ {
 			row := buf[y*w : y*w+rw]
-			interleave53(tmp[:rw], row, sw, res.x0&1)
-			lift53(tmp[:rw], res.x0&1)
+			interleave(tmp[:rw], row, sw, res.x0&1)
+			lift(tmp[:rw], res.x0&1)
 			copy(row, tmp[:rw])
 		}
-		col := make([]int32, rh)
+		col := make([]T, rh)
 		for x := 0; x < rw; x++ {
 			for y := 0; y < rh; y++ {
 				col[y] = buf[y*w+x]
 			}
-			interleave53(tmp[:rh], col, sh, res.y0&1)
-			lift53(tmp[:rh], res.y0&1)
+			interleave(tmp[:rh], col, sh, res.y0&1)
+			lift(tmp[:rh], res.y0&1)
 			for y := 0; y < rh; y++ {
 				buf[y*w+x] = tmp[y]
 			}
@@ -46,9 +54,9 @@ func idwt53(buf []int32, w int, tc *tileComp) {
 	}
 }
 
-// interleave53 puts the low half (first sw samples of src) at the
+// interleave puts the low half (first sw samples of src) at the
 // positions of even absolute index and the high half at the odd ones.
-func interleave53(dst, src []int32, sw, cas int) {
+func interleave[T int32 | float32](dst, src []T, sw, cas int) {
 	for i := range dst {
 		if (i+cas)&1 == 0 {
 			dst[i] = src[(i-cas)>>1]
@@ -83,49 +91,6 @@ func lift53(x []int32, cas int) {
 	}
 	for i := 1 - cas; i < n; i += 2 {
 		x[i] += (x[mirror(i-1, n)] + x[mirror(i+1, n)]) >> 1
-	}
-}
-
-// idwt97 is idwt53 for the irreversible filter.
-func idwt97(buf []float32, w int, tc *tileComp) {
-	var tmp []float32
-	for r := 1; r < len(tc.res); r++ {
-		res := &tc.res[r]
-		rw, rh := res.x1-res.x0, res.y1-res.y0
-		if rw <= 0 || rh <= 0 {
-			continue
-		}
-		sw, sh := ceilShift(res.x1, 1)-ceilShift(res.x0, 1), ceilShift(res.y1, 1)-ceilShift(res.y0, 1)
-		if n := max(rw, rh); cap(tmp) < n {
-			tmp = make([]float32, n)
-		}
-		for y := 0; y < rh; y++ {
-			row := buf[y*w : y*w+rw]
-			interleave97(tmp[:rw], row, sw, res.x0&1)
-			lift97(tmp[:rw], res.x0&1)
-			copy(row, tmp[:rw])
-		}
-		col := make([]float32, rh)
-		for x := 0; x < rw; x++ {
-			for y := 0; y < rh; y++ {
-				col[y] = buf[y*w+x]
-			}
-			interleave97(tmp[:rh], col, sh, res.y0&1)
-			lift97(tmp[:rh], res.y0&1)
-			for y := 0; y < rh; y++ {
-				buf[y*w+x] = tmp[y]
-			}
-		}
-	}
-}
-
-func interleave97(dst, src []float32, sw, cas int) {
-	for i := range dst {
-		if (i+cas)&1 == 0 {
-			dst[i] = src[(i-cas)>>1]
-		} else {
-			dst[i] = src[sw+(i-(1-cas))>>1]
-		}
 	}
 }
 
