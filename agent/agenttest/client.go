@@ -139,6 +139,23 @@ func (c *Client) WaitFor(timeout time.Duration, match func(*Frame) bool) (*Frame
 // WaitAfter is WaitFor among the frames received after the first n. match
 // runs with the client locked: it must not call the client.
 func (c *Client) WaitAfter(n int, timeout time.Duration, match func(*Frame) bool) (*Frame, error) {
+	var found *Frame
+	err := c.wait(timeout, func() bool {
+		for _, f := range c.frames[min(n, len(c.frames)):] {
+			if match(f) {
+				found = f
+				return true
+			}
+		}
+		return false
+	})
+	return found, err
+}
+
+// wait waits, the client locked, until done (called with the client
+// locked, after each frame received) reports true, the connection closes
+// or timeout passes.
+func (c *Client) wait(timeout time.Duration, done func() bool) error {
 	deadline := time.Now().Add(timeout)
 	timer := time.AfterFunc(timeout, func() {
 		c.mu.Lock()
@@ -149,16 +166,13 @@ func (c *Client) WaitAfter(n int, timeout time.Duration, match func(*Frame) bool
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for {
-		for _, f := range c.frames[min(n, len(c.frames)):] {
-			if match(f) {
-				return f, nil
-			}
-		}
-		if c.readErr != nil {
-			return nil, fmt.Errorf("connection closed: %w", c.readErr)
-		}
-		if time.Now().After(deadline) {
-			return nil, fmt.Errorf("timed out after %v", timeout)
+		switch {
+		case done():
+			return nil
+		case c.readErr != nil:
+			return fmt.Errorf("connection closed: %w", c.readErr)
+		case time.Now().After(deadline):
+			return fmt.Errorf("timed out after %v", timeout)
 		}
 		c.cond.Wait()
 	}
@@ -201,32 +215,19 @@ func (c *Client) Final(readID string, timeout time.Duration) (*Frame, error) {
 
 // WaitEvents waits until n events named name have been received.
 func (c *Client) WaitEvents(name string, n int, timeout time.Duration) error {
-	deadline := time.Now().Add(timeout)
-	timer := time.AfterFunc(timeout, func() {
-		c.mu.Lock()
-		c.cond.Broadcast()
-		c.mu.Unlock()
-	})
-	defer timer.Stop()
-	c.mu.Lock()
-	defer c.mu.Unlock()
 	count, scanned := 0, 0
-	for {
+	err := c.wait(timeout, func() bool {
 		for ; scanned < len(c.frames); scanned++ {
 			if f := c.frames[scanned]; f.Type == "event" && f.Name == name {
 				count++
 			}
 		}
-		switch {
-		case count >= n:
-			return nil
-		case c.readErr != nil:
-			return fmt.Errorf("waiting for %d %s (got %d): connection closed: %w", n, name, count, c.readErr)
-		case time.Now().After(deadline):
-			return fmt.Errorf("waiting for %d %s (got %d): timed out after %v", n, name, count, timeout)
-		}
-		c.cond.Wait()
+		return count >= n
+	})
+	if err != nil {
+		return fmt.Errorf("waiting for %d %s (got %d): %w", n, name, count, err)
 	}
+	return nil
 }
 
 // Frames returns a copy of every frame received.

@@ -25,7 +25,8 @@ import (
 	"github.com/kardianos/service"
 )
 
-// lockedBuffer is a bytes.Buffer safe for the agent's goroutines.
+// lockedBuffer is a bytes.Buffer safe to read while the command (and the
+// agent's goroutines) write.
 type lockedBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer

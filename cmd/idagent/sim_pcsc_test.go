@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,19 +19,6 @@ import (
 	"github.com/idagent/idagent/nfc/vpcd"
 )
 
-// syncBuffer is a bytes.Buffer safe to read while the command writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
-
 // TestSimThroughPCSCD inserts the software chip with idagent sim into the
 // real pcscd's first vpcd reader, opens it through PC/SC with BAC and the
 // printed access data, reads DG1 and checks it carries the printed MRZ.
@@ -40,7 +26,7 @@ func TestSimThroughPCSCD(t *testing.T) {
 	pcsctest.Require(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var stdout, stderr syncBuffer
+	var stdout, stderr lockedBuffer
 	done := make(chan int, 1)
 	go func() {
 		done <- dispatch(ctx, &env{stdout: &stdout, stderr: &stderr}, []string{"sim", "--profile", "cccd", "--seed", "21", "--json"})

@@ -214,7 +214,7 @@ func TestSimEveryProfile(t *testing.T) {
 			defer ln.Close()
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
-			var stdout, stderr syncBuffer
+			var stdout, stderr lockedBuffer
 			done := make(chan int, 1)
 			go func() {
 				done <- dispatch(ctx, &env{stdout: &stdout, stderr: &stderr}, []string{"sim", "--profile", name, "--vpcd", ln.Addr().String()})
