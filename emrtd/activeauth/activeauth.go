@@ -90,7 +90,40 @@ const (
 type Options struct {
 	// Rand draws the challenge when none is given (crypto/rand when nil).
 	Rand io.Reader
+	// Le is how INTERNAL AUTHENTICATE asks for the signature.
+	Le LeForm
 }
+
+// LeForm is how INTERNAL AUTHENTICATE asks for the signature.
+type LeForm int
+
+const (
+	// LeAuto: extended for a signature longer than a short protected
+	// answer carries, short otherwise, and the other form once when the
+	// reader or the chip refuses the first.
+	LeAuto LeForm = iota
+	LeShort
+	LeExtended
+)
+
+// ShortSignatureError: the chip answered INTERNAL AUTHENTICATE with fewer
+// bytes than DG15's RSA key signs (nothing, or a signature cut to what a
+// short answer carries: real-chips T-04) and they do not verify. It
+// proves nothing either way: active authentication is inconclusive, not
+// failed (it wraps ErrProtocol, not ErrFailed). A reader asks once more
+// with the other Le form on a fresh session.
+type ShortSignatureError struct {
+	Got, Want int
+	// Extended: the signature was asked for with an extended Le (false
+	// when unknown: VerifySignature).
+	Extended bool
+}
+
+func (e *ShortSignatureError) Error() string {
+	return fmt.Sprintf("activeauth: signature of %d bytes where the key signs %d: cut by the chip or the reader, inconclusive", e.Got, e.Want)
+}
+
+func (e *ShortSignatureError) Unwrap() error { return ErrProtocol }
 
 // Result is the outcome of Active Authentication. It is returned with
 // ErrFailed too, so the caller can report what was checked.
@@ -126,11 +159,20 @@ func Verify(ctx context.Context, t nfc.Transport, dg15 *lds.PublicKey, info *lds
 	if len(challenge) != ChallengeLen {
 		return nil, fmt.Errorf("activeauth: challenge of %d bytes, want %d", len(challenge), ChallengeLen)
 	}
-	sig, err := internalAuthenticate(ctx, t, challenge, v.signatureLen())
+	le := LeAuto
+	if opts != nil {
+		le = opts.Le
+	}
+	sig, extended, err := internalAuthenticate(ctx, t, challenge, v.signatureLen(), le)
 	if err != nil {
 		return nil, err
 	}
-	return v.verify(challenge, sig)
+	res, err := v.verify(challenge, sig)
+	var short *ShortSignatureError
+	if errors.As(err, &short) {
+		short.Extended = extended
+	}
+	return res, err
 }
 
 // VerifySignature checks a signature the chip gave for challenge, without
@@ -203,6 +245,9 @@ func (v *verifier) verify(challenge, sig []byte) (*Result, error) {
 		res.Algorithm = ECDSA
 		res.Hash, err = verifyECDSA(v.ec, v.hash, challenge, sig)
 	}
+	if err != nil && v.rsa != nil && len(sig) < v.signatureLen() {
+		return res, &ShortSignatureError{Got: len(sig), Want: v.signatureLen()}
+	}
 	if err != nil {
 		return res, fmt.Errorf("%w: %v", ErrFailed, err)
 	}
@@ -216,30 +261,28 @@ func (v *verifier) verify(challenge, sig []byte) (*Result, error) {
 const extendedThreshold = 224
 
 // internalAuthenticate sends INTERNAL AUTHENTICATE and returns the
-// signature. It asks for a long signature with extended length first and
+// signature and whether it was asked for with an extended Le. With
+// LeAuto it asks for a long signature with extended length first and
 // retries once with the other form when the reader or chip refuses it.
-func internalAuthenticate(ctx context.Context, t nfc.Transport, challenge []byte, sigLen int) ([]byte, error) {
-	extended := sigLen > extendedThreshold
+func internalAuthenticate(ctx context.Context, t nfc.Transport, challenge []byte, sigLen int, le LeForm) ([]byte, bool, error) {
+	extended := le == LeExtended || le == LeAuto && sigLen > extendedThreshold
 	for attempt := 0; ; attempt++ {
 		cmd := apdu.Command{INS: apdu.InsInternalAuthenticate, Data: challenge, Ne: apdu.MaxShortNe}
 		if extended {
 			cmd.Ne, cmd.ForceExtended = apdu.MaxExtendedNe, true
 		}
 		resp, err := t.Exchange(ctx, cmd)
-		if attempt == 0 && lengthRefused(resp, err) {
+		if attempt == 0 && le == LeAuto && lengthRefused(resp, err) {
 			extended = !extended
 			continue
 		}
 		if err != nil {
-			return nil, exchangeError(cmd, err)
+			return nil, extended, exchangeError(cmd, err)
 		}
 		if err := resp.Err(cmd); err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrProtocol, err)
+			return nil, extended, fmt.Errorf("%w: %w", ErrProtocol, err)
 		}
-		if len(resp.Data) == 0 {
-			return nil, fmt.Errorf("%w: empty signature", ErrProtocol)
-		}
-		return resp.Data, nil
+		return resp.Data, extended, nil
 	}
 }
 

@@ -149,7 +149,7 @@ func (r *reading) activeAuthentication(ctx context.Context) error {
 	if r.res.DG14 != nil && len(r.res.DG14.ActiveAuthentication) > 0 {
 		info = &r.res.DG14.ActiveAuthentication[0]
 	}
-	res, err := activeauth.Verify(ctx, r.files.Transport(), r.res.DG15.PublicKey, info, r.opts.AAChallenge, &activeauth.Options{Rand: r.opts.Rand})
+	res, err := r.internalAuthenticate(ctx, info)
 	aa := &ActiveAuthResult{Status: check.Pass}
 	if res != nil {
 		aa.Algorithm, aa.Challenge, aa.Signature, aa.PublicKey = string(res.Algorithm), res.Challenge, res.Signature, res.PublicKey
@@ -173,6 +173,32 @@ func (r *reading) activeAuthentication(ctx context.Context) error {
 		aa.PublicKey = r.res.DG15.PublicKey.SPKI
 	}
 	return nil
+}
+
+// internalAuthenticate runs active authentication. A signature shorter than
+// DG15's key signs (cut to what a short answer carries, or empty: the
+// chip's or the reader's transport, real-chips T-04) is asked for once
+// more with the other Le form on a fresh session; cut again, active
+// authentication is inconclusive, not failed.
+func (r *reading) internalAuthenticate(ctx context.Context, info *lds.ActiveAuthenticationInfo) (*activeauth.Result, error) {
+	opts := &activeauth.Options{Rand: r.opts.Rand}
+	res, err := activeauth.Verify(ctx, r.session, r.res.DG15.PublicKey, info, r.opts.AAChallenge, opts)
+	var short *activeauth.ShortSignatureError
+	if !errors.As(err, &short) {
+		return res, err
+	}
+	opts.Le = activeauth.LeExtended
+	if short.Extended {
+		opts.Le = activeauth.LeShort
+	}
+	if rerr := r.session.Recover(ctx, err); rerr != nil {
+		return res, err
+	}
+	again, err2 := activeauth.Verify(ctx, r.session, r.res.DG15.PublicKey, info, r.opts.AAChallenge, opts)
+	if err2 == nil || errors.Is(err2, activeauth.ErrFailed) || endsRead(err2) {
+		return again, err2
+	}
+	return res, err // the other form is no better: inconclusive
 }
 
 // cardSecurityInfos returns the SecurityInfos EF.CardSecurity signs. Its

@@ -2,14 +2,18 @@ package read
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/idagent/idagent/emrtd/access"
 	"github.com/idagent/idagent/emrtd/check"
 	"github.com/idagent/idagent/emrtd/sim"
+	"github.com/idagent/idagent/nfc/apdu"
+	"github.com/idagent/idagent/nfc/virtual"
 )
 
 // Every quirk alone, on the Vietnamese card and on the passport: a
@@ -152,4 +156,105 @@ func TestIssue14Passport(t *testing.T) {
 	if l := res.Stats.Link; l.Reauth != 0 || l.SFI != "no" || res.Stats.Session.AfterOtherError != "counted" {
 		t.Errorf("link %+v, session %+v", l, res.Stats.Session)
 	}
+}
+
+// countingCard passes commands to a chip and counts them by instruction.
+type countingCard struct {
+	chip *sim.Chip
+	ins  map[byte]int
+}
+
+func (c *countingCard) Transmit(_ context.Context, cmd []byte) ([]byte, error) {
+	c.ins[cmd[1]]++
+	return c.chip.Respond(cmd), nil
+}
+
+// After a refused BAC a chip makes the next EXTERNAL AUTHENTICATE wait
+// about 10 s, even a correct one and even after the card was lifted
+// (real-chips T-08). The reader tries each key once, in order, with no
+// timeout of its own below the read's: the wrong key is refused, the right
+// one waits and opens the chip, no key is tried twice. The chip's wait
+// goes through an injected sleeper, so the test does not wait.
+func TestBACDelay(t *testing.T) {
+	var waits []time.Duration
+	chip, err := sim.New("passport-bac-only", sim.Options{Seed: 4, Quirks: []string{"bac-delay"},
+		Sleep: func(d time.Duration) { waits = append(waits, d) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	right := mrzKey(t, chip)
+	wrong, err := access.NewMRZKey(chip.AccessData().DocumentNumber, "010101", chip.AccessData().DateOfExpiry)
+	if err != nil {
+		t.Fatal(err)
+	}
+	card := &countingCard{chip: chip, ins: map[byte]int{}}
+	opts := fullOptions(t, wrong, right)
+	res, err := Read(context.Background(), card, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Verdict != check.Pass || res.Access.Attempts != 2 || card.ins[apdu.InsExternalAuthenticate] != 2 {
+		t.Errorf("verdict %s, attempts %d, %d EXTERNAL AUTHENTICATE", res.Verdict, res.Access.Attempts, card.ins[apdu.InsExternalAuthenticate])
+	}
+	if len(waits) != 1 || waits[0] != 10*time.Second {
+		t.Errorf("waits %v", waits)
+	}
+
+	// Lifted after a wrong key and laid down again: the next read, with
+	// the right key, waits once more and opens the chip with one attempt.
+	waits = nil
+	if _, err := Read(context.Background(), card, fullOptions(t, wrong)); !errors.Is(err, access.ErrDenied) {
+		t.Fatalf("wrong key: %v", err)
+	}
+	chip.Reset()
+	card.ins = map[byte]int{}
+	res, err = Read(context.Background(), card, fullOptions(t, right))
+	if err != nil || res.Access.Attempts != 1 || card.ins[apdu.InsExternalAuthenticate] != 1 || len(waits) != 1 {
+		t.Errorf("after a reset: %v, %d EXTERNAL AUTHENTICATE, waits %v", err, card.ins[apdu.InsExternalAuthenticate], waits)
+	}
+}
+
+// An RSA-2048 active authentication signature does not fit a short
+// protected answer (real-chips T-04). Through a reader that passes short
+// APDUs only, the Australian-like chip cuts it to 231 bytes: the reader
+// asks once more on a fresh session with the other Le form and, cut
+// again, reports active authentication inconclusive (UNKNOWN), never
+// failed, and the verdict is not PASS but not FAIL. A chip that answers an
+// extended Le with nothing gives the signature to a short Le: PASS.
+func TestActiveAuthenticationCut(t *testing.T) {
+	t.Run("short-only reader", func(t *testing.T) {
+		chip, err := sim.New("passport-aa-rsa2048", sim.Options{Seed: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := virtual.New()
+		if err := m.AddReader("short", virtual.ReaderConfig{Limits: virtual.Limits{ShortOnly: true}}); err != nil {
+			t.Fatal(err)
+		}
+		if err := m.Insert("short", chip); err != nil {
+			t.Fatal(err)
+		}
+		conn, err := m.Connect(context.Background(), "short")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		res, err := Read(context.Background(), conn, fullOptions(t, mrzKey(t, chip)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		aa := res.ActiveAuth
+		if aa == nil || aa.Status != check.Unknown || len(aa.Signature) != 231 || status(res.Checks, check.ActiveAuth) != check.Unknown {
+			t.Fatalf("active authentication %+v, check %s", aa, status(res.Checks, check.ActiveAuth))
+		}
+		if res.Verdict == check.Fail || res.Verdict == check.Pass || res.Stats.Link.Reauth != 1 {
+			t.Errorf("verdict %s, %d re-opens", res.Verdict, res.Stats.Link.Reauth)
+		}
+	})
+	t.Run("extended answered empty", func(t *testing.T) {
+		res := readQuirky(t, "passport-bac-only", []string{"aa-rsa2048", "extended-empty"}, profileWant["passport-bac-only"])
+		if aa := res.ActiveAuth; aa == nil || len(aa.Signature) != 256 || res.Stats.Link.Reauth != 1 {
+			t.Errorf("active authentication %+v, %d re-opens", aa, res.Stats.Link.Reauth)
+		}
+	})
 }

@@ -82,6 +82,8 @@ func transportQuirks() []Quirk {
 		{Name: "extended-empty", ID: "T-03", Group: groupExtended,
 			Apply:   behave(func(bh *Behaviour) { bh.ExtendedEmpty = true }),
 			Summary: "a command with an extended Le (more than 256 bytes expected) answers 9000 without data (Chinese passports' INTERNAL AUTHENTICATE, NFCPassportReader #223)"},
+		{Name: "aa-rsa2048", ID: "T-04", Apply: aaRSA2048,
+			Summary: "active authentication with an RSA-2048 key (ISO/IEC 9796-2, SHA-256): its signature does not fit a short protected answer"},
 		{Name: "aa-cut-231", ID: "T-04", Apply: aaCut,
 			Summary: "active authentication with an RSA-2048 key; INTERNAL AUTHENTICATE with a short Le answers the signature cut to what fits a short response (231 bytes under 3DES, 223 under AES) and 9000; an extended Le gets it whole (Australian passport, NFCPassportReader #194)"},
 		{Name: "aa-get-response", ID: "T-05",
@@ -177,16 +179,23 @@ func endOfFileQuirks() []Quirk {
 // onlyINS is a GetResponse predicate for one instruction.
 func onlyINS(ins byte) func(byte) bool { return func(i byte) bool { return i == ins } }
 
-// aaCut gives the chip an RSA-2048 active authentication key (unless its
-// signatures are already longer than a short protected answer) and cuts
-// its short-Le signatures.
-func aaCut(b *Build) error {
+// aaRSA2048 gives the chip an RSA-2048 active authentication key.
+func aaRSA2048(b *Build) error {
 	aa := b.Profile.Security.AA
 	if aa == nil {
 		return notApplicable("the profile has no active authentication")
 	}
 	if aa.Curve != nil || aa.RSABits < 2048 {
 		*aa = issue.ActiveAuthentication{RSABits: 2048, Hash: crypto.SHA256}
+	}
+	return nil
+}
+
+// aaCut gives the chip an RSA-2048 active authentication key and cuts its
+// short-Le signatures.
+func aaCut(b *Build) error {
+	if err := aaRSA2048(b); err != nil {
+		return err
 	}
 	b.Behaviour.AACut = true
 	return nil
