@@ -180,6 +180,10 @@ func TestCopyright(t *testing.T) {
 	if !strings.Contains(stanzas["go/*"], "License: BSD-3-clause") || !strings.Contains(stanzas["go/*"], " Redistribution and use in source and binary forms") {
 		t.Errorf("the Go stanza lacks its licence:\n%s", stanzas["go/*"])
 	}
+	// idagent's own code is Apache-2.0, as LICENSE at the repository's root.
+	if !strings.Contains(stanzas["*"], "\nLicense: Apache-2.0\n") || !strings.Contains(stanzas["*"], "/usr/share/common-licenses/Apache-2.0") {
+		t.Errorf("idagent's stanza is not Apache-2.0:\n%s", stanzas["*"])
+	}
 }
 
 func modulePaths(bi *buildinfo.BuildInfo) []string {

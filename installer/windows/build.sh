@@ -8,7 +8,8 @@
 # Steps, in build/msi/ (kept for inspection):
 #   1. config.json: config.InitialFile with the Windows service log file
 #      (go run ./installer/windows initial-config);
-#   2. idagent.exe: the binary, Authenticode-signed;
+#   2. idagent.exe: the binary, Authenticode-signed; LICENSE.txt, the
+#      repository's LICENSE (Apache-2.0);
 #   3. idagent.wxs → MSI with wixl -a x64;
 #   4. fix-ups with msibuild for what wixl 0.101 cannot express (the list is
 #      in idagent.wxs and below);
@@ -200,6 +201,8 @@ verify() { # verify FILE: the signature is intact and chains to the root
 	die "go run ./installer/windows initial-config failed"
 sign "$binary" "$stage/idagent.exe"
 verify "$stage/idagent.exe"
+# The licence, with Windows line ends so Notepad shows it whole.
+sed 's/$/\r/' "$root/LICENSE" >"$stage/LICENSE.txt"
 
 # --- 3: wixl --------------------------------------------------------------
 # wixl reports attributes it does not know as GLib warnings and goes on;

@@ -210,6 +210,11 @@ func TestMSIService(t *testing.T) {
 	if exe["Component_"] != "AgentExe" || comp["KeyPath"] != exe["File"] || comp["Directory_"] != "INSTALLDIR" || num(t, comp, "Attributes")&256 == 0 {
 		t.Errorf("idagent.exe %v in component %v: want the 64-bit key file of AgentExe in INSTALLDIR", exe, comp)
 	}
+	lic := one(t, table(t, msi, "File"), "File", "FileName", "LICENSE.txt")
+	lc := one(t, table(t, msi, "Component"), "Component", "Component", lic["Component_"])
+	if lc["Directory_"] != "INSTALLDIR" || lc["KeyPath"] != lic["File"] {
+		t.Errorf("LICENSE.txt %v in component %v: want it beside idagent.exe", lic, lc)
+	}
 }
 
 func TestMSIRecoveryCustomActions(t *testing.T) {
@@ -479,6 +484,18 @@ func TestMSISignaturesAndPayload(t *testing.T) {
 	}
 	if !bytes.Equal(got, InitialConfig()) {
 		t.Errorf("config.json in the MSI differs from config.InitialFile(%q):\n%s", LogFile, got)
+	}
+	// The licence is the repository's, Apache-2.0, with Windows line ends.
+	lic, err := os.ReadFile(filepath.Join(filepath.Dir(exe), "LICENSE.txt"))
+	if err != nil {
+		t.Fatalf("LICENSE.txt beside idagent.exe in the MSI: %v", err)
+	}
+	want, err := os.ReadFile("../../LICENSE")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(bytes.ReplaceAll(lic, []byte("\r\n"), []byte("\n")), want) || !bytes.Contains(lic, []byte("Apache License\r\n")) {
+		t.Error("LICENSE.txt in the MSI is not the repository's LICENSE with CRLF line ends")
 	}
 }
 
