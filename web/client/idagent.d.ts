@@ -7,6 +7,7 @@ export {
 
 export const VERSION: string;
 export const PROTOCOL_VERSIONS: readonly number[];
+/** The agent that served the module (imported from `…/v1/client/idagent.js`), else 'http://127.0.0.1:20606'. */
 export const DEFAULT_URL: string;
 
 /** Every code an IdAgentError can carry (agent codes, then client codes). */

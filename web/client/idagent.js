@@ -22,8 +22,22 @@ export {
 export const PROTOCOL_VERSIONS = Object.freeze([1]);
 /** Version of this client library. */
 export const VERSION = '0.1.0';
-/** Where the agent listens by default. */
-export const DEFAULT_URL = 'http://127.0.0.1:20606';
+/**
+ * Where the agent listens by default: the agent that served this module
+ * when a page imports it from the agent (`…/v1/client/idagent.js`), else
+ * http://127.0.0.1:20606.
+ */
+export const DEFAULT_URL = servingAgent() ?? 'http://127.0.0.1:20606';
+
+function servingAgent() {
+  try {
+    const u = new URL(import.meta.url);
+    if (/^https?:$/.test(u.protocol) && u.pathname.endsWith('/v1/client/idagent.js')) return u.origin;
+  } catch {
+    // no URL for this module (a bundle): the default address
+  }
+  return null;
+}
 
 const READ_EVENTS = new Set(['read.progress', 'read.identity', 'read.photo', 'read.result', 'read.failed']);
 

@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,4 +32,20 @@ test('the npm package holds the modules, their types and the README, nothing els
   assert.deepEqual(files, ['README.md', 'cccd.d.ts', 'cccd.js', 'errors.js', 'idagent.d.ts', 'idagent.js', 'messages.d.ts', 'messages.js', 'package.json', 'words.js']);
   assert.equal(pkg.name, '@idagent/client');
   assert.equal(pkg.version, '0.1.0');
+});
+
+test('the README documents every export and every public member of IdAgent', async () => {
+  const readme = readFileSync(path.join(clientDir, 'README.md'), 'utf8');
+  const names = new Set();
+  for (const mod of ['idagent.js', 'messages.js']) {
+    for (const name of Object.keys(await import(path.join(clientDir, mod)))) names.add(name);
+  }
+  const src = readFileSync(path.join(clientDir, 'idagent.js'), 'utf8');
+  const body = src.slice(src.indexOf('export class IdAgent'));
+  for (const m of body.matchAll(/^ {2}(?:async |get )?([a-z][A-Za-z]*)\(/gm)) {
+    if (m[1] !== 'constructor' && !m[1].startsWith('_')) names.add(m[1]);
+  }
+  assert.ok(names.has('simInsert') && names.has('simRemove') && names.has('readers'), [...names].join(' '));
+  const missing = [...names].filter((n) => !readme.includes(`\`${n}`) && !readme.includes(`${n}(`));
+  assert.deepEqual(missing, [], 'exports or methods the README does not name');
 });
