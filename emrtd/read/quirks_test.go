@@ -258,3 +258,29 @@ func TestActiveAuthenticationCut(t *testing.T) {
 		}
 	})
 }
+
+// A portrait above 32 KB is read past offset 32767 with the odd READ
+// BINARY (B1, DO'54' offset), with and without extended length
+// (real-chips FA-07), and passes its hash check.
+func TestLargeDG2(t *testing.T) {
+	for _, quirks := range [][]string{{"large-dg2"}, {"large-dg2", "no-extended"}, {"large-dg2", "no-sfi", "eof-6700"}} {
+		t.Run(strings.Join(quirks, ","), func(t *testing.T) {
+			chip, err := sim.New("passport", sim.Options{Seed: 6, Quirks: quirks})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := len(chip.Document().Files[0x0102]); n <= 0x8000 {
+				t.Fatalf("DG2 of %d bytes", n)
+			}
+			card := &countingCard{chip: chip, ins: map[byte]int{}}
+			res, err := Read(context.Background(), card, fullOptions(t, mrzKey(t, chip)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			assertGenuine(t, chip, res, profileWant["passport"])
+			if status(res.Checks, "dg.hash.DG2") != check.Pass || card.ins[apdu.InsReadBinaryOdd] == 0 {
+				t.Errorf("DG2 %s, %d odd READ BINARY", status(res.Checks, "dg.hash.DG2"), card.ins[apdu.InsReadBinaryOdd])
+			}
+		})
+	}
+}

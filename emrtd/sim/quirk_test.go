@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/idagent/idagent/emrtd/sim/issue"
 	"github.com/idagent/idagent/nfc/apdu"
 )
 
@@ -26,7 +27,7 @@ func TestQuirkRegistry(t *testing.T) {
 		}
 		for _, name := range Profiles() {
 			p, _ := LookupProfile(name)
-			b := &Build{Profile: p.clone(), Behaviour: &Behaviour{}}
+			b := &Build{Profile: p.clone(), Issue: &issue.Options{}, Behaviour: &Behaviour{}}
 			if err := applyQuirks(b, p.Quirks, []string{q.Name}); err != nil && !errors.Is(err, ErrQuirkNotApplicable) {
 				t.Errorf("%s on %s: %v", q.Name, name, err)
 			}

@@ -127,6 +127,8 @@ func fileQuirks() []Quirk {
 		{Name: "select-before-access", ID: "FA-05",
 			Apply:   behave(func(bh *Behaviour) { bh.SelectBeforeAccess = true }),
 			Summary: "SELECT of an LDS file before access control answers 9000 (the read still answers 6982); the default answers 6982 (both comply, ICAO 9303-11 §4.3.2)"},
+		{Name: "large-dg2", ID: "FA-07", Apply: largeDG2,
+			Summary: "a portrait of about 40 KB (JPEG comments): DG2 reaches past offset 32767, read with READ BINARY B1 and DO'54' (ISO 39794 portraits)"},
 		{Name: "no-ef-com", ID: "L-01", Group: groupEFCOM, Apply: afterIssue(removeCOM),
 			Summary: "no EF.COM: SELECT and READ answer 6A82"},
 		{Name: "ef-com-wrong", ID: "L-01", Group: groupEFCOM, Apply: afterIssue(wrongCOM),
@@ -198,6 +200,15 @@ func aaCut(b *Build) error {
 		return err
 	}
 	b.Behaviour.AACut = true
+	return nil
+}
+
+// largeDG2 pads the portrait so that DG2 passes 32 KB.
+func largeDG2(b *Build) error {
+	if !b.Profile.has(2) {
+		return notApplicable("the profile has no DG2")
+	}
+	b.Issue.FacePadding = 40 << 10
 	return nil
 }
 

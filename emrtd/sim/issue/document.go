@@ -78,6 +78,9 @@ type Options struct {
 	Security Security
 	Parents  ParentsNesting
 	Tamper   Tamper
+	// FacePadding adds this many bytes of JPEG comments to the portrait
+	// (a large DG2).
+	FacePadding int
 	// SOD shapes EF.SOD like real documents do (PKI and LDS security
 	// object quirks) or forges it (attacks); the zero value is the plain
 	// one.
@@ -261,7 +264,7 @@ func encodeDataGroup(n int, opts Options, id Identity, mrzText string, keys keyS
 	case 1:
 		return DG1(mrzText), nil
 	case 2:
-		return faceDG2(opts.Seed, id.Sex)
+		return faceDG2(opts.Seed, id.Sex, opts.FacePadding)
 	case 3:
 		return DG3(), nil
 	case 11:
@@ -284,12 +287,31 @@ func encodeDataGroup(n int, opts Options, id Identity, mrzText string, keys keyS
 	return nil, fmt.Errorf("no encoder for this data group")
 }
 
-func faceDG2(seed uint64, sex Sex) ([]byte, error) {
+func faceDG2(seed uint64, sex Sex, padding int) ([]byte, error) {
 	img, err := Face(seed, sex)
 	if err != nil {
 		return nil, err
 	}
-	return DG2(img, sex, FaceWidth, FaceHeight), nil
+	return DG2(padJPEG(img, padding), sex, FaceWidth, FaceHeight), nil
+}
+
+// padJPEG adds n bytes of JPEG comment segments (COM, FFFE) after the
+// start of image: the picture is the same, the file larger (a DG2 above
+// 32 KB, read with the odd READ BINARY: real-chips FA-07).
+func padJPEG(img []byte, n int) []byte {
+	if n <= 0 || len(img) < 2 {
+		return img
+	}
+	out := append([]byte(nil), img[:2]...)
+	for n > 0 {
+		chunk := min(n, 65533)
+		out = append(out, 0xFF, 0xFE, byte((chunk+2)>>8), byte(chunk+2))
+		for i := range chunk {
+			out = append(out, byte('a'+i%26))
+		}
+		n -= chunk
+	}
+	return append(out, img[2:]...)
 }
 
 // signerFor picks the document signer: the one a tamper forges with, the
@@ -343,7 +365,7 @@ func tamperAfterSigning(opts Options, id Identity, dgs map[int][]byte, sod *SOD)
 		}
 		dgs[13], err = DG13(edited, opts.Parents)
 	case DG2Swapped:
-		dgs[2], err = faceDG2(opts.Seed^0x5eed, id.Sex)
+		dgs[2], err = faceDG2(opts.Seed^0x5eed, id.Sex, opts.FacePadding)
 	case DG1Edited:
 		dgs[1] = DG1(editedNameMRZ(string(dgs[1][5:]), id))
 	case SODBadSignature:
