@@ -163,11 +163,17 @@ func (f readFlags) wantPhoto() bool {
 }
 
 // trustStore loads --trust (or the configured store) and, with
-// --allow-test-anchors, the simulator's TEST CSCA and its CRL, flagged as
-// a test anchor.
+// --allow-test-anchors, the simulator's TEST CSCA and its CRL.
 func (f readFlags) trustStore() (*trust.Store, []string, error) {
-	store, notes, err := loadTrust(f.trust)
-	if err != nil || !f.allowTest {
+	return loadTrustWithTest(f.trust, f.allowTest)
+}
+
+// loadTrustWithTest loads the trust store of paths (loadTrust) and, when
+// allowTest, the simulator's TEST CSCA and its CRL, flagged as a test
+// anchor.
+func loadTrustWithTest(paths []string, allowTest bool) (*trust.Store, []string, error) {
+	store, notes, err := loadTrust(paths)
+	if err != nil || !allowTest {
 		return store, notes, err
 	}
 	if _, err := store.ImportBytes(sim.TrustAnchor(), "simulator TEST CSCA", trust.ImportOptions{Test: true}); err != nil {

@@ -19,7 +19,7 @@ import (
 )
 
 func init() {
-	register(&command{name: "verify", summary: "verify a file offline: 'verify sod FILE' checks an EF.SOD (signature, chain, revocation)", run: runVerify})
+	register(&command{name: "verify", summary: "verify offline: 'verify sod FILE' checks an EF.SOD, 'verify evidence FILE' a read's evidence", run: runVerify})
 }
 
 // exitForVerdict maps a verification verdict to the exit code: 0 when
@@ -35,16 +35,25 @@ func exitForVerdict(s check.Status) int {
 	return exitUnknown
 }
 
+const (
+	verifySODSynopsis      = "FILE [--trust DIR|FILE]... [--issuing-state CODE] [--dg N=FILE]... [--allow-test-anchors] [--json]"
+	verifyEvidenceSynopsis = "FILE [--trust DIR|FILE]... [--challenge BASE64] [--require-signed-challenge] [--allow-test-anchors] [--fields] [--json]"
+)
+
 func runVerify(ctx context.Context, e *env, args []string) int {
-	if len(args) == 0 || args[0] != "sod" {
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			fmt.Fprintln(e.stdout, "usage: idagent verify sod FILE [--trust DIR|FILE]... [--issuing-state CODE] [--dg N=FILE]... [--allow-test-anchors] [--json]")
-			return exitOK
-		}
-		fmt.Fprintln(e.stderr, "usage: idagent verify sod FILE [--trust DIR|FILE]... [--issuing-state CODE] [--dg N=FILE]... [--allow-test-anchors] [--json]")
-		return exitUsage
+	switch {
+	case len(args) > 0 && args[0] == "sod":
+		return runVerifySOD(e, args[1:])
+	case len(args) > 0 && args[0] == "evidence":
+		return runVerifyEvidence(e, args[1:])
 	}
-	return runVerifySOD(e, args[1:])
+	usage := "usage: idagent verify sod " + verifySODSynopsis + "\n       idagent verify evidence " + verifyEvidenceSynopsis
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+		fmt.Fprintln(e.stdout, usage)
+		return exitOK
+	}
+	fmt.Fprintln(e.stderr, usage)
+	return exitUsage
 }
 
 type verifySODFlags struct {
@@ -56,7 +65,7 @@ type verifySODFlags struct {
 }
 
 func runVerifySOD(e *env, args []string) int {
-	fs := newFlags(e, "verify sod", "FILE [--trust DIR|FILE]... [--issuing-state CODE] [--dg N=FILE]... [--allow-test-anchors] [--json]")
+	fs := newFlags(e, "verify sod", verifySODSynopsis)
 	f := verifySODFlags{dgs: map[int]string{}}
 	fs.Func("trust", "trust store directory, master list, CSCA certificate or CRL; repeatable (default: the configured store)", func(v string) error {
 		f.trust = append(f.trust, v)
