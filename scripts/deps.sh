@@ -11,6 +11,8 @@
 #                                virtual reader (tests, idagent sim)
 #   scripts/deps.sh packaging    what `make dist` and its tests need (wixl,
 #                                msitools, osslsigncode, Wine, npm, ...)
+#   scripts/deps.sh redis        redis-server, which the verification
+#                                service's replica tests run
 #   scripts/deps.sh              all of them (scripts/test, CI)
 #
 # DEPS_DRY_RUN=1 prints what would be installed instead of installing it;
@@ -18,7 +20,7 @@
 # (scripts/deps_test.go checks the run path with them).
 set -euo pipefail
 
-GROUPS_ALL=(build pcsc packaging)
+GROUPS_ALL=(build pcsc packaging redis)
 
 # have CMD: the command exists (never, on an assumed fresh machine).
 have() {
@@ -58,6 +60,13 @@ packaging() {
 	apt_install "${pkgs[@]}"
 }
 
+# redis: replicas of the verification service (idagent verifier) share
+# their challenges through Redis; its tests run a real redis-server
+# (IDAGENT_REQUIRE_REDIS=1 in CI).
+redis() {
+	apt_install redis-server
+}
+
 apt_who=deps
 # shellcheck source=scripts/apt.sh
 . "$(dirname "$0")/apt.sh"
@@ -66,9 +75,9 @@ groups=("$@")
 [ "${#groups[@]}" -eq 0 ] && groups=("${GROUPS_ALL[@]}")
 for g in "${groups[@]}"; do
 	case "$g" in
-	build | pcsc | packaging) ;;
+	build | pcsc | packaging | redis) ;;
 	*)
-		echo "deps: unknown group \"$g\": want build, pcsc or packaging" >&2
+		echo "deps: unknown group \"$g\": want build, pcsc, packaging or redis" >&2
 		exit 64
 		;;
 	esac
