@@ -142,7 +142,7 @@ func policyPlace(goos string) string {
 	if goos == "windows" {
 		return "Group Policy or the registry: docs/DOCTOR.md"
 	}
-	return "/etc/opt/chrome/policies/managed/, /etc/opt/edge/policies/managed/: docs/DOCTOR.md"
+	return "/etc/opt/chrome/policies/managed/ (Chrome), /etc/chromium/policies/managed/ (Chromium), /etc/opt/edge/policies/managed/ (Edge): docs/DOCTOR.md"
 }
 
 func worse(a, b Status) Status {

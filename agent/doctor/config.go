@@ -12,10 +12,10 @@ import (
 // checkConfig loads the configuration as the agent does. It returns the
 // configuration the other checks use, or nil when it does not load: the
 // agent then does not start at all.
-func checkConfig(file, goos string) (Check, *config.Config) {
+func (d *Doctor) checkConfig(file string) (Check, *config.Config) {
 	cfg, err := config.Load(file)
 	if err != nil {
-		return configFailed(file, goos, err), nil
+		return configFailed(file, d.agentCommand("restart", configName(nil)), err), nil
 	}
 	c := Check{ID: IDConfig, Status: OK}
 	if cfg.File == "" {
@@ -31,8 +31,9 @@ func checkConfig(file, goos string) (Check, *config.Config) {
 	return c, cfg
 }
 
-// configFailed names the key when the error does (*config.Error).
-func configFailed(file, goos string, err error) Check {
+// configFailed names the key when the error does (*config.Error);
+// restart is how the agent restarts here.
+func configFailed(file, restart string, err error) Check {
 	if file == "" {
 		file = config.DefaultFile()
 	}
@@ -53,9 +54,25 @@ func configFailed(file, goos string, err error) Check {
 	}
 	c.Advice = []string{
 		fix + " (keys and values: docs/CONFIG.md); the agent does not start until it loads",
-		"then restart the agent: " + serviceCommand(goos, "restart"),
+		"then restart the agent: " + restart,
 	}
 	return c
+}
+
+// agentCommand is the command that starts or restarts the agent on this
+// machine: the idagent service's, where a service manager idagent
+// installs into runs (systemd, Windows, launchd), else idagent run in the
+// foreground (a container, a Linux without systemd), since `idagent
+// service` cannot work there.
+func (d *Doctor) agentCommand(action, cfgFile string) string {
+	if d.serviceManager {
+		return serviceCommand(d.GOOS, action)
+	}
+	run := "idagent run --config " + cfgFile
+	if action == "restart" {
+		return "stop the running idagent, then start it again: " + run + " (no service manager here)"
+	}
+	return run + " (no service manager here: keep it running yourself, e.g. under the container's supervisor)"
 }
 
 // serviceCommand is the command line that performs an idagent service

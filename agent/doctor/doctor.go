@@ -163,13 +163,21 @@ type Doctor struct {
 	// GOOS chooses the advice (service names, commands); "" is this OS.
 	GOOS string
 	Now  func() time.Time
+
+	// serviceManager: a service manager idagent installs into runs here
+	// (set by Run), so advice may name `idagent service`.
+	serviceManager bool
 }
 
 // Run runs every check and returns the report. It returns within a few
 // seconds even when a component hangs; ctx can cut it shorter.
 func (d *Doctor) Run(ctx context.Context) Report {
 	d.setDefaults()
-	cfgCheck, cfg := checkConfig(d.ConfigFile, d.GOOS)
+	// Which service manager runs here is known at once (no call to it):
+	// the advice of every check depends on it.
+	manager, openErr := d.openService()
+	d.serviceManager = openErr == nil && installablePlatforms[manager.Platform()]
+	cfgCheck, cfg := d.checkConfig(d.ConfigFile)
 	checks := make([]Check, len(CheckIDs))
 	checks[0] = cfgCheck
 	var wg sync.WaitGroup
@@ -181,13 +189,25 @@ func (d *Doctor) Run(ctx context.Context) Report {
 	async(func() { checks[3] = d.checkTrust(cfg) })
 	var agentDown, serviceUp bool
 	async(func() { checks[4], agentDown = d.checkPorts(ctx, cfg) })
-	async(func() { checks[5], serviceUp = d.checkService(ctx) })
+	async(func() { checks[5], serviceUp = d.checkService(ctx, manager, openErr) })
 	checks[6] = d.checkBrowser(cfg)
 	wg.Wait()
-	if agentDown && serviceUp {
+	switch {
+	case agentDown && serviceUp:
 		checks[4] = serviceNotListening(checks[4], d.GOOS)
+	case agentDown:
+		checks[4] = d.agentNotRunning(checks[4], cfg)
 	}
 	return newReport(d.Version, d.GOOS+"/"+runtime.GOARCH, checks)
+}
+
+// openService opens the service manager's view of the idagent service, or
+// says there is none in this build.
+func (d *Doctor) openService() (ServiceManager, error) {
+	if d.OpenService == nil {
+		return nil, errNoServiceManager
+	}
+	return d.OpenService()
 }
 
 func (d *Doctor) setDefaults() {

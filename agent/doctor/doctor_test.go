@@ -132,7 +132,8 @@ func TestHealthyDesk(t *testing.T) {
 	expect(t, r, IDTrust, OK, "1 CSCA for 1 country (VN)")
 	expect(t, r, IDPort, OK, "idagent 1.0.0-test serves 127.0.0.1:")
 	// No policy: ok, with the policy to set as a hint.
-	expect(t, r, IDBrowser, OK, "no "+lnaPolicyNames+" policy found", LoopbackPolicy+" (146+) and "+LNAPolicy+" (140+) to https://his.example.vn", `allow="loopback-network"`)
+	expect(t, r, IDBrowser, OK, "no "+lnaPolicyNames+" policy found", LoopbackPolicy+" (146+) and "+LNAPolicy+" (140+) to https://his.example.vn", `allow="loopback-network"`,
+		"/etc/chromium/policies/managed/ (Chromium)")
 	if !strings.HasSuffix(screen(r), "\nall good\n") {
 		t.Errorf("verdict line:\n%s", screen(r))
 	}

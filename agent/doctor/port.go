@@ -53,7 +53,26 @@ func (d *Doctor) checkPorts(ctx context.Context, cfg *config.Config) (c Check, a
 	for _, st := range states {
 		agentDown = agentDown && (st.kind == addrFree || st.kind == addrUnavailable)
 	}
-	return portCheck(states, d.Version, configName(cfg), d.GOOS), agentDown
+	return portCheck(states, d.Version, configName(cfg), d.GOOS, d.agentCommand), agentDown
+}
+
+// agentNotRunning amends a port check whose addresses are all free while
+// nothing (no service manager, or one that says the service does not run)
+// confirms an agent: the browser cannot reach one, which is a failure,
+// however normal it looks in a container.
+func (d *Doctor) agentNotRunning(c Check, cfg *config.Config) Check {
+	if c.Status != OK {
+		return c // no address at all: already a failure with its advice
+	}
+	c.Status = Fail
+	if d.serviceManager {
+		c.Summary = strings.Replace(c.Summary, "the agent is not running (see service)", "the agent is not running: the browser cannot reach it (see service)", 1)
+		c.Advice = append(c.Advice, "start (or install) the idagent service: the service check says how")
+		return c
+	}
+	c.Summary = strings.Replace(c.Summary, "the agent is not running (see service)", "no agent is running, and no service manager here starts one", 1)
+	c.Advice = append(c.Advice, "start it: "+d.agentCommand("start", configName(cfg)))
+	return c
 }
 
 // serviceNotListening amends a port check whose addresses are all free
@@ -116,8 +135,9 @@ func (d *Doctor) health(ctx context.Context, addr string) (protocol.Health, bool
 }
 
 // portCheck turns the address states into one check: any address held by
-// another program fails, because the agent then does not start.
-func portCheck(states []addrState, version, cfgFile, goos string) Check {
+// another program fails, because the agent then does not start. agent is
+// how the agent starts and restarts on this machine (Doctor.agentCommand).
+func portCheck(states []addrState, version, cfgFile, goos string, agent func(action, cfgFile string) string) Check {
 	c := Check{ID: IDPort, Status: OK}
 	var free, served, unavailable []string
 	var blocker *addrState
@@ -144,13 +164,13 @@ func portCheck(states []addrState, version, cfgFile, goos string) Check {
 	switch {
 	case blocker != nil:
 		c.Status, c.Summary = Fail, blocker.addr+" is "+blocker.describe()
-		c.Advice = blocker.advice(cfgFile, goos)
+		c.Advice = blocker.advice(cfgFile, goos, agent)
 	case len(served) > 0:
 		c.Summary = servedSummary(states, served, version)
 		if simulated(states) {
 			c.Status = Warn
 			c.Summary += ", with SIMULATED readers (idagent run --simulate)"
-			c.Advice = []string{"stop that agent and run the service instead: " + serviceCommand(goos, "start")}
+			c.Advice = []string{"stop that agent and start the real one: " + agent("start", cfgFile)}
 		}
 	case len(free) > 0:
 		c.Summary = strings.Join(free, ", ") + " free: the agent is not running (see service)"
@@ -216,11 +236,11 @@ func (st *addrState) describe() string {
 	return "not checkable: " + st.err.Error()
 }
 
-func (st *addrState) advice(cfgFile, goos string) []string {
+func (st *addrState) advice(cfgFile, goos string, agent func(action, cfgFile string) string) []string {
 	_, port, _ := net.SplitHostPort(st.addr)
 	switch st.kind {
 	case addrMute:
-		return []string{"restart the agent: " + serviceCommand(goos, "restart")}
+		return []string{"restart the agent: " + agent("restart", cfgFile)}
 	case addrBroken:
 		return []string{fmt.Sprintf("check \"listen\" in %s", cfgFile)}
 	}

@@ -3,9 +3,11 @@ package doctor
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/kardianos/service"
@@ -74,8 +76,38 @@ func TestPortFreeWhileServiceRuns(t *testing.T) {
 	expect(t, d.Run(context.Background()), IDPort, Warn, "yet the service is running", "journalctl -u idagent", "sudo idagent service restart")
 	d.OpenService = serviceIn(service.StatusStopped, nil)
 	r := d.Run(context.Background())
-	expect(t, r, IDPort, OK, "free: the agent is not running")
-	expect(t, r, IDService, Fail, "stopped")
+	expect(t, r, IDPort, Fail, "free: the agent is not running: the browser cannot reach it", "start (or install) the idagent service")
+	expect(t, r, IDService, Fail, "stopped", "sudo idagent service start")
+}
+
+// No agent listens and no service manager can confirm one (a container,
+// a Linux without systemd): a failure, and the advice is idagent run,
+// never `idagent service`, which cannot work there.
+func TestNoAgentAndNoServiceManager(t *testing.T) {
+	for name, open := range map[string]func() (ServiceManager, error){
+		"System V":         func() (ServiceManager, error) { return fakeService{platform: "unix-systemv"}, nil },
+		"none":             func() (ServiceManager, error) { return nil, errors.New("not supported") },
+		"not in the build": nil,
+	} {
+		t.Run(name, func(t *testing.T) {
+			d := portDoctor(t, "127.0.0.1:"+strconv.Itoa(agenttest.FreePort(t)))
+			d.OpenService = open
+			r := d.Run(context.Background())
+			expect(t, r, IDPort, Fail, "no agent is running, and no service manager here starts one", "start it: idagent run --config ")
+			expect(t, r, IDService, Skip)
+			if r.ExitCode() != ExitFail {
+				t.Errorf("exit %d, want %d (fail)", r.ExitCode(), ExitFail)
+			}
+			if text := screen(r); strings.Contains(text, "idagent service") {
+				t.Errorf("advises `idagent service` where there is no service manager:\n%s", text)
+			}
+		})
+	}
+	// A simulated agent left running: the real one is started the same way.
+	sim := fakeAgent(t, protocol.Health{Agent: "idagent", Version: "1.0.0-test", Simulate: true})
+	d := portDoctor(t, sim)
+	d.OpenService = func() (ServiceManager, error) { return fakeService{platform: "unix-systemv"}, nil }
+	expect(t, d.Run(context.Background()), IDPort, Warn, "SIMULATED readers", "start the real one: idagent run --config ")
 }
 
 // servedAddr is the address of an agent that runs (a fake answering

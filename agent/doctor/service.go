@@ -29,15 +29,17 @@ var installablePlatforms = map[string]bool{
 	"linux-systemd": true, "windows-service": true, "darwin-launchd": true,
 }
 
-// checkService asks the service manager whether the idagent service is
-// installed and running; running reports that it says so.
-func (d *Doctor) checkService(ctx context.Context) (c Check, running bool) {
+var errNoServiceManager = errors.New("no service manager in this build")
+
+// checkService asks the service manager (m, or why it could not be
+// opened) whether the idagent service is installed and running; running
+// reports that it says so.
+func (d *Doctor) checkService(ctx context.Context, m ServiceManager, err error) (c Check, running bool) {
 	c = Check{ID: IDService}
-	if d.OpenService == nil {
-		c.Status, c.Summary = Skip, "not checked: no service manager in this build"
+	if errors.Is(err, errNoServiceManager) {
+		c.Status, c.Summary = Skip, "not checked: "+err.Error()
 		return c, false
 	}
-	m, err := d.OpenService()
 	if err != nil {
 		c.Status, c.Summary = Skip, "no service manager here (a container?): "+err.Error()
 		return c, false

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/idagent/idagent/agent/cardread"
@@ -37,7 +38,7 @@ func (d *Doctor) checkTrust(cfg *config.Config) Check {
 		c.Status, c.Summary = Fail, "the trust store does not load: "+err.Error()
 		c.Advice = []string{
 			fmt.Sprintf("fix \"trustStore\" in %s: a directory written by idagent trust import, or one master list, certificate or CRL", configName(cfg)),
-			"then: " + serviceCommand(d.GOOS, "restart"),
+			"then: " + d.agentCommand("restart", configName(cfg)),
 		}
 		return c
 	}
@@ -58,6 +59,12 @@ func (d *Doctor) checkTrust(cfg *config.Config) Check {
 		c.Status = Warn
 		c.Advice = append(c.Advice, removeTestAdvice(cfg.TrustStore))
 	}
+	if !a.vnIDCard {
+		c.Status = Warn
+		c.Summary += "; no CSCA for the Vietnamese ID card (CCCD / Căn cước)"
+		c.Detail = append(c.Detail, "real Căn cước and CCCD reads will verify as UNKNOWN (not proven genuine) until the card CSCA is imported"+vnPassportNote(a))
+		c.Advice = append(c.Advice, "import the CSCA certificate of the Vietnamese ID card when you have it (from its issuer, the Ministry of Public Security; public master lists hold only the passport CSCA): "+importCommand(d.GOOS)+" VN_ID_CARD_CSCA.cer")
+	}
 	if problems := store.Problems(); len(problems) > 0 {
 		c.Status = Warn
 		c.Summary += fmt.Sprintf(", %s not loaded", plural(len(problems), "file"))
@@ -72,6 +79,9 @@ func (d *Doctor) checkTrust(cfg *config.Config) Check {
 // anchorAssessment sums up a store's CSCAs at one time.
 type anchorAssessment struct {
 	total, test, expired int
+	// vnIDCard: a (non-test) Vietnamese CSCA that is not the passport one,
+	// taken to sign the ID cards; vnPassport: the passport one is there.
+	vnIDCard, vnPassport bool
 	countries            []string
 	stale                []string // countries without a valid CSCA
 	ending               []string // countries whose last valid CSCA ends within trust.ExpiryWarning
@@ -96,6 +106,11 @@ func assessAnchors(entries []*trust.Entry, now time.Time) anchorAssessment {
 		country := e.Cert.Subject.Country()
 		if country == "" {
 			country = "??"
+		}
+		if country == "VN" && !e.Test {
+			passport := strings.Contains(strings.ToLower(e.Cert.Subject.CommonName()), "passport")
+			a.vnPassport = a.vnPassport || passport
+			a.vnIDCard = a.vnIDCard || !passport
 		}
 		byCountry[country] = append(byCountry[country], e)
 	}
@@ -169,11 +184,24 @@ func validity(e *trust.Entry, now time.Time) string {
 func day(t time.Time) string { return t.UTC().Format("2006-01-02") }
 
 func importAdvice(goos string) string {
-	sudo := "sudo "
+	return "import a current CSCA master list (docs/TRUST.md): " + importCommand(goos) + " MASTERLIST.ml"
+}
+
+// importCommand is idagent trust import with the rights it needs.
+func importCommand(goos string) string {
 	if goos == "windows" {
-		sudo = ""
+		return "idagent trust import (in an administrator prompt)"
 	}
-	return "import a current CSCA master list (docs/TRUST.md): " + sudo + "idagent trust import MASTERLIST.ml"
+	return "sudo idagent trust import"
+}
+
+// vnPassportNote says why a store with a Vietnamese CSCA still lacks the
+// ID card's: the one public master lists carry signs passports.
+func vnPassportNote(a anchorAssessment) string {
+	if a.vnPassport {
+		return " (the store's Vietnamese CSCA, \"CSCA ePassport Vietnam\", signs passports)"
+	}
+	return ""
 }
 
 func removeTestAdvice(storePath string) string {

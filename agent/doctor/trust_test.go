@@ -99,6 +99,23 @@ func TestTrust(t *testing.T) {
 		}
 		expect(t, trustDoctor(t, store).Run(context.Background()), IDTrust, Warn, "1 file not loaded", "junk.der")
 	})
+	// The only Vietnamese CSCA of the public master lists signs passports:
+	// real ID cards would verify as UNKNOWN, and the doctor says so.
+	passport := cscaCert(t, "CSCA ePassport Vietnam", "VN", now.AddDate(-1, 0, 0), now.AddDate(10, 0, 0))
+	german := cscaCert(t, "CSCA-GERMANY", "DE", now.AddDate(-1, 0, 0), now.AddDate(10, 0, 0))
+	t.Run("passport CSCA only", func(t *testing.T) {
+		r := trustDoctor(t, storeWith(t, false, passport, german)).Run(context.Background())
+		expect(t, r, IDTrust, Warn, "no CSCA for the Vietnamese ID card (CCCD / Căn cước)",
+			"real Căn cước and CCCD reads will verify as UNKNOWN", `"CSCA ePassport Vietnam", signs passports`,
+			"sudo idagent trust import VN_ID_CARD_CSCA.cer")
+	})
+	t.Run("no Vietnamese CSCA", func(t *testing.T) {
+		expect(t, trustDoctor(t, storeWith(t, false, german)).Run(context.Background()), IDTrust, Warn,
+			"no CSCA for the Vietnamese ID card", "until the card CSCA is imported")
+	})
+	t.Run("ID card CSCA next to the passport's", func(t *testing.T) {
+		expect(t, trustDoctor(t, storeWith(t, false, passport, valid)).Run(context.Background()), IDTrust, OK, "2 CSCAs for 1 country (VN)")
+	})
 	t.Run("not trust data", func(t *testing.T) {
 		junk := filepath.Join(t.TempDir(), "junk.ml")
 		if err := os.WriteFile(junk, []byte("junk"), 0o644); err != nil {
