@@ -52,6 +52,7 @@ func New(o Options) *Agent {
 	hub := session.New(session.Options{
 		Manager: o.Manager, Reader: o.Reader, Log: o.Log.Named("session"),
 		Ignore: o.Config.Ignored, ReadTimeout: o.Config.ReadTimeout,
+		MaxReadsPerOrigin: o.Config.MaxReadsPerOrigin, Clock: o.Clock,
 	})
 	srv := api.New(api.Options{
 		Config: o.Config, Hub: hub, Log: o.Log.Named("api"), Version: o.Version,

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -57,18 +58,31 @@ var photoJPEG = []byte("\xff\xd8\xff\xe0fake-face-jpeg\xff\xd9")
 // card and reader removal surface as they would), reports progress, the
 // identity, the photo and the result. gate, when set, holds the read after
 // the identity until it is closed. beforeStep, when set, runs before each
-// of the read's three exchanges (0, 1, 2).
+// of the read's three exchanges (0, 1, 2) with the reader's name.
 type fakeReader struct {
 	gate       chan struct{}
 	delay      time.Duration
-	beforeStep func(n int)
+	beforeStep func(reader string, n int)
+
+	mu   sync.Mutex
+	keys []string // the CAN of every read that reached a card, in order
+}
+
+// triedKeys returns the CANs tried on cards so far.
+func (f *fakeReader) triedKeys() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.keys)
 }
 
 func (f *fakeReader) Read(ctx context.Context, card nfc.Conn, req session.Request, obs session.Observer) (*session.Result, error) {
+	f.mu.Lock()
+	f.keys = append(f.keys, req.Access.CAN)
+	f.mu.Unlock()
 	steps := 0
 	step := func() error {
 		if f.beforeStep != nil {
-			f.beforeStep(steps)
+			f.beforeStep(card.Reader(), steps)
 		}
 		steps++
 		cmd := apdu.Command{CLA: 0x00, INS: 0xA4, P1: 0x04, P2: 0x0C, Data: testcard.AID}

@@ -264,6 +264,7 @@ func (c *conn) readSpec(req protocol.ReadStart) (session.Spec, *protocol.Error) 
 	}
 	return session.Spec{
 		Reader:  req.Reader,
+		Origin:  c.origin,
 		Request: session.Request{Access: *req.Access, Photo: req.Photo, Challenge: challenge, Evidence: req.Evidence},
 		Fields:  req.Fields,
 		Policy:  c.policy,

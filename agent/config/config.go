@@ -27,6 +27,10 @@ import (
 // DefaultPort is the agent's TCP port.
 const DefaultPort = 20606
 
+// DefaultMaxReadsPerOrigin is how many reads an origin may have waiting or
+// running at once (maxReadsPerOrigin).
+const DefaultMaxReadsPerOrigin = 2
+
 // Config is the agent's configuration, after defaults and validation.
 type Config struct {
 	// Listen are host:port addresses. Default 127.0.0.1:20606 and
@@ -56,6 +60,9 @@ type Config struct {
 	// Demo serves the desk pages at /demo/.
 	Demo           bool
 	MaxConnections int
+	// MaxReadsPerOrigin bounds the reads one origin (or the native
+	// clients, or one token) has waiting or running at once.
+	MaxReadsPerOrigin int
 	// File is where the configuration came from ("" for defaults only).
 	File string
 	// MachineSources lists the machine settings (Windows registry:
@@ -88,6 +95,7 @@ type fileConfig struct {
 	ReadTimeout        json.RawMessage `json:"readTimeout"`
 	Demo               bool            `json:"demo"`
 	MaxConnections     *int            `json:"maxConnections"`
+	MaxReadsPerOrigin  *int            `json:"maxReadsPerOrigin"`
 	Comment            json.RawMessage `json:"_comment"`
 }
 
@@ -152,14 +160,15 @@ func (e *Error) Error() string {
 // Default returns the configuration used without a file.
 func Default() *Config {
 	return &Config{
-		Listen:         []string{"127.0.0.1:" + strconv.Itoa(DefaultPort), "[::1]:" + strconv.Itoa(DefaultPort)},
-		Origins:        map[string]Policy{},
-		OriginDefaults: DefaultPolicy(),
-		NativePolicy:   DefaultPolicy(),
-		TrustStore:     filepath.Join(DataDir(), "trust"),
-		Log:            Log{Level: "info"},
-		ReadTimeout:    60 * time.Second,
-		MaxConnections: 64,
+		Listen:            []string{"127.0.0.1:" + strconv.Itoa(DefaultPort), "[::1]:" + strconv.Itoa(DefaultPort)},
+		Origins:           map[string]Policy{},
+		OriginDefaults:    DefaultPolicy(),
+		NativePolicy:      DefaultPolicy(),
+		TrustStore:        filepath.Join(DataDir(), "trust"),
+		Log:               Log{Level: "info"},
+		ReadTimeout:       60 * time.Second,
+		MaxConnections:    64,
+		MaxReadsPerOrigin: DefaultMaxReadsPerOrigin,
 	}
 }
 
@@ -391,6 +400,12 @@ func (fc *fileConfig) applyLimits(cfg *Config) error {
 			return &Error{Key: "maxConnections", Msg: "want between 1 and 10000"}
 		}
 		cfg.MaxConnections = *fc.MaxConnections
+	}
+	if fc.MaxReadsPerOrigin != nil {
+		if *fc.MaxReadsPerOrigin < 1 || *fc.MaxReadsPerOrigin > 16 {
+			return &Error{Key: "maxReadsPerOrigin", Msg: "want between 1 and 16"}
+		}
+		cfg.MaxReadsPerOrigin = *fc.MaxReadsPerOrigin
 	}
 	return nil
 }

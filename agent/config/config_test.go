@@ -76,6 +76,9 @@ func TestErrorsNameTheKey(t *testing.T) {
 		{`{"readTimeout":"1h"}`, "readTimeout"},
 		{`{"log":{"level":"chatty"}}`, "log.level"},
 		{`{"maxConnections":0}`, "maxConnections"},
+		{`{"maxReadsPerOrigin":0}`, "maxReadsPerOrigin"},
+		{`{"maxReadsPerOrigin":17}`, "maxReadsPerOrigin"},
+		{`{"origins":[{"origin":"https://a.example","fields":["idNumber"],"evidence":true}]}`, "origins[0].evidence"},
 		{`{"ignoreReaders":["["]}`, "ignoreReaders[0]"},
 		{`{"hosts":["desk:80"]}`, "hosts[0]"},
 	} {

@@ -217,6 +217,8 @@ type Progress struct {
 	ReadID  string `json:"readId"`
 	Phase   string `json:"phase"`
 	Percent int    `json:"percent"`
+	// RetryAfterMs comes with phase throttled: when the key will be tried.
+	RetryAfterMs int64 `json:"retryAfterMs,omitempty"`
 }
 
 // Read phases.

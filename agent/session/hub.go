@@ -16,6 +16,8 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/idagent/idagent/agent/clock"
+	"github.com/idagent/idagent/agent/config"
 	"github.com/idagent/idagent/agent/protocol"
 	"github.com/idagent/idagent/nfc"
 )
@@ -34,6 +36,9 @@ type Hub struct {
 	log     *zap.Logger
 	ignore  func(reader string) bool
 	timeout time.Duration
+	clock   clock.Clock
+	// maxPerOrigin bounds the reads one origin has waiting or running.
+	maxPerOrigin int
 
 	mu      sync.Mutex
 	readers map[string]*readerState
@@ -41,6 +46,7 @@ type Hub struct {
 	pcscOK  bool
 	sinks   map[Sink]struct{}
 	reads   map[string]*read
+	waiting []*read       // reads waiting for a card on any reader, in arrival order
 	changed chan struct{} // closed and replaced on every reader or card change
 	stopped bool
 	wg      sync.WaitGroup
@@ -52,6 +58,10 @@ type readerState struct {
 	present bool
 	gen     uint64 // incremented on every card insertion
 	read    *read  // the read holding the reader, if any
+	// wrongKeys counts the keys this card refused; retryAt is when the
+	// next may be tried (scarce.go).
+	wrongKeys int
+	retryAt   time.Time
 }
 
 // Options configure a Hub.
@@ -63,6 +73,11 @@ type Options struct {
 	Ignore func(reader string) bool
 	// ReadTimeout is the default and maximum read timeout.
 	ReadTimeout time.Duration
+	// MaxReadsPerOrigin bounds the reads an origin may have waiting or
+	// running at once; 0 is config.DefaultMaxReadsPerOrigin.
+	MaxReadsPerOrigin int
+	// Clock drives the wrong-key throttle; nil is the system clock.
+	Clock clock.Clock
 }
 
 // New returns a hub; call Run to start watching.
@@ -76,8 +91,15 @@ func New(o Options) *Hub {
 	if o.ReadTimeout <= 0 {
 		o.ReadTimeout = time.Minute
 	}
+	if o.MaxReadsPerOrigin <= 0 {
+		o.MaxReadsPerOrigin = config.DefaultMaxReadsPerOrigin
+	}
+	if o.Clock == nil {
+		o.Clock = clock.Real{}
+	}
 	return &Hub{
 		mgr: o.Manager, reader: o.Reader, log: o.Log, ignore: o.Ignore, timeout: o.ReadTimeout,
+		clock: o.Clock, maxPerOrigin: o.MaxReadsPerOrigin,
 		readers: map[string]*readerState{}, pcscOK: true, sinks: map[Sink]struct{}{},
 		reads: map[string]*read{}, changed: make(chan struct{}),
 	}
@@ -170,9 +192,11 @@ func (h *Hub) cardInserted(name string, atr []byte) {
 	}
 	rs.present, rs.atr = true, slices.Clone(atr)
 	rs.gen++
+	rs.wrongKeys, rs.retryAt = 0, time.Time{} // a new card: the throttle starts afresh
 	h.log.Info("card inserted", zap.String("reader", name), zap.String("atr", hex.EncodeToString(atr)))
 	h.broadcast(protocol.EvCardInserted, protocol.CardEvent{Reader: name, ATR: hex.EncodeToString(atr)})
 	h.notifyChange()
+	h.assign()
 }
 
 func (h *Hub) cardRemoved(name string, cause error) {

@@ -21,6 +21,7 @@ import (
 // Spec is a read as a connection asked for it.
 type Spec struct {
 	Reader  string   // "" for any
+	Origin  string   // who asks, for the per-origin limit ("" for native clients)
 	Request Request  // access key and options
 	Fields  []string // fields wanted; nil for all the policy allows
 	Policy  config.Policy
@@ -38,8 +39,11 @@ func (Spec) PersonalData() {}
 type read struct {
 	id        string
 	owner     Sink
+	origin    string
 	reader    string // "" while waiting for a card on any reader
+	anyReader bool   // started without a reader: waits in the queue
 	connected bool   // a card connection is open: removal cancels the read
+	gen       uint64 // the card generation it connected to
 	cancel    context.CancelCauseFunc
 
 	mu       sync.Mutex
@@ -81,23 +85,29 @@ func (h *Hub) StartRead(owner Sink, spec Spec) (string, *protocol.Error) {
 	if h.stopped {
 		return "", errStopping
 	}
+	if perr := h.admit(owner, spec.Origin); perr != nil {
+		return "", perr
+	}
 	name, perr := h.pickReader(spec.Reader)
 	if perr != nil {
 		return "", perr
 	}
 	ctx, cancel := context.WithCancelCause(context.Background())
-	r := &read{id: newReadID(), owner: owner, reader: name, cancel: cancel}
+	r := &read{id: newReadID(), owner: owner, origin: spec.Origin, reader: name, cancel: cancel}
 	h.reads[r.id] = r
 	if name != "" {
 		h.readers[name].read = r
+	} else {
+		h.enqueue(r)
 	}
 	h.wg.Add(1)
 	go h.run(ctx, r, spec, timeout)
 	return r.id, nil
 }
 
-// pickReader chooses the reader of a new read (with h.mu held); "" means
-// wait for a card on any free reader.
+// pickReader chooses the reader of a new read (with h.mu held): the named
+// one, or "" for the queue of reads that take the next card on any free
+// reader.
 func (h *Hub) pickReader(want string) (string, *protocol.Error) {
 	if !h.pcscOK {
 		return "", protocol.Errorf(protocol.PCSCUnavailable, "the smart card service is not running")
@@ -112,30 +122,22 @@ func (h *Hub) pickReader(want string) (string, *protocol.Error) {
 		}
 		return want, nil
 	}
-	var free, withCard []string
+	if len(h.order) == 0 {
+		return "", protocol.Errorf(protocol.NoReader, "no smart card reader is connected")
+	}
+	if len(h.waiting) > 0 {
+		return "", nil // behind the reads already waiting
+	}
+	var withCard []string
 	for _, n := range h.order {
-		rs := h.readers[n]
-		if rs.read != nil {
-			continue
-		}
-		free = append(free, n)
-		if rs.present {
+		if rs := h.readers[n]; rs.read == nil && rs.present {
 			withCard = append(withCard, n)
 		}
 	}
-	switch {
-	case len(h.order) == 0:
-		return "", protocol.Errorf(protocol.NoReader, "no smart card reader is connected")
-	case len(free) == 0:
-		return "", protocol.Errorf(protocol.Busy, "a read is already running on every reader")
-	case len(withCard) == 1:
-		return withCard[0], nil
-	case len(withCard) > 1:
+	if len(withCard) > 1 {
 		return "", protocol.Errorf(protocol.BadRequest, "several readers hold a card: name the reader")
-	case len(free) == 1:
-		return free[0], nil
 	}
-	return "", nil
+	return "", nil // the one card there is, or the next one, through the queue
 }
 
 // run performs one read and sends its events.
@@ -159,6 +161,9 @@ func (h *Hub) run(parent context.Context, r *read, spec Spec, timeout time.Durat
 		if cause := context.Cause(ctx); ctx.Err() != nil && cause != nil {
 			perr = errorOf(cause)
 		}
+		if perr.Code == protocol.AccessDenied && r.connected {
+			h.noteWrongKey(r.reader, r.gen)
+		}
 		h.release(r)
 		if r.finish(protocol.EvReadFailed, protocol.Failed{ReadID: r.id, Error: perr}) {
 			h.log.Info("read failed", zap.String("readId", r.id), zap.String("code", string(perr.Code)),
@@ -179,7 +184,7 @@ func (h *Hub) run(parent context.Context, r *read, spec Spec, timeout time.Durat
 // as soon as ctx is done, even if the reader implementation lingers; the
 // reader is released only when the implementation has returned.
 func (h *Hub) waitAndRead(ctx context.Context, r *read, spec Spec, em *emitter) (*Result, error) {
-	name, gen, err := h.waitForCard(ctx, r, em)
+	name, gen, err := h.waitForTurn(ctx, r, em)
 	if err != nil {
 		return nil, err
 	}
@@ -241,25 +246,50 @@ func (h *Hub) waitAndRead(ctx context.Context, r *read, spec Spec, em *emitter) 
 // failure is reported without it.
 const lingerGrace = time.Second
 
+// waitForTurn waits for a card (waitForCard), then for the wrong-key
+// throttle of that card to let a key be tried.
+func (h *Hub) waitForTurn(ctx context.Context, r *read, em *emitter) (string, uint64, error) {
+	var announced time.Time // the turn the client was told of
+	for {
+		name, gen, err := h.waitForCard(ctx, r, em)
+		if err != nil {
+			return "", 0, err
+		}
+		turn, changed := h.turn(name, gen)
+		wait := turn.Sub(h.clock.Now())
+		if wait <= 0 {
+			return name, gen, nil
+		}
+		if !turn.Equal(announced) {
+			em.throttled(wait)
+			announced = turn
+		}
+		select {
+		case <-ctx.Done():
+			return "", 0, context.Cause(ctx)
+		case <-h.clock.After(wait):
+		case <-changed: // a new card starts afresh
+		}
+	}
+}
+
 // waitForCard returns the reader and card generation to read, waiting for a
-// card when there is none.
+// card when there is none. A read started without a reader waits until the
+// queue gives it one (assign); if that card leaves before the read
+// connects, the read goes back to the head of the queue.
 func (h *Hub) waitForCard(ctx context.Context, r *read, em *emitter) (string, uint64, error) {
 	announced := false
 	for {
 		h.mu.Lock()
-		name := r.reader
-		if name == "" {
-			name = h.freeReaderWithCard()
-			if name != "" {
-				r.reader = name
-				h.readers[name].read = r
-			}
-		}
-		if name != "" {
-			if rs, ok := h.readers[name]; ok && rs.present {
+		if name := r.reader; name != "" {
+			rs, ok := h.readers[name]
+			if ok && rs.present {
 				gen := rs.gen
 				h.mu.Unlock()
 				return name, gen, nil
+			}
+			if r.anyReader {
+				h.requeue(r)
 			}
 		}
 		changed := h.changed
@@ -294,7 +324,8 @@ func (h *Hub) markConnected(r *read, name string, gen uint64) bool {
 	if !ok || !rs.present || rs.gen != gen {
 		return false
 	}
-	r.connected = true
+	r.connected, r.gen = true, gen
+	h.takeSlot(rs)
 	return true
 }
 
@@ -303,11 +334,13 @@ func (h *Hub) release(r *read) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	delete(h.reads, r.id)
+	h.dequeue(r)
 	if rs, ok := h.readers[r.reader]; ok && rs.read == r {
 		rs.read = nil
 	}
 	r.cancel(nil)
 	h.notifyChange()
+	h.assign()
 }
 
 // emitter turns observer calls into events for the read's owner, as the
@@ -340,6 +373,16 @@ func (e *emitter) Progress(phase string, percent int) {
 	}
 	e.phase, e.percent = phase, percent
 	e.r.send(protocol.EvReadProgress, protocol.Progress{ReadID: e.r.id, Phase: phase, Percent: percent})
+}
+
+// throttled tells the client its key waits for the wrong-key throttle.
+func (e *emitter) throttled(wait time.Duration) {
+	if slices.Index(phaseOrder, e.phase) > slices.Index(phaseOrder, protocol.PhaseThrottled) {
+		return
+	}
+	e.phase = protocol.PhaseThrottled
+	e.r.send(protocol.EvReadProgress, protocol.Progress{ReadID: e.r.id, Phase: e.phase, Percent: e.percent,
+		RetryAfterMs: max(wait.Milliseconds(), 1)})
 }
 
 func (e *emitter) Identity(fields protocol.Fields, checks check.Report) {
