@@ -13,7 +13,10 @@ import (
 	"github.com/idagent/idagent/emrtd/check"
 	"github.com/idagent/idagent/emrtd/sim"
 	"github.com/idagent/idagent/nfc/apdu"
+	"github.com/idagent/idagent/nfc/pcsc"
+	"github.com/idagent/idagent/nfc/pcsc/pcsctest"
 	"github.com/idagent/idagent/nfc/virtual"
+	"github.com/idagent/idagent/nfc/vpcd"
 )
 
 // Every quirk alone, on the Vietnamese card and on the passport: a
@@ -281,6 +284,48 @@ func TestLargeDG2(t *testing.T) {
 			if status(res.Checks, "dg.hash.DG2") != check.Pass || card.ins[apdu.InsReadBinaryOdd] == 0 {
 				t.Errorf("DG2 %s, %d odd READ BINARY", status(res.Checks, "dg.hash.DG2"), card.ins[apdu.InsReadBinaryOdd])
 			}
+		})
+	}
+}
+
+// A representative subset of quirky chips through the real pcscd and the
+// vpcd reader: every document profile, and quirks where the transport
+// matters (GET RESPONSE below secure messaging, extended length refused,
+// errors answered plain, reads past the end refused, DG2 past 32 KB).
+func TestQuirksThroughPCSCD(t *testing.T) {
+	pcsctest.Require(t)
+	m := pcsc.New()
+	type run struct {
+		profile string
+		quirks  []string
+	}
+	var runs []run
+	for _, d := range sim.Documents() {
+		runs = append(runs, run{d, nil})
+	}
+	runs = append(runs,
+		run{"cccd", []string{"get-response", "no-extended"}},
+		run{"cccd", []string{"sm-error-plain-abort", "no-sfi-lds", "eof-6700"}},
+		run{"passport", []string{"le00-6b00", "no-extended"}},
+		run{"passport", []string{"large-dg2", "cardaccess-6283"}},
+	)
+	for _, r := range runs {
+		t.Run(r.profile+"/"+strings.Join(r.quirks, ","), func(t *testing.T) {
+			chip, err := sim.New(r.profile, sim.Options{Seed: 8, Quirks: r.quirks})
+			if err != nil {
+				t.Fatal(err)
+			}
+			pcsctest.Insert(t, vpcd.Reader0Addr, pcsctest.Reader0, chip, vpcd.Config{})
+			conn, err := m.Connect(context.Background(), pcsctest.Reader0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			res, err := Read(context.Background(), conn, fullOptions(t, deskKey(t, chip)))
+			if err != nil {
+				t.Fatalf("%v (link %+v)", err, res.Stats.Link)
+			}
+			assertGenuine(t, chip, res, profileWant[r.profile])
 		})
 	}
 }
