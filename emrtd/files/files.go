@@ -7,7 +7,7 @@
 // A Reader learns what the chip and the reader allow and remembers it for
 // the read, across re-opened sessions (Link; Options.Hints starts from an
 // earlier read's): whether extended length works, the largest chunk the
-// chip answers (stepping down 64K → 4K → 256 → 223 → 160 → 112 on 6700,
+// chip answers (stepping down 64K → 4K → 256 → 223 → 192 → 160 → 112 on 6700,
 // 6B00, 6282 without data or short answers), whether short file
 // identifiers work at the master file and in the application, whether the
 // chip refuses reads past the end of a file (then each file's header is

@@ -136,7 +136,7 @@ func (r *Reader) recoverAt(ctx context.Context, s *fileState, o outcome, err err
 func (r *Reader) take(s *fileState, o outcome, want int) (end bool, err error) {
 	switch sw := o.sw; {
 	case sw == apdu.SWOK, sw == apdu.SWEndOfFile && len(o.data) > 0:
-		return r.append(s, o, want)
+		return r.takeData(s, o, want)
 	case sw.SW1() == 0x6C:
 		// The chip names the Le it wants (under secure messaging the
 		// channel retries a protected 6Cxx itself; this one came plain).
@@ -198,9 +198,9 @@ func (r *Reader) refusedLength(s *fileState, o outcome, want int) error {
 	return &apdu.Error{Command: "READ BINARY", SW: o.sw}
 }
 
-// append takes the data of an answer: it learns the file's length from
+// takeData takes the data of an answer: it learns the file's length from
 // its header and the chip's limits from how much it sent.
-func (r *Reader) append(s *fileState, o outcome, want int) (end bool, err error) {
+func (r *Reader) takeData(s *fileState, o outcome, want int) (end bool, err error) {
 	if len(o.data) == 0 && len(s.buf) == 0 && want > apdu.MaxShortNe && r.extended != yes {
 		// Nothing for an extended Le: the chip does not do extended
 		// length (it answered empty, real-chips T-03).

@@ -58,9 +58,10 @@ type Recoverer interface {
 
 // ladder is the sequence of READ BINARY lengths a Reader steps down on
 // 6700, 6B00 or an extended-length failure. 223 is the largest plaintext
-// whose protected answer always fits a short response (AES); 160 and 112
-// are what the most conservative readers use.
-var ladder = []int{65536, 4096, 256, 223, 160, 112}
+// whose protected answer always fits a short response (AES); 192 is what
+// a Ukrainian passport takes at most (gmrtd #410); 160 and 112 are what
+// the most conservative readers use.
+var ladder = []int{65536, 4096, 256, 223, 192, 160, 112}
 
 // shortSMChunk is the largest plaintext whose protected response fits in a
 // short APDU for both ciphers: above it, an extended Le is needed.

@@ -101,7 +101,7 @@ func TestChipResponseLimits(t *testing.T) {
 		limit sim.Limits
 		chunk int
 	}{
-		{"6700 above 231 bytes", sim.Limits{MaxResponse: 231, OverLimit: sim.WrongLength}, 160},
+		{"6700 above 231 bytes", sim.Limits{MaxResponse: 231, OverLimit: sim.WrongLength}, 192},
 		{"6700 above 160 bytes", sim.Limits{MaxResponse: 160, OverLimit: sim.WrongLength}, 112},
 		{"short answers of 200 bytes", sim.Limits{MaxResponse: 200, OverLimit: sim.ShortRead}, 175},
 		{"no extended, 6700 above 200", sim.Limits{NoExtended: true, MaxResponse: 200, OverLimit: sim.WrongLength}, 160},

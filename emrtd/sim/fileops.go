@@ -213,7 +213,10 @@ func (c *Chip) read(f *file, offset, n, asked int, wildcard, secured bool) ([]by
 	case EOFWrongP1P2:
 		return nil, apdu.SWWrongP1P2
 	case EOFExactLength:
-		return nil, apdu.SW(0x6C00 | min(left, 256)&0xFF)
+		if left > apdu.MaxShortNe {
+			return nil, apdu.SWWrongLength // 6Cxx cannot say more than 256
+		}
+		return nil, apdu.SW(0x6C00 | left&0xFF)
 	}
 	if !wildcard && len(data) < n {
 		return data, apdu.SWEndOfFile

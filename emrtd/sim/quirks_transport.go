@@ -174,7 +174,7 @@ func endOfFileQuirks() []Quirk {
 		{Name: "eof-6b00", ID: "FA-06", Group: groupEndOfFile, Apply: eof(EOFWrongP1P2),
 			Summary: "a READ BINARY reaching past the end answers 6B00"},
 		{Name: "eof-6cxx", ID: "FA-06", Group: groupEndOfFile, Apply: eof(EOFExactLength),
-			Summary: "a READ BINARY reaching past the end answers 6Cxx, xx the bytes left"},
+			Summary: "a READ BINARY reaching past the end answers 6Cxx, xx the bytes left (6700 when more than 256 are left)"},
 	}
 }
 
