@@ -173,7 +173,7 @@ func chainOf(ds *cert.Certificate, at time.Time, o Options) (check.Check, *trust
 			}
 			continue
 		}
-		if lastErr = ds.CheckSignatureFrom(e.Cert); lastErr == nil {
+		if lastErr = o.Trust.CheckIssued(ds, e); lastErr == nil {
 			verified = append(verified, e)
 		}
 	}

@@ -69,6 +69,7 @@ type Store struct {
 	crlFP     map[[32]byte]bool
 	sources   map[string]sourceRecord
 	problems  []string
+	issued    issuedCache
 }
 
 // New returns an empty in-memory store.

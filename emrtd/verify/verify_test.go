@@ -65,3 +65,23 @@ func TestDocumentEmptyWithoutSOD(t *testing.T) {
 		t.Errorf("verified %v", doc.Verified)
 	}
 }
+
+// BenchmarkVerifyCCCD verifies a cccd evidence bundle away from the desk
+// with a challenge (the service's core work, without HTTP and JSON).
+func BenchmarkVerifyCCCD(b *testing.B) {
+	chal := []byte("bench-01")
+	d := verifytest.Desk(b, "cccd", sim.Options{Seed: 80}, chal)
+	ev, err := verify.ParseEvidence(d.JSON)
+	if err != nil {
+		b.Fatal(err)
+	}
+	opts := verify.Options{Trust: verifytest.Trust(b), AllowTestAnchors: true, Challenge: chal}
+	b.ReportAllocs()
+	cpu := verifytest.ProcessCPU()
+	for b.Loop() {
+		if res := verify.Verify(ev, opts); res.Verdict != check.Pass {
+			b.Fatal(res.Verdict)
+		}
+	}
+	verifytest.ReportCPU(b, verifytest.ProcessCPU()-cpu)
+}
