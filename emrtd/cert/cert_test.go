@@ -362,8 +362,12 @@ func TestCRL(t *testing.T) {
 func TestNameCanonical(t *testing.T) {
 	a := Name{Attributes: []Attribute{{OIDCountry, "vn"}, {OIDCommonName, "  CSCA   ePassport\tVietnam "}}, Raw: []byte{1}}
 	b := Name{Attributes: []Attribute{{OIDCountry, "VN"}, {OIDCommonName, "csca epassport vietnam"}}, Raw: []byte{2}}
+	// The same attributes in another order match (real-chips.md P-03:
+	// SignerInfos that list the issuer's RDNs reversed); other values do not.
 	c := Name{Attributes: []Attribute{{OIDCommonName, "csca epassport vietnam"}, {OIDCountry, "VN"}}, Raw: []byte{3}}
-	if !a.Equal(b) || a.Equal(c) {
+	d := Name{Attributes: []Attribute{{OIDCountry, "VN"}, {OIDCommonName, "csca epassport viet nam"}}, Raw: []byte{4}}
+	e := Name{Attributes: []Attribute{{OIDCountry, "VN"}}, Raw: []byte{5}}
+	if !a.Equal(b) || !a.Equal(c) || a.Equal(d) || a.Equal(e) {
 		t.Error("canonical name matching")
 	}
 	if a.Country() != "VN" || b.String() != "C=VN, CN=csca epassport vietnam" {
