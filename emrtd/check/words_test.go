@@ -186,3 +186,39 @@ func TestHeadline(t *testing.T) {
 		t.Errorf("test card in English: %q", w.EN)
 	}
 }
+
+// Every check name this package declares has a title, and a sentence for
+// PASS, so a new check never shows as its bare name.
+func TestEveryCheckNameHasWords(t *testing.T) {
+	f, err := parser.ParseFile(token.NewFileSet(), "check.go", nil, parser.SkipObjectResolution)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, decl := range f.Decls {
+		gd, ok := decl.(*ast.GenDecl)
+		if !ok || gd.Tok != token.CONST {
+			continue
+		}
+		for _, spec := range gd.Specs {
+			for _, v := range spec.(*ast.ValueSpec).Values {
+				if lit, ok := v.(*ast.BasicLit); ok && lit.Kind == token.STRING {
+					if s, _ := strconv.Unquote(lit.Value); strings.Contains(s, ".") || s == Challenge {
+						names = append(names, s)
+					}
+				}
+			}
+		}
+	}
+	if len(names) < 10 {
+		t.Fatalf("found %d check names in check.go: the scan is broken", len(names))
+	}
+	for _, name := range names {
+		if _, ok := Wording.Titles[name]; !ok {
+			t.Errorf("check %s has no title in emrtd/check/wording.go", name)
+		}
+		if _, ok := Wording.Checks[name+" PASS"]; !ok {
+			t.Errorf("check %s has no PASS sentence in emrtd/check/wording.go", name)
+		}
+	}
+}

@@ -13,13 +13,29 @@ export const WORDS = {
       "vi": "Khớp mã đã nhập",
       "en": "Matches the key entered"
     },
+    "access.protocol": {
+      "vi": "Cách mở chip đúng như chip khai",
+      "en": "Chip opened as its signed data says"
+    },
     "active.authentication": {
       "vi": "Chip gốc (xác thực chủ động)",
       "en": "Original chip (active authentication)"
     },
+    "cardaccess.consistency": {
+      "vi": "Thông tin truy cập khớp dữ liệu đã ký",
+      "en": "Access information matches the signed data"
+    },
+    "challenge": {
+      "vi": "Đọc cho lần kiểm tra này",
+      "en": "Read for this verification"
+    },
     "chip.authentication": {
       "vi": "Chip gốc (xác thực chip)",
       "en": "Original chip (chip authentication)"
+    },
+    "com.consistency": {
+      "vi": "Danh mục dữ liệu khớp dữ liệu đã ký",
+      "en": "File list matches the signed data"
     },
     "dg.hash": {
       "vi": "Nhóm dữ liệu {dg}",
@@ -64,6 +80,10 @@ export const WORDS = {
     "ds.country": {
       "vi": "Nước cấp",
       "en": "Issuing country"
+    },
+    "ds.profile": {
+      "vi": "Hồ sơ chứng chỉ ký",
+      "en": "Signing certificate profile"
     },
     "ds.revocation": {
       "vi": "Thu hồi chứng chỉ ký",
@@ -381,10 +401,6 @@ export const WORDS = {
       "vi": "ẢNH ĐÃ BỊ THAY sau khi cấp: không phải ảnh của người được cấp.",
       "en": "The PHOTO WAS REPLACED after issue: it is not the holder's photo."
     },
-    "ds.profile PASS": {
-      "vi": "Chứng chỉ ký và chứng chỉ gốc đúng chuẩn.",
-      "en": "The signing and root certificates follow the standard."
-    },
     "mrz.dg13.consistency BIRTH_DATE_MISMATCH": {
       "vi": "Ngày sinh trong MRZ khác với thông tin cá nhân: dữ liệu không nhất quán.",
       "en": "The birth date in the MRZ differs from the personal data: the data is inconsistent."
@@ -403,13 +419,29 @@ export const WORDS = {
       "vi": "Dữ liệu trên chip khớp với mã đã nhập.",
       "en": "The chip's data matches the key entered."
     },
+    "access.protocol PASS": {
+      "vi": "Chip được mở đúng cách mà dữ liệu đã ký của nó khai.",
+      "en": "The chip was opened the way its signed data lists."
+    },
     "active.authentication PASS": {
       "vi": "Chip chứng minh được nó giữ khóa bí mật của giấy tờ: không phải bản sao.",
       "en": "The chip proved it holds the document's secret key: not a copy."
     },
+    "cardaccess.consistency PASS": {
+      "vi": "Thông tin truy cập của chip khớp với dữ liệu đã ký.",
+      "en": "The chip's access information matches its signed data."
+    },
+    "challenge PASS": {
+      "vi": "Chip đã ký mã thử của lần kiểm tra này.",
+      "en": "The chip signed this verification's challenge."
+    },
     "chip.authentication PASS": {
       "vi": "Chip chứng minh được là chip gốc, không phải bản sao.",
       "en": "The chip proved it is the original, not a copy."
+    },
+    "com.consistency PASS": {
+      "vi": "Danh mục dữ liệu của chip khớp với dữ liệu đã ký.",
+      "en": "The chip's file list matches its signed data."
     },
     "dg.hash PASS": {
       "vi": "Không bị thay đổi kể từ khi cấp.",
@@ -422,6 +454,10 @@ export const WORDS = {
     "ds.country PASS": {
       "vi": "Nước của người ký khớp với nước cấp.",
       "en": "The signer's country matches the issuing country."
+    },
+    "ds.profile PASS": {
+      "vi": "Chứng chỉ ký và chứng chỉ gốc đúng chuẩn.",
+      "en": "The signing and root certificates follow the standard."
     },
     "ds.revocation PASS": {
       "vi": "Chứng chỉ ký không bị thu hồi.",

@@ -199,9 +199,11 @@ test('the desk page loads from the agent, connects, and shows the simulator pane
   const options = (id) => page.locator(`[data-testid="${id}"] option`).evaluateAll((os) => os.map((o) => o.value));
   const profiles = await options('sim-profile');
   const tampers = await options('sim-tamper');
-  assert.deepEqual([...profiles].sort(), ['cccd', 'cccd2024', 'passport', 'passport-3des', 'passport-bac-only', 'passport-cam', 'passport-dh', 'passport-im']);
+  assert.deepEqual([...profiles].sort(), [...json.info.sim.profiles].sort());
+  assert.ok(profiles.includes('passport') && profiles.includes('cccd2024'));
   assert.equal(profiles[0], 'cccd');
   assert.equal(tampers[0], '');
+  assert.deepEqual(tampers.slice(1).sort(), [...json.info.sim.tampers].sort());
   assert.ok(tampers.includes('mrz-dg13-mismatch') && tampers.includes('ca-clone') && tampers.includes('aa-clone'));
   assert.doesNotMatch(await page.locator('body').textContent(), /[Tt]hẻ thật/);
   await shot('01-connected');
@@ -631,8 +633,10 @@ async function slowRead(own, tamper, seed, shotName) {
   const since = await readsStarted(own);
   await by(own, 'key').fill(card.id12);
   await by(own, 'key').press('Enter');
-  // The fields arrive before the end of the read.
-  await own.waitForFunction(() => document.querySelector('#form-hospital [name=fullName]').value !== '', null, { timeout: SLOW });
+  // The fields (or, for a chip caught early, the red verdict) come before
+  // the end of the read.
+  await own.waitForFunction(() => document.querySelector('#form-hospital [name=fullName]').value !== ''
+    || /\bbad\b/.test(document.querySelector('[data-testid="verdict"]').className), null, { timeout: SLOW });
   if (shotName) await shot(shotName, own);
   const midway = await own.evaluate(() => ({
     final: document.querySelector('[data-testid="verdict"]').dataset.final,
@@ -656,9 +660,9 @@ function assertNeverPassed(states, what) {
 
 // Before read.result, with the person's fields on screen, nothing said
 // verified.
-function assertNeverPassedBeforeFinal(tl, what) {
+function assertNeverPassedBeforeFinal(tl, what, { fieldsBeforeEnd = true } = {}) {
   const before = tl.filter((s) => s.final !== 'true');
-  assert.ok(before.some((s) => s.name !== ''), `${what}: the fields were on screen before the end`);
+  if (fieldsBeforeEnd) assert.ok(before.some((s) => s.name !== ''), `${what}: the fields were on screen before the end`);
   assertNeverPassed(before, what);
 }
 
@@ -694,7 +698,9 @@ test('at iso14443-106 speed an aa-clone and a ca-clone never show a green tick o
       const red = tl.findIndex((s) => /\bbad\b/.test(s.verdictClass));
       assert.ok(red >= 0, `${tamper} never turned red`);
       assertNeverPassed(tl.slice(0, red), tamper);
-      assertNeverPassedBeforeFinal(tl, tamper);
+      // Whether the agent sends the fields of a clone before its verdict
+      // depends on when it decides anti-clone; nothing green either way.
+      assertNeverPassedBeforeFinal(tl, tamper, { fieldsBeforeEnd: false });
       // Red, it names a clone, in the check's own words.
       assert.match(await by(own, 'verdict-text').textContent(), /chip SAO CHÉP/);
       const failed = own.locator('[data-testid="checks"] li[data-status="FAIL"] .text');
