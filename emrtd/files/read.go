@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/idagent/idagent/emrtd/sm"
 	"github.com/idagent/idagent/emrtd/tlv"
 	"github.com/idagent/idagent/nfc"
 	"github.com/idagent/idagent/nfc/apdu"
@@ -50,6 +51,8 @@ type fileState struct {
 	sfiDoubt int
 	// exactLe: the chip asked for this exact Le (6Cxx) for the next read.
 	exactLe int
+	// pastEnd: the last block is asked for as a full chunk (SM-04).
+	pastEnd bool
 	// refused is the Le of the refused first read that a header read is
 	// to explain; extendedDoubt: an extended first read was refused too,
 	// and extended length was given up for it.
@@ -67,7 +70,7 @@ func (s *fileState) want(chunk int) int {
 		return s.exactLe
 	case s.probe:
 		return headerLen
-	case s.total < 0:
+	case s.total < 0, s.pastEnd:
 		return chunk
 	}
 	return min(chunk, s.total-len(s.buf))
@@ -79,7 +82,7 @@ func (s *fileState) want(chunk int) int {
 const headerLen = 8
 
 func (r *Reader) readFile(ctx context.Context, f File) ([]byte, error) {
-	s := &fileState{f: f, total: -1, lostAt: -1}
+	s := &fileState{f: f, total: -1, lostAt: -1, pastEnd: r.fullLast == yes && r.exact != yes}
 	if r.exact == yes {
 		s.probe = true
 	}
@@ -88,7 +91,7 @@ func (r *Reader) readFile(ctx context.Context, f File) ([]byte, error) {
 		o, err := r.readAt(ctx, s, len(s.buf), want)
 		s.exactLe = 0
 		if sessionLost(o, err) {
-			if err := r.recoverAt(ctx, s, o, err); err != nil {
+			if err := r.recoverAt(ctx, s, o, err, want); err != nil {
 				return nil, err
 			}
 			continue
@@ -117,7 +120,15 @@ func (r *Reader) readFile(ctx context.Context, f File) ([]byte, error) {
 // current offset. Lost twice at one offset, it first asks for less, then
 // gives up: the chip will not give this part. An unprotected 6982 again
 // right after a new session means the chip protects the file.
-func (r *Reader) recoverAt(ctx context.Context, s *fileState, o outcome, err error) error {
+func (r *Reader) recoverAt(ctx context.Context, s *fileState, o outcome, err error, want int) error {
+	if errors.Is(err, sm.ErrMAC) && s.total >= 0 && len(s.buf)+want == s.total && want < r.chunk && !s.pastEnd {
+		// A wrong MAC on the last, short block (a US passport's EF.SOD,
+		// real-chips SM-04): ask for the block as a full one, past the
+		// end, once the session is open again.
+		s.pastEnd, r.fullLast = true, yes
+		s.lostAt = len(s.buf)
+		return r.reauthenticate(ctx, lostCause(o, err))
+	}
 	if s.lostAt == len(s.buf) {
 		if err == nil && o.sw == apdu.SWSecurityStatus {
 			return ErrProtected

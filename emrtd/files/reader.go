@@ -91,7 +91,11 @@ type Link struct {
 	// HeaderFirst: the chip refuses reads past the end of a file, so each
 	// file's header is read first ("yes", "no", "unknown").
 	HeaderFirst string `json:"headerFirst"`
-	Reauth      int    `json:"reauth"` // re-opened sessions so far
+	// FullLastBlock: the chip garbles a short last block (a wrong MAC), so
+	// the last block of a file is asked for as a full chunk ("yes" or
+	// "unknown").
+	FullLastBlock string `json:"fullLastBlock"`
+	Reauth        int    `json:"reauth"` // re-opened sessions so far
 }
 
 // Reader reads files from one chip. It is not safe for concurrent use.
@@ -103,6 +107,7 @@ type Reader struct {
 	sfi      tri        // short file identifiers in the application
 	sfiMF    tri        // at the master file
 	exact    tri        // the chip refuses reads past the end
+	fullLast tri        // the last block of a file is asked for as a full chunk (SM-04)
 	current  uint16     // FID of the selected EF; 0 when unknown
 	gen      int        // the Recoverer's generation current belongs to
 	first    *firstRead // see UseFirstRead
@@ -127,7 +132,7 @@ func (r *Reader) useHints(h Link) {
 	if h.Chunk > 0 {
 		r.chunk = min(h.Chunk, ladder[0])
 	}
-	r.extended, r.exact = parseTri(h.Extended), parseTri(h.HeaderFirst)
+	r.extended, r.exact, r.fullLast = parseTri(h.Extended), parseTri(h.HeaderFirst), parseTri(h.FullLastBlock)
 	r.sfi, r.sfiMF = parseTri(h.SFI), parseTri(h.SFIMasterFile)
 }
 
@@ -155,7 +160,7 @@ func (r *Reader) Transport() nfc.Transport { return r.t }
 // Link returns what the Reader has learned about the link.
 func (r *Reader) Link() Link {
 	l := Link{Chunk: r.chunk, Extended: r.extended.String(), SFI: r.sfi.String(), SFIMasterFile: r.sfiMF.String(),
-		HeaderFirst: r.exact.String()}
+		HeaderFirst: r.exact.String(), FullLastBlock: r.fullLast.String()}
 	if rc, ok := r.t.(Recoverer); ok {
 		l.Reauth = rc.Reopens()
 	}

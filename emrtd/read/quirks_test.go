@@ -329,3 +329,30 @@ func TestQuirksThroughPCSCD(t *testing.T) {
 		})
 	}
 }
+
+// A chip that garbles the MAC of the last, short block of EF.SOD (a US
+// passport, real-chips SM-04): the reader opens the session again, asks
+// for the block as a full one, and asks for every file's last block so
+// from then on (Link.FullLastBlock): one re-open in the first read, none
+// once learned.
+func TestSODLastBlockMAC(t *testing.T) {
+	for _, profile := range []string{"passport", "passport-bac-only"} {
+		t.Run(profile, func(t *testing.T) {
+			res := readQuirky(t, profile, []string{"sod-last-block-mac", "no-extended"}, profileWant[profile])
+			if l := res.Stats.Link; l.Reauth != 1 || l.FullLastBlock != "yes" {
+				t.Fatalf("link %+v", l)
+			}
+			chip, err := sim.New(profile, sim.Options{Seed: 3, Quirks: []string{"sod-last-block-mac", "no-extended"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, conn := insertChip(t, chip)
+			opts := fullOptions(t, deskKey(t, chip))
+			opts.Hints = res.Hints()
+			again, err := Read(context.Background(), conn, opts)
+			if err != nil || again.Stats.Link.Reauth != 0 || again.Verdict != check.Pass {
+				t.Errorf("once learned: %v, link %+v", err, again.Stats.Link)
+			}
+		})
+	}
+}

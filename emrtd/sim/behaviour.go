@@ -63,6 +63,11 @@ type Behaviour struct {
 	// even a correct one and even after a reset (T-08).
 	BACDelay time.Duration
 
+	// SODLastBlockMAC: the protected answer to a READ BINARY of EF.SOD
+	// asking with a short explicit Le for exactly the bytes left carries a
+	// wrong MAC (SM-04).
+	SODLastBlockMAC bool
+
 	// NoBACAfterPACE: once a PACE command was taken, BAC's commands
 	// answer 6985 until a reset (AC-03).
 	NoBACAfterPACE bool

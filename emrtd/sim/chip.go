@@ -88,6 +88,9 @@ type Chip struct {
 	// bacRefused: the last EXTERNAL AUTHENTICATE was refused; the next is
 	// delayed (T-08). A reset does not clear it.
 	bacRefused bool
+	// lastReadExact: the last READ BINARY asked, with an explicit short
+	// Le, for exactly the bytes left in the file (SM-04).
+	lastReadExact bool
 }
 
 // TrustAnchor returns the DER certificate of the TEST CSCA that signs
@@ -282,6 +285,9 @@ func (c *Chip) respondSecured(cmd apdu.Command) apdu.Response {
 	}
 	if res.Session != nil {
 		c.openSession(res.Session)
+	}
+	if c.behaviour.SODLastBlockMAC && c.lastReadExact && c.current != nil && c.current.fid == issue.FIDSOD && plain.INS == apdu.InsReadBinary {
+		wrapped.Data[len(wrapped.Data)-1] ^= 0x01 // SM-04: a wrong MAC on the last short block
 	}
 	return wrapped
 }

@@ -196,6 +196,7 @@ func (c *Chip) read(f *file, offset, n, asked int, wildcard, secured bool) ([]by
 	}
 	c.current = f
 	left := len(f.data) - offset
+	c.lastReadExact = !wildcard && asked == left && asked < apdu.MaxShortNe
 	if left <= 0 {
 		return nil, c.pastEnd()
 	}
