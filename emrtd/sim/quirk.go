@@ -32,6 +32,11 @@ type Quirk struct {
 	// Apply changes the chip being built. It returns an error wrapping
 	// ErrQuirkNotApplicable when the profile lacks what the quirk changes.
 	Apply func(b *Build) error
+	// Warns names the checks a genuine document with this quirk reads as
+	// WARN by policy (a defect real documents have: the read passes with a
+	// caveat); emrtd/read's quirk matrix accepts WARN for them, and only
+	// for them.
+	Warns []string
 }
 
 // ErrQuirkNotApplicable: the profile lacks what a quirk changes (an AA

@@ -134,7 +134,7 @@ func fileQuirks() []Quirk {
 			Summary: "a portrait of about 40 KB (JPEG comments): DG2 reaches past offset 32767, read with READ BINARY B1 and DO'54' (ISO 39794 portraits)"},
 		{Name: "no-ef-com", ID: "L-01", Group: groupEFCOM, Apply: afterIssue(removeCOM),
 			Summary: "no EF.COM: SELECT and READ answer 6A82"},
-		{Name: "ef-com-wrong", ID: "L-01", Group: groupEFCOM, Apply: afterIssue(wrongCOM),
+		{Name: "ef-com-wrong", ID: "L-01", Group: groupEFCOM, Apply: afterIssue(wrongCOM), Warns: []string{"com.consistency"},
 			Summary: "EF.COM lists DG1 DG2 DG3 DG4 only: it omits groups the chip holds and names ones it does not (EF.SOD is the authority)"},
 	}
 }
