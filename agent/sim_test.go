@@ -55,7 +55,7 @@ func startSimAgent(tb testing.TB, linkName string, p config.Policy) *simAgent {
 	}
 	cfg := config.Default()
 	cfg.Origins[deskOrigin] = p
-	cfg.MaxConnections = 200
+	cfg.MaxConnections, cfg.MaxConnectionsPerOrigin = 200, 200 // load tests hold 100 clients of one origin
 	addr, logs, a := runPipelineAgent(tb, cfg, s.Manager, s)
 	waitReaders(tb, a, len(simulate.Readers))
 	return &simAgent{addr: addr, logs: logs, sim: s}

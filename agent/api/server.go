@@ -7,12 +7,14 @@
 package api
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -42,14 +44,22 @@ type Simulator interface {
 // Limits bound what one client can do. Zero values take the defaults of
 // docs/PROTOCOL.md §9.
 type Limits struct {
-	MaxMessage     int64         // bytes per frame from the client
-	MaxConnections int           // concurrent WebSockets (default: config)
-	SendQueue      int           // frames queued per connection
-	PingInterval   time.Duration // keepalive pings
-	PongWait       time.Duration // read deadline, extended by pongs and frames
-	WriteWait      time.Duration // per frame
-	RatePerSecond  float64       // requests per connection
-	Burst          int
+	MaxMessage int64 // bytes per frame from the client
+	// MaxConnections bounds the TCP connections, HTTP and WebSocket alike;
+	// MaxPerOrigin is one origin's share (defaults: config).
+	MaxConnections int
+	MaxPerOrigin   int
+	// ReadHeaderTimeout, IdleTimeout and WriteTimeout bound the HTTP side
+	// (defaults: config).
+	ReadHeaderTimeout time.Duration
+	IdleTimeout       time.Duration
+	WriteTimeout      time.Duration
+	SendQueue         int           // frames queued per connection
+	PingInterval      time.Duration // keepalive pings
+	PongWait          time.Duration // read deadline, extended by pongs and frames
+	WriteWait         time.Duration // per frame
+	RatePerSecond     float64       // requests per connection
+	Burst             int
 }
 
 func (l *Limits) fill(cfg *config.Config) {
@@ -67,6 +77,10 @@ func (l *Limits) fill(cfg *config.Config) {
 		l.MaxMessage = 64 << 10
 	}
 	def(&l.MaxConnections, cfg.MaxConnections)
+	def(&l.MaxPerOrigin, cfg.MaxConnectionsPerOrigin)
+	defd(&l.ReadHeaderTimeout, cfg.ReadHeaderTimeout)
+	defd(&l.IdleTimeout, cfg.IdleTimeout)
+	defd(&l.WriteTimeout, cfg.WriteTimeout)
 	def(&l.SendQueue, 256)
 	defd(&l.PingInterval, 20*time.Second)
 	defd(&l.PongWait, 45*time.Second)
@@ -115,6 +129,7 @@ type Server struct {
 	stopping bool
 
 	refusals refusalLog
+	limiter  *connLimiter
 	upgrader websocket.Upgrader
 	httpSrv  *http.Server
 }
@@ -132,7 +147,8 @@ func New(o Options) *Server {
 	}
 	o.Limits.fill(o.Config)
 	s := &Server{o: o, cfg: o.Config, hub: o.Hub, log: o.Log, limits: o.Limits, clock: o.Clock,
-		ports: map[int]bool{}, conns: map[*conn]struct{}{}}
+		ports: map[int]bool{}, conns: map[*conn]struct{}{},
+		limiter: newConnLimiter(o.Limits.MaxConnections, o.Limits.MaxPerOrigin)}
 	s.upgrader = websocket.Upgrader{
 		ReadBufferSize:   4096,
 		WriteBufferSize:  4096,
@@ -168,12 +184,12 @@ func (s *Server) Connections() int {
 	return len(s.conns)
 }
 
-// track counts a WebSocket before it is upgraded; false when the cap is
-// reached.
+// track counts a WebSocket before it is upgraded; false once the server
+// is stopping. (Its TCP connection counts with the others: connLimiter.)
 func (s *Server) track(c *conn) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.stopping || len(s.conns) >= s.limits.MaxConnections {
+	if s.stopping {
 		return false
 	}
 	s.conns[c] = struct{}{}
@@ -231,8 +247,33 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, protocol.Errorf(protocol.BadRequest, "no such endpoint: see /v1/health and /v1/ws"))
 	})
-	return securityHeaders(s.checkHost(mux))
+	return securityHeaders(s.checkHost(s.checkShare(mux)))
 }
+
+// OpenConnections returns the TCP connections open now (HTTP and
+// WebSocket) and the most that were open at once.
+func (s *Server) OpenConnections() (now, peak int) {
+	s.limiter.mu.Lock()
+	defer s.limiter.mu.Unlock()
+	return len(s.limiter.conns), s.limiter.peak
+}
+
+// checkShare refuses a request whose origin holds more connections than
+// its share: 503, and the connection is closed.
+func (s *Server) checkShare(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.limiter.overShare(r, originKey(r)) {
+			s.log.Warn("connection refused: its origin holds its share of connections", zap.String("origin", originForLog(r)),
+				zap.Int("share", s.limits.MaxPerOrigin))
+			w.Header().Set("Connection", "close")
+			writeError(w, http.StatusServiceUnavailable, errTooManyConnections)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+var errTooManyConnections = protocol.Errorf(protocol.Busy, "too many connections from this origin")
 
 // Serve serves on the listeners until ctx is done, then shuts down.
 func (s *Server) Serve(ctx context.Context, listeners []net.Listener) error {
@@ -243,13 +284,21 @@ func (s *Server) Serve(ctx context.Context, listeners []net.Listener) error {
 	}
 	s.httpSrv = &http.Server{
 		Handler:           s.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
-		MaxHeaderBytes:    16 << 10,
-		ErrorLog:          zap.NewStdLog(s.log.Named("http")),
+		ReadHeaderTimeout: s.limits.ReadHeaderTimeout,
+		IdleTimeout:       s.limits.IdleTimeout,
+		// WriteTimeout bounds HTTP answers; a WebSocket clears it when
+		// it is upgraded and bounds each frame itself (WriteWait).
+		WriteTimeout:   s.limits.WriteTimeout,
+		MaxHeaderBytes: 16 << 10,
+		ErrorLog:       zap.NewStdLog(s.log.Named("http")),
+		ConnState:      s.limiter.connState,
+		ConnContext:    connContext,
+		// OPTIONS * goes through the handlers (Host check, headers).
+		DisableGeneralOptionsHandler: true,
 	}
 	errc := make(chan error, len(listeners))
 	for _, l := range listeners {
-		go func() { errc <- s.httpSrv.Serve(l) }()
+		go func() { errc <- s.httpSrv.Serve(s.limiter.listener(l)) }()
 	}
 	select {
 	case <-ctx.Done():
@@ -274,22 +323,60 @@ func (s *Server) shutdown() {
 	s.closeWebSockets(3 * time.Second)
 }
 
-// securityHeaders sets the headers every answer carries.
+// securityHeaders makes every answer carry the security headers, set as
+// the answer is written so that no handler can drop them (http.FileServer
+// deletes Cache-Control on its errors). net/http's own answers, written
+// before any handler, get them from limitedConn.Write.
 func securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := w.Header()
-		h.Set("Cache-Control", "no-store")
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Referrer-Policy", "no-referrer")
-		h.Set("X-Frame-Options", "DENY")
-		if len(r.URL.Path) >= 6 && r.URL.Path[:6] == "/demo/" {
-			h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'")
-		} else {
-			h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
-		}
-		next.ServeHTTP(w, r)
+		next.ServeHTTP(&headerWriter{ResponseWriter: w, demo: strings.HasPrefix(r.URL.Path, "/demo/")}, r)
 	})
 }
+
+// setSecurityHeaders sets the headers every answer carries; the desk
+// pages' CSP lets them run their own scripts.
+func setSecurityHeaders(h http.Header, demo bool) {
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("X-Frame-Options", "DENY")
+	if demo {
+		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'")
+	} else {
+		h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+	}
+}
+
+// headerWriter sets the security headers when the answer's header is
+// written. It passes Hijack (the WebSocket upgrade) and Flush through.
+type headerWriter struct {
+	http.ResponseWriter
+	demo  bool
+	wrote bool
+}
+
+func (w *headerWriter) WriteHeader(code int) {
+	if !w.wrote {
+		w.wrote = true
+		setSecurityHeaders(w.Header(), w.demo)
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *headerWriter) Write(b []byte) (int, error) {
+	if !w.wrote {
+		w.WriteHeader(http.StatusOK)
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *headerWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	return http.NewResponseController(w.ResponseWriter).Hijack()
+}
+
+func (w *headerWriter) Flush() { _ = http.NewResponseController(w.ResponseWriter).Flush() }
+
+func (w *headerWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // checkHost refuses requests whose Host is not a loopback name with one of
 // our ports (DNS rebinding: the attacker's name resolves to 127.0.0.1).
@@ -417,7 +504,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	}
 	c := newConn(s, origin, policy)
 	if !s.track(c) {
-		writeError(w, http.StatusServiceUnavailable, protocol.Errorf(protocol.Busy, "too many connections"))
+		writeError(w, http.StatusServiceUnavailable, protocol.Errorf(protocol.Busy, "the agent is stopping"))
 		return
 	}
 	ws, err := s.upgrader.Upgrade(w, r, nil)
@@ -425,7 +512,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		s.untrack(c)
 		return
 	}
-	if tcp, ok := ws.UnderlyingConn().(*net.TCPConn); ok {
+	if tcp, ok := underlyingTCP(ws.UnderlyingConn()); ok {
 		// Bound what the kernel buffers for a client that stops reading,
 		// so that it blocks the writer (and is dropped) after kilobytes,
 		// not megabytes.
@@ -436,6 +523,15 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	go c.run()
+}
+
+// underlyingTCP is the TCP connection under a (limited) connection.
+func underlyingTCP(c net.Conn) (*net.TCPConn, bool) {
+	if lc, ok := c.(*limitedConn); ok {
+		c = lc.Conn
+	}
+	tcp, ok := c.(*net.TCPConn)
+	return tcp, ok
 }
 
 // sendBuffer is the kernel send buffer of a WebSocket: a few photos.

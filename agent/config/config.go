@@ -58,8 +58,17 @@ type Config struct {
 	IgnoreReaders []string
 	ReadTimeout   time.Duration
 	// Demo serves the desk pages at /demo/.
-	Demo           bool
-	MaxConnections int
+	Demo bool
+	// MaxConnections bounds the TCP connections, HTTP and WebSocket
+	// alike; MaxConnectionsPerOrigin is one origin's share of them.
+	MaxConnections          int
+	MaxConnectionsPerOrigin int
+	// ReadHeaderTimeout, IdleTimeout and WriteTimeout bound the HTTP side:
+	// a request's headers, a keep-alive connection between requests, an
+	// answer.
+	ReadHeaderTimeout time.Duration
+	IdleTimeout       time.Duration
+	WriteTimeout      time.Duration
 	// MaxReadsPerOrigin bounds the reads one origin (or the native
 	// clients, or one token) has waiting or running at once.
 	MaxReadsPerOrigin int
@@ -82,21 +91,25 @@ type Log struct {
 
 // fileConfig is the JSON form. Pointers tell "absent" from "zero".
 type fileConfig struct {
-	Listen             []string        `json:"listen"`
-	ExposeToNetwork    bool            `json:"exposeToNetwork"`
-	Hosts              []string        `json:"hosts"`
-	Origins            []fileOrigin    `json:"origins"`
-	AllowNativeClients bool            `json:"allowNativeClients"`
-	NativeClients      *filePolicy     `json:"nativeClients"`
-	DefaultPolicy      *filePolicy     `json:"defaultPolicy"`
-	TrustStore         string          `json:"trustStore"`
-	Log                *fileLog        `json:"log"`
-	IgnoreReaders      []string        `json:"ignoreReaders"`
-	ReadTimeout        json.RawMessage `json:"readTimeout"`
-	Demo               bool            `json:"demo"`
-	MaxConnections     *int            `json:"maxConnections"`
-	MaxReadsPerOrigin  *int            `json:"maxReadsPerOrigin"`
-	Comment            json.RawMessage `json:"_comment"`
+	Listen                  []string        `json:"listen"`
+	ExposeToNetwork         bool            `json:"exposeToNetwork"`
+	Hosts                   []string        `json:"hosts"`
+	Origins                 []fileOrigin    `json:"origins"`
+	AllowNativeClients      bool            `json:"allowNativeClients"`
+	NativeClients           *filePolicy     `json:"nativeClients"`
+	DefaultPolicy           *filePolicy     `json:"defaultPolicy"`
+	TrustStore              string          `json:"trustStore"`
+	Log                     *fileLog        `json:"log"`
+	IgnoreReaders           []string        `json:"ignoreReaders"`
+	ReadTimeout             json.RawMessage `json:"readTimeout"`
+	Demo                    bool            `json:"demo"`
+	MaxConnections          *int            `json:"maxConnections"`
+	MaxReadsPerOrigin       *int            `json:"maxReadsPerOrigin"`
+	MaxConnectionsPerOrigin *int            `json:"maxConnectionsPerOrigin"`
+	ReadHeaderTimeout       json.RawMessage `json:"readHeaderTimeout"`
+	IdleTimeout             json.RawMessage `json:"idleTimeout"`
+	WriteTimeout            json.RawMessage `json:"writeTimeout"`
+	Comment                 json.RawMessage `json:"_comment"`
 }
 
 type filePolicy struct {
@@ -160,15 +173,19 @@ func (e *Error) Error() string {
 // Default returns the configuration used without a file.
 func Default() *Config {
 	return &Config{
-		Listen:            []string{"127.0.0.1:" + strconv.Itoa(DefaultPort), "[::1]:" + strconv.Itoa(DefaultPort)},
-		Origins:           map[string]Policy{},
-		OriginDefaults:    DefaultPolicy(),
-		NativePolicy:      DefaultPolicy(),
-		TrustStore:        filepath.Join(DataDir(), "trust"),
-		Log:               Log{Level: "info"},
-		ReadTimeout:       60 * time.Second,
-		MaxConnections:    64,
-		MaxReadsPerOrigin: DefaultMaxReadsPerOrigin,
+		Listen:                  []string{"127.0.0.1:" + strconv.Itoa(DefaultPort), "[::1]:" + strconv.Itoa(DefaultPort)},
+		Origins:                 map[string]Policy{},
+		OriginDefaults:          DefaultPolicy(),
+		NativePolicy:            DefaultPolicy(),
+		TrustStore:              filepath.Join(DataDir(), "trust"),
+		Log:                     Log{Level: "info"},
+		ReadTimeout:             60 * time.Second,
+		MaxConnections:          128,
+		MaxConnectionsPerOrigin: 16,
+		ReadHeaderTimeout:       10 * time.Second,
+		IdleTimeout:             30 * time.Second,
+		WriteTimeout:            30 * time.Second,
+		MaxReadsPerOrigin:       DefaultMaxReadsPerOrigin,
 	}
 }
 
@@ -287,6 +304,7 @@ func (fc *fileConfig) toConfig(baseDir string) (*Config, error) {
 		fc.applyPolicies,
 		func(cfg *Config) error { return fc.applyFiles(cfg, baseDir) },
 		fc.applyReaders,
+		fc.applyTimeouts,
 		fc.applyLimits,
 	} {
 		if err := step(cfg); err != nil {
@@ -380,20 +398,37 @@ func (fc *fileConfig) applyReaders(cfg *Config) error {
 	return nil
 }
 
-// applyLimits sets the read timeout, the demo pages and the connection
-// limit.
-func (fc *fileConfig) applyLimits(cfg *Config) error {
-	if fc.ReadTimeout != nil {
+// applyTimeouts sets the read timeout and the HTTP timeouts.
+func (fc *fileConfig) applyTimeouts(cfg *Config) error {
+	for _, t := range []struct {
+		key      string
+		raw      json.RawMessage
+		to       *time.Duration
+		min, max time.Duration
+	}{
+		{"readTimeout", fc.ReadTimeout, &cfg.ReadTimeout, time.Second, 10 * time.Minute},
+		{"readHeaderTimeout", fc.ReadHeaderTimeout, &cfg.ReadHeaderTimeout, time.Second, time.Minute},
+		{"idleTimeout", fc.IdleTimeout, &cfg.IdleTimeout, time.Second, 10 * time.Minute},
+		{"writeTimeout", fc.WriteTimeout, &cfg.WriteTimeout, time.Second, 10 * time.Minute},
+	} {
+		if t.raw == nil {
+			continue
+		}
 		var fd fileDuration
-		if err := fd.UnmarshalJSON(fc.ReadTimeout); err != nil {
-			return &Error{Key: "readTimeout", Msg: err.Error()}
+		if err := fd.UnmarshalJSON(t.raw); err != nil {
+			return &Error{Key: t.key, Msg: err.Error()}
 		}
 		d := time.Duration(fd)
-		if d < time.Second || d > 10*time.Minute {
-			return &Error{Key: "readTimeout", Msg: "want between 1s and 10m"}
+		if d < t.min || d > t.max {
+			return &Error{Key: t.key, Msg: fmt.Sprintf("want between %v and %v", t.min, t.max)}
 		}
-		cfg.ReadTimeout = d
+		*t.to = d
 	}
+	return nil
+}
+
+// applyLimits sets the demo pages and the connection and read limits.
+func (fc *fileConfig) applyLimits(cfg *Config) error {
 	cfg.Demo = fc.Demo
 	if fc.MaxConnections != nil {
 		if *fc.MaxConnections < 1 || *fc.MaxConnections > 10000 {
@@ -401,6 +436,14 @@ func (fc *fileConfig) applyLimits(cfg *Config) error {
 		}
 		cfg.MaxConnections = *fc.MaxConnections
 	}
+	if fc.MaxConnectionsPerOrigin != nil {
+		if *fc.MaxConnectionsPerOrigin < 1 || *fc.MaxConnectionsPerOrigin > cfg.MaxConnections {
+			return &Error{Key: "maxConnectionsPerOrigin", Msg: fmt.Sprintf("want between 1 and maxConnections (%d)", cfg.MaxConnections)}
+		}
+		cfg.MaxConnectionsPerOrigin = *fc.MaxConnectionsPerOrigin
+	}
+	// A smaller maxConnections alone lowers the default share with it.
+	cfg.MaxConnectionsPerOrigin = min(cfg.MaxConnectionsPerOrigin, cfg.MaxConnections)
 	if fc.MaxReadsPerOrigin != nil {
 		if *fc.MaxReadsPerOrigin < 1 || *fc.MaxReadsPerOrigin > 16 {
 			return &Error{Key: "maxReadsPerOrigin", Msg: "want between 1 and 16"}
