@@ -152,15 +152,19 @@ func serveSim(ctx context.Context, e *env, f simFlags, chip *sim.Chip, model *li
 	}
 	select {
 	case <-ctx.Done():
-		in.Remove()
-		if !f.json {
-			fmt.Fprintln(e.stderr, "Card removed.")
-		}
-		return exitOK
 	case <-in.Done():
-		fmt.Fprintf(e.stderr, "idagent sim: the card left the reader: %v\n", in.Err())
-		return exitNoCard
+		// Both may be ready when idagent sim is told to stop: the card
+		// left then because of it.
+		if ctx.Err() == nil {
+			fmt.Fprintf(e.stderr, "idagent sim: the card left the reader: %v\n", in.Err())
+			return exitNoCard
+		}
 	}
+	in.Remove()
+	if !f.json {
+		fmt.Fprintln(e.stderr, "Card removed.")
+	}
+	return exitOK
 }
 
 // vpcdReaderName is the pcscd name of the vpcd reader at addr: the Debian

@@ -39,25 +39,40 @@ func (d fakeDriver) send(payload []byte) []byte {
 	return out
 }
 
-func TestSimServesThroughVPCDProtocol(t *testing.T) {
+// simServing runs idagent sim with args against a fake vpcd driver
+// listening for it; cancel stops the command, done gives its exit code.
+type simServing struct {
+	driver         fakeDriver
+	stdout, stderr bytes.Buffer
+	cancel         context.CancelFunc
+	done           chan int
+}
+
+func serveSimCmd(t *testing.T, args ...string) *simServing {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ln.Close()
+	t.Cleanup(func() { ln.Close() })
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var stdout, stderr bytes.Buffer
-	done := make(chan int, 1)
+	t.Cleanup(cancel)
+	s := &simServing{cancel: cancel, done: make(chan int, 1)}
 	go func() {
-		done <- dispatch(ctx, &env{stdout: &stdout, stderr: &stderr}, []string{"sim", "--profile", "cccd", "--vpcd", ln.Addr().String(), "--seed", "5", "--json", "--link", "iso14443-848"})
+		s.done <- dispatch(ctx, &env{stdout: &s.stdout, stderr: &s.stderr}, append([]string{"sim", "--vpcd", ln.Addr().String()}, args...))
 	}()
 	conn, err := ln.Accept()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Close()
-	d := fakeDriver{t: t, conn: conn}
+	t.Cleanup(func() { conn.Close() })
+	s.driver = fakeDriver{t: t, conn: conn}
+	return s
+}
+
+func TestSimServesThroughVPCDProtocol(t *testing.T) {
+	s := serveSimCmd(t, "--profile", "cccd", "--seed", "5", "--json", "--link", "iso14443-848")
+	d, cancel, done, stdout, stderr := s.driver, s.cancel, s.done, &s.stdout, &s.stderr
 	if atr := d.send([]byte{0x04}); len(atr) < 5 || atr[0] != 0x3B {
 		t.Errorf("ATR % X", atr)
 	}
@@ -124,25 +139,8 @@ func TestSimUsageErrors(t *testing.T) {
 // FA-02: EF.CardAccess by short file identifier only), and
 // --list-quirks names every quirk with its catalogue id.
 func TestSimQuirk(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var stdout, stderr bytes.Buffer
-	done := make(chan int, 1)
-	go func() {
-		done <- dispatch(ctx, &env{stdout: &stdout, stderr: &stderr},
-			[]string{"sim", "--vpcd", ln.Addr().String(), "--quirk", "cardaccess-sfi-only, select-mf-6a87"})
-	}()
-	conn, err := ln.Accept()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	d := fakeDriver{t: t, conn: conn}
+	s := serveSimCmd(t, "--quirk", "cardaccess-sfi-only, select-mf-6a87")
+	d, cancel, done, stdout, stderr := s.driver, s.cancel, s.done, &s.stdout, &s.stderr
 	d.send([]byte{0x04})
 	for _, c := range []struct{ cmd, want []byte }{
 		{[]byte{0x00, 0xA4, 0x02, 0x0C, 0x02, 0x01, 0x1C}, []byte{0x6A, 0x82}},
@@ -164,7 +162,7 @@ func TestSimQuirk(t *testing.T) {
 	}
 
 	stdout.Reset()
-	if code := dispatch(context.Background(), &env{stdout: &stdout, stderr: &stderr}, []string{"sim", "--list-quirks"}); code != exitOK {
+	if code := dispatch(context.Background(), &env{stdout: stdout, stderr: stderr}, []string{"sim", "--list-quirks"}); code != exitOK {
 		t.Fatalf("--list-quirks: exit %d", code)
 	}
 	for _, q := range sim.Quirks() {

@@ -244,18 +244,10 @@ func TestActiveAuthenticationCut(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		m := virtual.New()
-		if err := m.AddReader("short", virtual.ReaderConfig{Limits: virtual.Limits{ShortOnly: true}}); err != nil {
+		m, conn := insertChip(t, chip)
+		if err := m.Configure("reader", virtual.ReaderConfig{Limits: virtual.Limits{ShortOnly: true}}); err != nil {
 			t.Fatal(err)
 		}
-		if err := m.Insert("short", chip); err != nil {
-			t.Fatal(err)
-		}
-		conn, err := m.Connect(context.Background(), "short")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer conn.Close()
 		res, err := Read(context.Background(), conn, fullOptions(t, mrzKey(t, chip)))
 		if err != nil {
 			t.Fatal(err)
