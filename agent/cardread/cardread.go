@@ -79,9 +79,8 @@ func (r *Reader) options(keys []access.Key, req session.Request, obs session.Obs
 		Keys: keys, DataGroups: dataGroups, Photo: req.Photo, AAChallenge: req.Challenge,
 		Verify: true, Trust: r.Trust, AllowTestAnchors: r.AllowTestAnchors,
 		OnProgress: func(p read.Progress) { obs.Progress(phaseOf(p), p.Percent) },
-		// The identity's checks are those decided so far: passive
-		// authentication of the text data groups, the MRZ cross-checks
-		// and chip authentication (which runs before them).
+		// The identity comes after the chip proved itself: its checks
+		// are final but the photo's hash (PENDING).
 		OnIdentity: func(res *read.Result) { obs.Identity(Fields(res, now), res.Checks) },
 		OnPhoto: func(p read.Photo) {
 			if mime, img, err := Portrait(p.DG2); err == nil {

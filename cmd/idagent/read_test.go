@@ -320,7 +320,9 @@ func TestReadChallenge(t *testing.T) {
 	}
 }
 
-// --dg 1: DG1 and EF.SOD only, no photo, no chip or active authentication.
+// --dg 1: DG1, EF.SOD and what the verdict needs besides (DG14 and DG15,
+// which EF.SOD lists: chip and active authentication are required), no
+// photo, no other data group.
 func TestReadDG1Only(t *testing.T) {
 	_, chip := simReader(t, "cccd", sim.Options{Seed: 40})
 	code, got, errOut := readJSONOf(t, append(append(deskArgs(chip), testTrustArgs(t)...), "--dg", "1", "--stats")...)
@@ -331,14 +333,17 @@ func TestReadDG1Only(t *testing.T) {
 	for _, f := range got.Files {
 		read = append(read, f.Name)
 	}
-	if strings.Join(read, ",") != "EF.CardAccess,EF.SOD,DG1" || got.Photo != nil || got.ChipAuthentication != nil {
+	if strings.Join(read, ",") != "EF.CardAccess,EF.SOD,DG14,DG1,DG15" || got.Photo != nil {
 		t.Errorf("files %v", read)
 	}
-	if c, _ := got.Checks.Get(check.ChipAuth); c.Status != check.Skipped {
-		t.Errorf("%+v", c)
+	for _, name := range []string{check.ChipAuth, check.ActiveAuth} {
+		if c, _ := got.Checks.Get(name); c.Status != check.Pass {
+			t.Errorf("%+v", c)
+		}
 	}
-	// EF.CardAccess, PACE (5), SELECT, EF.SOD, DG1.
-	if got.Stats.Exchanges != 9 {
+	// EF.CardAccess, PACE (5), SELECT, EF.SOD, DG14, chip authentication
+	// (2, DG1's READ BINARY proving it), DG1, DG15, active authentication.
+	if got.Stats.Exchanges != 14 {
 		t.Errorf("%d exchanges", got.Stats.Exchanges)
 	}
 }

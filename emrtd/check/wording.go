@@ -102,6 +102,10 @@ var Wording = &Table{
 		"dg.hash SOD_MALFORMED":     {"Không kiểm tra được: dữ liệu bảo mật của chip bị hỏng.", "Not checkable: the chip's security data is malformed."},
 		"HASH_MISSING":              {"Dữ liệu bảo mật không có dấu kiểm tra cho phần này: không chứng minh được.", "The security data holds no hash for this part: it cannot be proven."},
 		"NOT_READ":                  {"Phần này không đọc được nên chưa được kiểm tra.", "This part could not be read, so it was not checked."},
+		"LISTED_FILE_ABSENT":        {"Chip nói không có phần này, dù dữ liệu được ký ghi là có: chip đã bị can thiệp.", "The chip says it lacks this part, though its signed data lists it: the chip has been tampered with."},
+		"FILE_PROTECTED":            {"Chip không cho đọc phần này nên chưa được kiểm tra.", "The chip refused this part, so it was not checked."},
+		"UNPROTECTED_STATUS":        {"Phần này bị từ chối bằng một câu trả lời không được bảo vệ (có thể do thiết bị chen giữa): chưa được kiểm tra.", "This part was refused with an unprotected answer (possibly from a device in between): it was not checked."},
+		"PENDING":                   {"Đang đọc, sẽ kiểm tra ngay sau đó.", "Being read; checked next."},
 
 		// Anti-cloning: chip and active authentication.
 		"chip.authentication KEY_MISMATCH":        {"Chip không chứng minh được là chip gốc: đây là chip SAO CHÉP.", "The chip could not prove it is the original: this is a CLONED chip."},
@@ -114,6 +118,20 @@ var Wording = &Table{
 		"active.authentication NOT_SUPPORTED":     {"Chip này không có khóa xác thực chủ động.", "This chip has no active-authentication key."},
 		"NOT_SUPPORTED":                           {"Giấy tờ không hỗ trợ kiểm tra này.", "The document does not support this check."},
 		"NOT_REQUESTED":                           {"Kiểm tra này không được yêu cầu.", "This check was not asked for."},
+		"REQUIRED_NOT_RUN":                        {"Giấy tờ có khóa chống sao chép nhưng chip không chứng minh được là chip gốc: có thể là chip SAO CHÉP.", "The document has an anti-cloning key, but the chip did not prove it is the original: it may be a CLONED chip."},
+		"KEY_NOT_SIGNED":                          {"Chip chứng minh một khóa không phải của giấy tờ: đây là chip SAO CHÉP.", "The chip proved a key that is not the document's: this is a CLONED chip."},
+		"NOT_PROVEN":                              {"Giấy tờ này không có cách chống sao chép: không chứng minh được chip là chip gốc. Hãy kiểm tra giấy tờ bằng mắt.", "This document has no anti-cloning protection: the chip cannot be proven original. Check the document by eye."},
+
+		// The chip's unsigned files against its signed data.
+		"CARDACCESS_MISMATCH":     {"Thông số truy cập của chip khác với phần được ký: chip đã bị can thiệp hoặc là chip SAO CHÉP.", "The chip's access settings differ from what was signed: the chip was tampered with or is a CLONE."},
+		"CARDACCESS_MISSING":      {"Không đọc được thông số truy cập của chip, dù giấy tờ có giao thức an toàn: có thể có thiết bị chen giữa.", "The chip's access settings could not be read, though the document has the secure protocol: a device may be in between."},
+		"CARDACCESS_NOT_SIGNED":   {"Thông số truy cập của chip không được ký nên chưa được xác nhận.", "The chip's access settings are not signed, so they are unconfirmed."},
+		"CARDACCESS_NOT_VERIFIED": {"Chưa so được thông số truy cập với phần được ký (xem các mục khác).", "The access settings could not be compared with the signed data (see the other checks)."},
+		"NO_PACE":                 {"Chip không có giao thức an toàn PACE (giấy tờ đời cũ).", "The chip has no PACE secure protocol (an older document)."},
+		"PACE_NOT_USED":           {"Giấy tờ có giao thức an toàn PACE nhưng chip được mở bằng giao thức cũ yếu hơn (BAC): có thể do thiết bị chen giữa.", "The document has the PACE secure protocol, but the chip was opened with the weaker old one (BAC): possibly a device in between."},
+		"PACE_NOT_SIGNED":         {"Chip được mở bằng thông số PACE không có trong phần được ký.", "The chip was opened with PACE settings its signed data does not list."},
+		"COM_MISMATCH":            {"Danh mục dữ liệu (không được ký) khác với phần được ký; đã đọc theo phần được ký.", "The (unsigned) list of data groups differs from the signed one; the signed one was followed."},
+		"COM_MISSING":             {"Chip không có danh mục dữ liệu; đã đọc theo phần được ký.", "The chip has no list of data groups; the signed one was followed."},
 
 		// Away from the desk (a verification server checking a desk's evidence).
 		"VERIFIED_AT_DESK_ONLY": {"Chip gốc chỉ được xác nhận tại quầy: máy chủ không tự kiểm tra lại được.", "The original chip was confirmed at the desk only: the server cannot check it again."},
@@ -182,6 +200,10 @@ var Wording = &Table{
 		"ID12_DOCUMENT_NUMBER_MISMATCH":           "mismatch",
 		"CHECK_DIGIT_MISMATCH":                    "mismatch",
 		"CHALLENGE_MISMATCH":                      "replayed",
+		"KEY_NOT_SIGNED":                          "clone",
+		"REQUIRED_NOT_RUN":                        "clone",
+		"CARDACCESS_MISMATCH":                     "clone",
+		"LISTED_FILE_ABSENT":                      "edited",
 	},
 	KindOrder: []string{"clone", "photo", "edited", "forged", "revoked", "expired", "untrusted", "replayed", "unproven", "mismatch"},
 	Headlines: map[string]Words{
@@ -219,4 +241,5 @@ var Wording = &Table{
 var passOnlyReasons = []string{
 	"SIGNATURE_VALID", "CHAIN_VALID", "DS_VALID", "NOT_REVOKED", "COUNTRY_MATCH", "HASH_MATCH",
 	"CHIP_AUTHENTICATED", "CONSISTENT", "CHECK_DIGITS_VALID", "PROFILE_VALID",
+	"CARDACCESS_SIGNED", "PACE_USED", "COM_MATCHES",
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/idagent/idagent/emrtd/lds"
 	"github.com/idagent/idagent/emrtd/pace"
 	"github.com/idagent/idagent/emrtd/sm"
+	"github.com/idagent/idagent/nfc"
 )
 
 // ErrNeedMRZKey is wrapped when the chip can only be opened with BAC
@@ -36,7 +37,9 @@ type attempts struct {
 	denied     int
 	lastDenied error
 	paceFailed error // PACE failed for another reason than a wrong key
+	failedKey  int   // the index of the key PACE failed with
 	paceTried  bool
+	retried    bool // PACE was tried once more after a card reset
 }
 
 // readCardAccess reads EF.CardAccess unprotected at the master file, by
@@ -68,16 +71,22 @@ func (r *reading) readCardAccess(ctx context.Context) error {
 }
 
 // open runs access control: PACE with each key in turn when EF.CardAccess
-// lists a configuration this reader runs, else (or when PACE failed for
-// another reason than a wrong key, or was refused for every key) BAC with
-// each MRZ key. Each key is tried at most once per mechanism, so a wrong
+// lists a configuration this reader runs. When PACE fails for another
+// reason than a wrong key, the card is reset and PACE tried once more,
+// from the key it failed with: a relay (or a bad link) must not push the
+// read to BAC with one failure. BAC with each MRZ key comes only after
+// that, or when the chip refused PACE with every key, and only after a
+// reset (ICAO 9303-11 §4.1: BAC or PACE, not both in one session). Each
+// key is tried at most once per mechanism (the retry aside), so a wrong
 // key never starts a retry storm.
 func (r *reading) open(ctx context.Context) error {
 	r.begin(PhaseAccess, "")
 	var a attempts
 	if len(pace.Candidates(r.res.CardAccess)) > 0 {
-		ok, err := r.openPACE(ctx, &a)
-		if ok || err != nil {
+		if ok, err := r.openPACETwice(ctx, &a); ok || err != nil {
+			return err
+		}
+		if err := r.resetCard(ctx); err != nil {
 			return err
 		}
 	} else if r.res.CardAccess != nil && len(r.res.CardAccess.PACE) > 0 {
@@ -89,10 +98,31 @@ func (r *reading) open(ctx context.Context) error {
 	return r.openBAC(ctx, &a)
 }
 
+// openPACETwice tries PACE with each key and, when it failed for another
+// reason than a wrong key, once more on a reset card from the key it
+// failed with.
+func (r *reading) openPACETwice(ctx context.Context, a *attempts) (ok bool, err error) {
+	if ok, err := r.openPACE(ctx, a, r.opts.Keys); ok || err != nil || a.paceFailed == nil {
+		return ok, err
+	}
+	if err := r.resetCard(ctx); err != nil {
+		return false, err
+	}
+	first := a.paceFailed
+	a.paceFailed, a.retried = nil, true
+	if ok, err := r.openPACE(ctx, a, r.opts.Keys[a.failedKey:]); ok || err != nil {
+		return ok, err
+	}
+	if a.paceFailed == nil {
+		a.paceFailed = first
+	}
+	return false, nil
+}
+
 // openPACE tries PACE with each key. ok reports success; err is set for
 // errors that end the read (card removed, cancelled).
-func (r *reading) openPACE(ctx context.Context, a *attempts) (ok bool, err error) {
-	for _, key := range r.opts.Keys {
+func (r *reading) openPACE(ctx context.Context, a *attempts, keys []access.Key) (ok bool, err error) {
+	for i, key := range keys {
 		a.runs++
 		a.paceTried = true
 		session, res, err := pace.Establish(ctx, r.plain, key, r.res.CardAccess, &pace.Options{Rand: r.opts.Rand})
@@ -105,11 +135,29 @@ func (r *reading) openPACE(ctx context.Context, a *attempts) (ok bool, err error
 			return false, fmt.Errorf("open the chip: %w", err)
 		default:
 			// The chip's PACE does not work with this reader: BAC may.
-			a.paceFailed = err
+			a.paceFailed, a.failedKey = err, len(r.opts.Keys)-len(keys)+i
 			return false, nil
 		}
 	}
 	return false, nil
+}
+
+// resetCard resets the card when the connection can (nfc.Resetter), so
+// the chip forgets a failed PACE; the file reader forgets its selection.
+// A connection that cannot reset leaves the chip as it is.
+func (r *reading) resetCard(ctx context.Context) error {
+	rs, ok := r.card.(nfc.Resetter)
+	if !ok {
+		return nil
+	}
+	if err := rs.Reset(ctx); err != nil {
+		if endsRead(err) {
+			return fmt.Errorf("open the chip: reset the card: %w", err)
+		}
+		r.warn("the card could not be reset before the next access control attempt")
+	}
+	r.files.SetTransport(r.session) // the chip forgot its selection
+	return nil
 }
 
 // openedPACE records a successful PACE, finishes the chip authentication
@@ -174,6 +222,8 @@ func (r *reading) openedBAC(key access.BACKey, s *sm.Session, a *attempts) {
 	r.res.Access = &AccessResult{Mechanism: MechanismBAC, Password: access.PasswordMRZ.String(),
 		Cipher: sm.TDES.String(), Attempts: a.runs, Fallback: a.paceTried}
 	switch {
+	case a.paceFailed != nil && a.retried:
+		r.res.Access.FallbackReason = "PACE failed, and again after a card reset: " + a.paceFailed.Error()
 	case a.paceFailed != nil:
 		r.res.Access.FallbackReason = "PACE failed: " + a.paceFailed.Error()
 	case a.paceTried:

@@ -10,6 +10,7 @@ import (
 	"github.com/idagent/idagent/emrtd/chipauth"
 	"github.com/idagent/idagent/emrtd/cms"
 	"github.com/idagent/idagent/emrtd/files"
+	"github.com/idagent/idagent/emrtd/keyagree"
 	"github.com/idagent/idagent/emrtd/lds"
 	"github.com/idagent/idagent/emrtd/pa"
 	"github.com/idagent/idagent/emrtd/pace"
@@ -68,6 +69,7 @@ func (r *reading) verifyCAM(infos *lds.SecurityInfos, source string) {
 			}
 			ca.Status, ca.Error = check.Pass, ""
 			ca.Repeated = len(r.cam.later)
+			ca.PublicKey = publicValue(pk.PublicKey)
 			r.cam.key = pk.PublicKey
 			return
 		}
@@ -94,13 +96,16 @@ func (r *reading) chipAuthentication(ctx context.Context, next files.File) error
 		}
 		return nil
 	}
-	p, err := chipauth.Select(r.res.DG14, r.res.CardAccess)
+	// DG14's keys only: EF.CardAccess is unsigned, and a key planted
+	// there would prove nothing (issue 13).
+	p, err := chipauth.Select(r.res.DG14)
 	if err != nil {
 		r.res.ChipAuth = &ChipAuthResult{Mechanism: ChipAuthCA, KeySource: verify.KeyFromDG14, Status: check.NotSupported, Error: err.Error()}
 		return nil
 	}
 	r.begin(PhaseChipAuth, "")
-	ca := &ChipAuthResult{Mechanism: ChipAuthCA, Protocol: lds.ProtocolName(p.Protocol), KeySource: verify.KeyFromDG14}
+	ca := &ChipAuthResult{Mechanism: ChipAuthCA, Protocol: lds.ProtocolName(p.Protocol), KeySource: verify.KeyFromDG14,
+		PublicKey: p.PublicKey}
 	r.res.ChipAuth = ca
 	opts := &chipauth.Options{Rand: r.opts.Rand}
 	probe, useProbe := r.files.FirstRead(next)
@@ -149,6 +154,7 @@ func (r *reading) activeAuthentication(ctx context.Context) error {
 	if r.res.DG14 != nil && len(r.res.DG14.ActiveAuthentication) > 0 {
 		info = &r.res.DG14.ActiveAuthentication[0]
 	}
+	r.aaReopens = r.session.Reopens()
 	res, err := r.internalAuthenticate(ctx, info)
 	aa := &ActiveAuthResult{Status: check.Pass}
 	if res != nil {
@@ -199,6 +205,21 @@ func (r *reading) internalAuthenticate(ctx context.Context, info *lds.ActiveAuth
 		return again, err2
 	}
 	return res, err // the other form is no better: inconclusive
+}
+
+// publicValue is a chip authentication key's encoded public value (the
+// point or the DH value), as the evidence names the key the chip proved;
+// nil when it cannot be decoded.
+func publicValue(pk *lds.PublicKey) []byte {
+	d, err := keyagree.DomainOfKey(pk)
+	if err != nil {
+		return nil
+	}
+	v, err := d.PublicValue(pk)
+	if err != nil {
+		return nil
+	}
+	return v
 }
 
 // cardSecurityInfos returns the SecurityInfos EF.CardSecurity signs. Its

@@ -10,17 +10,43 @@
 //
 // # Order
 //
-// The read is ordered so the identity comes early and the photo, the
-// largest file, last but one:
+// The chip proves itself before the identity is reported, and the photo,
+// the largest file, comes last:
 //
 //	EF.CardAccess → PACE (or BAC) → [EF.CardSecurity for PACE-CAM] → SELECT
-//	→ EF.COM → DG14 → chip authentication → EF.SOD → DG1, DG11, DG12, DG13
-//	→ verify → OnIdentity → other data groups → DG2 → OnPhoto → DG15 →
-//	active authentication → verify → Result
+//	→ EF.COM → EF.SOD → DG14 → chip authentication → DG1, DG11, DG12,
+//	DG13 → DG15 → active authentication → other data groups → verify →
+//	OnIdentity → DG2 → OnPhoto → [active authentication again] → verify →
+//	Result
 //
 // Chip authentication re-keys secure messaging and the rest of the read
 // continues under the new keys; its proof of the new keys is the first
-// READ BINARY of EF.SOD, so it costs its two commands only.
+// READ BINARY of DG1, so it costs its two commands only. A chip that
+// dropped its session after active authentication and was opened again
+// signs a challenge again at the end (chip authentication repeats at once
+// on every re-open): what was read after the re-open comes from a chip
+// that proved itself too.
+//
+// # What is read
+//
+// With Options.Verify, EF.SOD decides which data groups exist (EF.COM is
+// unsigned, and only a hint): every group it lists that the caller asked
+// for is read, and DG14 and DG15 whenever it lists them, since chip and
+// active authentication are required where signed data offers them. A
+// listed group the chip does not give (6A82, 6982, an unprotected error, a
+// dropped session) is reported by its hash check, never left out. Without
+// Verify, or when EF.SOD cannot be read, EF.COM says which requested
+// groups to skip.
+//
+// # Access control
+//
+// PACE when EF.CardAccess lists a configuration this reader runs, each key
+// once. When PACE fails for another reason than a wrong key, the card is
+// reset and PACE tried once more; BAC comes only after that (or after PACE
+// refused every key), after another reset (ICAO 9303-11 §4.1: not both in
+// one session). Chip authentication keys come from DG14 (or, for PACE-CAM,
+// EF.CardSecurity) only: EF.CardAccess is unsigned and never a source of
+// keys.
 //
 // # Checks
 //
@@ -50,6 +76,7 @@ import (
 
 	"github.com/idagent/idagent/emrtd/access"
 	"github.com/idagent/idagent/emrtd/activeauth"
+	"github.com/idagent/idagent/emrtd/check"
 	"github.com/idagent/idagent/emrtd/chipauth"
 	"github.com/idagent/idagent/emrtd/files"
 	"github.com/idagent/idagent/emrtd/identity"
@@ -173,10 +200,17 @@ type reading struct {
 	// caParams is the chip authentication that passed (nil before, and
 	// without): a chip opened again repeats it.
 	caParams *chipauth.Params
-	res      *Result
-	start    time.Time
-	phase    *phaseStart
-	percent  progress
+	// sodGroups are the data groups EF.SOD lists (nil until it is read
+	// and parsed, and without Verify).
+	sodGroups []int
+	// aaReopens is the session's re-opens when active authentication
+	// last ran.
+	aaReopens int
+	card      nfc.Card // for a reset between access control attempts
+	res       *Result
+	start     time.Time
+	phase     *phaseStart
+	percent   progress
 }
 
 type phaseStart struct {
@@ -186,7 +220,7 @@ type phaseStart struct {
 }
 
 func newReading(card nfc.Card, opts Options) *reading {
-	r := &reading{opts: opts, meter: files.NewMeter(card), start: time.Now()}
+	r := &reading{opts: opts, meter: files.NewMeter(card), start: time.Now(), card: card}
 	r.plain = nfc.NewTransport(r.meter)
 	r.session = session.New(r.plain, session.Options{Hints: opts.Hints.Session})
 	r.files = files.NewReader(r.session, files.Options{
@@ -201,8 +235,8 @@ func newReading(card nfc.Card, opts Options) *reading {
 
 func (r *reading) run(ctx context.Context) error {
 	for _, step := range []func(context.Context) error{
-		r.readCardAccess, r.open, r.readCOM, r.readChipAuth, r.readSOD, r.readText,
-		r.readOthers, r.readPhoto, r.readActiveAuth,
+		r.readCardAccess, r.open, r.readCOM, r.readSOD, r.readChipAuth, r.readText,
+		r.readActiveAuth, r.readOthers, r.identity, r.readPhoto, r.repeatActiveAuth,
 	} {
 		if err := step(ctx); err != nil {
 			return err
@@ -213,9 +247,10 @@ func (r *reading) run(ctx context.Context) error {
 }
 
 // readCOM reads EF.COM when the caller wants a data group that may be
-// absent: it lists the chip's data groups, so absent ones cost nothing.
-// It is not signed and only says what to read: a chip without a readable
-// one is read anyway.
+// absent: without Verify it lists the chip's data groups, so absent ones
+// cost nothing; with Verify EF.SOD decides, and EF.COM is checked against
+// it (com.consistency). It is not signed: a chip without a readable one is
+// read anyway.
 func (r *reading) readCOM(ctx context.Context) error {
 	if !slices.ContainsFunc(r.opts.DataGroups, func(n int) bool { return n > 2 }) {
 		return nil
@@ -234,7 +269,8 @@ func (r *reading) readCOM(ctx context.Context) error {
 }
 
 // readChipAuth reads DG14 and runs chip authentication (or finishes
-// PACE-CAM with DG14's key).
+// PACE-CAM with DG14's key). The first READ BINARY of DG1, read next,
+// proves the new keys.
 func (r *reading) readChipAuth(ctx context.Context) error {
 	if err := r.readDataGroup(ctx, 14); err != nil {
 		return err
@@ -242,21 +278,23 @@ func (r *reading) readChipAuth(ctx context.Context) error {
 	if r.res.DG14 == nil {
 		return nil
 	}
-	next := files.EFSOD
-	if !r.opts.Verify {
-		next = files.DataGroup(1)
-	}
-	return r.chipAuthentication(ctx, next)
+	return r.chipAuthentication(ctx, files.DataGroup(1))
 }
 
-// readText reads the text data groups, verifies what was read and calls
-// OnIdentity.
+// readText reads the text data groups.
 func (r *reading) readText(ctx context.Context) error {
 	for _, dg := range textGroups {
 		if err := r.readDataGroup(ctx, dg); err != nil {
 			return err
 		}
 	}
+	return nil
+}
+
+// identity verifies what was read, once the chip proved itself, and calls
+// OnIdentity: every check is final except DG2's hash, pending while the
+// photo is read.
+func (r *reading) identity(context.Context) error {
 	r.verify(false)
 	r.res.Stats.Identity = time.Since(r.start)
 	if r.opts.OnIdentity != nil {
@@ -317,16 +355,33 @@ func (r *reading) readActiveAuth(ctx context.Context) error {
 	return r.activeAuthentication(ctx)
 }
 
-// readDataGroup reads data group n when the caller wants it, unless
-// EF.COM says it is absent, and parses it. DG1 is mandatory; other groups
-// that fail are reported in Files and the read goes on (unless the card
-// is gone or the caller cancelled).
+// repeatActiveAuth runs active authentication again when the chip was
+// opened again after it passed: the files read since came over a new
+// session, perhaps from another chip. (Chip authentication repeats at
+// every re-open.)
+func (r *reading) repeatActiveAuth(ctx context.Context) error {
+	aa := r.res.ActiveAuth
+	if aa == nil || aa.Status != check.Pass || r.session.Reopens() == r.aaReopens {
+		return nil
+	}
+	repeated := aa.Repeated + 1
+	if err := r.activeAuthentication(ctx); err != nil {
+		return err
+	}
+	r.res.ActiveAuth.Repeated = repeated
+	return nil
+}
+
+// readDataGroup reads data group n when it is wanted and listed (see
+// wanted and listed), and parses it. DG1 is mandatory; other groups that
+// fail are reported in Files and the read goes on (unless the card is gone
+// or the caller cancelled).
 func (r *reading) readDataGroup(ctx context.Context, n int) error {
-	if n != 1 && !r.wanted(n) {
+	if !r.wanted(n) {
 		return nil
 	}
 	f := files.DataGroup(n)
-	if r.res.COM != nil && !r.res.COM.Has(n) && n != 1 {
+	if !r.listed(n) {
 		r.record(FileResult{Name: f.Name, DG: n, Status: FileSkipped})
 		return nil
 	}
@@ -345,8 +400,27 @@ func (r *reading) readDataGroup(ctx context.Context, n int) error {
 
 func dataGroupName(n int) string { return fmt.Sprintf("DG%d", n) }
 
+// wanted reports whether data group n is to be read: DG1 always, the
+// groups asked for, DG2 with Photo, and with Verify DG14 and DG15 (chip
+// and active authentication are required where EF.SOD lists them).
 func (r *reading) wanted(n int) bool {
-	return n == 1 || slices.Contains(r.opts.DataGroups, n) || (n == 2 && r.opts.Photo)
+	return n == 1 || slices.Contains(r.opts.DataGroups, n) || (n == 2 && r.opts.Photo) ||
+		(r.opts.Verify && slices.Contains(antiClone, n))
+}
+
+// listed reports whether the chip holds data group n as far as the read
+// can tell: EF.SOD's list when it was read and parsed, else EF.COM's when
+// it was, else yes. DG1 is always read.
+func (r *reading) listed(n int) bool {
+	switch {
+	case n == 1:
+		return true
+	case r.sodGroups != nil:
+		return slices.Contains(r.sodGroups, n)
+	case r.res.COM != nil:
+		return r.res.COM.Has(n)
+	}
+	return true
 }
 
 func (r *reading) parseDG1(data []byte) error {
@@ -418,6 +492,7 @@ func fileResult(f files.File, dg int, data []byte, err error) FileResult {
 		fr.Status = FileProtected
 	default:
 		fr.Status, fr.Error = FileFailed, err.Error()
+		fr.Unprotected = errors.Is(err, files.ErrUnprotected)
 	}
 	return fr
 }

@@ -44,6 +44,9 @@ type FileResult struct {
 	// Error says why a file failed; it names tags and lengths, never
 	// content.
 	Error string `json:"error,omitempty"`
+	// Unprotected: under secure messaging the failure came as an
+	// unprotected status word (files.ErrUnprotected).
+	Unprotected bool `json:"unprotected,omitempty"`
 	// Data is the file as read (personal data: never logged, never in JSON
 	// by default).
 	Data []byte `json:"-"`

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/idagent/idagent/emrtd/files"
+	"github.com/idagent/idagent/emrtd/pa"
 	"github.com/idagent/idagent/emrtd/verify"
 )
 
@@ -14,8 +15,14 @@ func (r *reading) readSOD(ctx context.Context) error {
 	if !r.opts.Verify {
 		return nil
 	}
-	_, err := r.readFile(ctx, files.EFSOD, 0)
-	return err
+	data, err := r.readFile(ctx, files.EFSOD, 0)
+	if err != nil || data == nil {
+		return err
+	}
+	if sod, err := pa.ParseSOD(data); err == nil {
+		r.sodGroups = sod.LDS.DataGroups() // which data groups exist
+	}
+	return nil
 }
 
 // verify has emrtd/verify check the evidence read so far and puts the
@@ -37,10 +44,11 @@ func (r *reading) verify(final bool) {
 // verifyOptions are emrtd/verify's options for the read so far (final:
 // the read is over).
 func (r *reading) verifyOptions(final bool) verify.Options {
-	return verify.Options{
-		Trust: r.opts.Trust, AllowTestAnchors: r.opts.AllowTestAnchors, Now: r.opts.Now,
-		AtDesk: true, Partial: !final,
+	o := verify.Options{Trust: r.opts.Trust, AllowTestAnchors: r.opts.AllowTestAnchors, Now: r.opts.Now, AtDesk: true}
+	if !final && r.wanted(2) && r.listed(2) {
+		o.Pending = []int{2} // the photo is read next
 	}
+	return o
 }
 
 // evidence is the read's evidence with the key that opened the chip.
@@ -62,7 +70,7 @@ func (r *Result) Evidence() *verify.Evidence {
 	ev := &verify.Evidence{DataGroups: map[int][]byte{}, Access: r.Access, ChipAuth: r.ChipAuth, ActiveAuth: r.ActiveAuth}
 	for _, f := range r.Files {
 		if f.Status != FileRead {
-			ev.Refused = append(ev.Refused, verify.Refused{Name: f.Name, DG: f.DG, Status: f.Status, Error: f.Error})
+			ev.Refused = append(ev.Refused, verify.Refused{Name: f.Name, DG: f.DG, Status: f.Status, Error: f.Error, Unprotected: f.Unprotected})
 			continue
 		}
 		switch {
@@ -74,6 +82,8 @@ func (r *Result) Evidence() *verify.Evidence {
 			ev.CardAccess = f.Data
 		case f.Name == files.EFCardSecurity.Name:
 			ev.CardSecurity = f.Data
+		case f.Name == files.EFCOM.Name:
+			ev.COM = f.Data
 		}
 	}
 	return ev

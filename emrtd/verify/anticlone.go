@@ -1,20 +1,27 @@
 package verify
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/idagent/idagent/emrtd/activeauth"
 	"github.com/idagent/idagent/emrtd/check"
+	"github.com/idagent/idagent/emrtd/keyagree"
 	"github.com/idagent/idagent/emrtd/lds"
 )
 
 // chipAuthentication is the chip.authentication check: the protocol's own
 // outcome at the desk, counted as PASS only when passive authentication
-// proved the key it used. A chip that cannot prove the key its own files
-// name fails, whatever passive authentication says. Away from the desk it
-// is what chipAuthAway makes of it.
+// proved the key it used and that key is one DG14 publishes. A chip that
+// cannot prove the key its own files name fails, whatever passive
+// authentication says. Where EF.SOD lists DG14, chip authentication is
+// required: not running it at the desk, or a chip that does not complete
+// it, is FAIL. Where EF.SOD lists neither DG14 nor DG15 nothing proves the
+// chip genuine: WARN (NOT_PROVEN), never PASS. Away from the desk it is
+// what chipAuthAway makes of it.
 func chipAuthentication(v *verification) {
 	c := v.chipAuthAtDesk()
 	if !v.opts.AtDesk {
@@ -26,7 +33,16 @@ func chipAuthentication(v *verification) {
 func (v *verification) chipAuthAtDesk() check.Check {
 	c := check.Check{Name: check.ChipAuth}
 	ca := v.ev.ChipAuth
+	required := v.sodLists(14)
 	if ca == nil {
+		switch {
+		case v.sod != nil && !v.sodLists(14) && !v.sodLists(15) && v.ev.CardSecurity == nil:
+			c.Status, c.Reason = check.Warn, ReasonNotProven
+			c.Message = "The document's signed data offers neither chip nor active authentication, so nothing shows the chip is not a copy: check the document itself."
+			return c
+		case required && (v.opts.AtDesk || v.refused(14)):
+			return v.requiredNotRun(c, "chip authentication", 14)
+		}
 		return v.notRun(c, "chip authentication", 14)
 	}
 	var proven bool
@@ -36,7 +52,76 @@ func (v *verification) chipAuthAtDesk() check.Check {
 	} else {
 		proven, why = v.keyProven(14)
 	}
-	return antiClone(c, ca.Status, ca.Unconfirmed, proven, why, chipAuthMessages(ca))
+	c = antiClone(c, ca.Status, ca.Unconfirmed, proven, why, chipAuthMessages(ca))
+	if ca.Status == check.Pass {
+		c = v.chipKeySigned(c, ca)
+	}
+	if required {
+		c = requiredAntiClone(c, "chip authentication", 14)
+	}
+	return c
+}
+
+// chipKeySigned makes chip.authentication FAIL when the key the chip
+// proved is not one its files publish: DG14's, and with PACE-CAM
+// EF.CardSecurity's, which must then be DG14's too when EF.SOD lists DG14
+// (an EF.CardSecurity can come from another document). Whether those
+// files are proven is passive authentication's business (KEY_NOT_VERIFIED
+// until they are).
+func (v *verification) chipKeySigned(c check.Check, ca *ChipAuth) check.Check {
+	where := v.dg14
+	if !v.sodLists(14) && ca.KeySource == KeyFromCardSecurity && v.cardSecurity != nil {
+		where = v.cardSecurity.infos
+	}
+	if publishes(where, ca.PublicKey) {
+		return c
+	}
+	if v.sodLists(14) && v.dg14 == nil {
+		c.Status, c.Reason = check.Fail, ReasonRequiredNotRun
+		c.Message = fmt.Sprintf("The chip proved a key, but %s, so the key cannot be bound to this document's signed DG14: it may be another chip's.", v.whyNotRead(14))
+		return c
+	}
+	file := "DG14"
+	if where != v.dg14 {
+		file = KeyFromCardSecurity
+	}
+	c.Status, c.Reason = check.Fail, ReasonKeyNotSigned
+	c.Message = fmt.Sprintf("The chip proved a key that %s does not publish: it is not the chip the document was issued with.", file)
+	return c
+}
+
+// publishes reports whether infos hold a chip authentication public key
+// whose public value is key.
+func publishes(infos *lds.SecurityInfos, key []byte) bool {
+	if infos == nil || len(key) == 0 {
+		return false
+	}
+	for _, pk := range infos.ChipAuthenticationPublicKeys {
+		d, err := keyagree.DomainOfKey(pk.PublicKey)
+		if err != nil {
+			continue
+		}
+		if v, err := d.PublicValue(pk.PublicKey); err == nil && bytes.Equal(v, key) {
+			return true
+		}
+	}
+	return false
+}
+
+// requiredAntiClone applies "required where signed data offers it" to an
+// anti-clone check: a chip that refused or did not complete the protocol
+// fails (a genuine chip completes it). A key this reader cannot use
+// stays UNKNOWN (the document is not at fault), never PASS.
+func requiredAntiClone(c check.Check, protocol string, dg int) check.Check {
+	switch c.Reason {
+	case ReasonProtocolError, ReasonUnconfirmed:
+		c.Status = check.Fail
+		c.Message = fmt.Sprintf("The document's signed data lists DG%d, so a genuine chip completes %s; this chip did not: it may be a copy.", dg, protocol)
+	case ReasonNotSupported:
+		c.Status = check.Unknown
+		c.Message = fmt.Sprintf("The document's signed data lists DG%d, but this reader cannot use its key, so %s could not show the chip is not a copy.", dg, protocol)
+	}
+	return c
 }
 
 // chipAuthAway is chip authentication as a server sees it: only the desk
@@ -78,17 +163,14 @@ func (v *verification) holdsChipAuthKey() bool {
 // PASS only when passive authentication proved DG15. Without a signature
 // it is the desk's outcome (the chip refused or garbled the protocol, or
 // its key is unusable); away from the desk, a chip that holds DG15 and
-// shows no signature is UNKNOWN (SIGNATURE_MISSING). While the read is
-// still going (Options.Partial) it is made only once active
-// authentication ran.
+// shows no signature is UNKNOWN (SIGNATURE_MISSING). Where EF.SOD lists
+// DG15 it is required, as chip authentication where it lists DG14.
 func activeAuthentication(v *verification) {
-	aa := v.ev.ActiveAuth
-	if v.opts.Partial && aa == nil {
-		return
-	}
 	c := check.Check{Name: check.ActiveAuth}
 	status := v.activeAuthStatus()
 	switch {
+	case status == nil && v.sodLists(15) && (v.opts.AtDesk || v.refused(15)):
+		c = v.requiredNotRun(c, "active authentication", 15)
 	case status == nil:
 		c = v.notRun(c, "active authentication", 15)
 	case *status == statusMissing:
@@ -97,6 +179,9 @@ func activeAuthentication(v *verification) {
 	default:
 		proven, why := v.keyProven(15)
 		c = antiClone(c, *status, false, proven, why, activeAuthMessages)
+		if v.sodLists(15) {
+			c = requiredAntiClone(c, "active authentication", 15)
+		}
 	}
 	v.add(c)
 }
@@ -231,4 +316,44 @@ func (v *verification) notRun(c check.Check, protocol string, dg int) check.Chec
 			fmt.Sprintf("%s%s was not asked for (DG%d not read).", strings.ToUpper(protocol[:1]), protocol[1:], dg)
 	}
 	return c
+}
+
+// requiredNotRun is an anti-clone check whose protocol did not run though
+// EF.SOD lists its data group dg: the chip withheld the key, or the desk
+// did not read it.
+func (v *verification) requiredNotRun(c check.Check, protocol string, dg int) check.Check {
+	c.Status, c.Reason = check.Fail, ReasonRequiredNotRun
+	c.Message = fmt.Sprintf("The document's signed data lists DG%d, so the chip must prove its key with %s, but %s did not run (%s): it may be a copy.",
+		dg, protocol, protocol, v.whyNotRead(dg))
+	return c
+}
+
+// refused reports whether the desk asked for data group dg and did not
+// get it (a desk observation that only lowers the verdict).
+func (v *verification) refused(dg int) bool {
+	return slices.ContainsFunc(v.ev.Refused, func(f Refused) bool { return f.DG == dg && f.Status != FileSkipped })
+}
+
+// whyNotRead says what became of data group dg at the desk.
+func (v *verification) whyNotRead(dg int) string {
+	for _, f := range v.ev.Refused {
+		if f.DG != dg {
+			continue
+		}
+		switch {
+		case f.Unprotected:
+			return fmt.Sprintf("DG%d was refused with an unprotected answer", dg)
+		case f.Status == FileAbsent:
+			return fmt.Sprintf("the chip said it holds no DG%d", dg)
+		case f.Status == FileProtected:
+			return fmt.Sprintf("the chip refused DG%d", dg)
+		case f.Status == FileSkipped:
+			return fmt.Sprintf("DG%d was not read", dg)
+		}
+		return fmt.Sprintf("DG%d could not be read", dg)
+	}
+	if _, ok := v.ev.DataGroups[dg]; ok {
+		return fmt.Sprintf("DG%d was read but its key was not used", dg)
+	}
+	return fmt.Sprintf("DG%d was not read", dg)
 }

@@ -31,6 +31,9 @@ type Evidence struct {
 	// EF.SOD, nil when not read.
 	CardAccess   []byte
 	CardSecurity []byte
+	// COM is EF.COM (unsigned: the data groups the chip says it holds),
+	// nil when not read.
+	COM []byte
 	// ActiveAuth is active authentication's challenge and the chip's
 	// signature, nil when it did not run.
 	ActiveAuth *ActiveAuth
@@ -135,6 +138,10 @@ type ChipAuth struct {
 	// Unconfirmed: the chip answered unprotected under the new keys (the
 	// protocol's outcome is UNKNOWN, not a refusal).
 	Unconfirmed bool `json:"-"`
+	// PublicKey is the public value of the key the protocol ran with (the
+	// encoded point, or the DH value): it must be one DG14 (or a verified
+	// EF.CardSecurity) publishes. Nil when the protocol did not run.
+	PublicKey []byte `json:"publicKey,omitempty"`
 }
 
 // ActiveAuth is what active authentication did, with everything a server
@@ -150,6 +157,9 @@ type ActiveAuth struct {
 	PublicKey []byte       `json:"publicKey,omitempty"` // DG15's SubjectPublicKeyInfo, DER
 	Status    check.Status `json:"status"`
 	Error     string       `json:"error,omitempty"`
+	// Repeated counts the times the chip signed again, after it had been
+	// opened again (the signature above is the last one).
+	Repeated int `json:"repeated,omitempty"`
 }
 
 // FileStatus says what became of one file.
@@ -170,4 +180,7 @@ type Refused struct {
 	Status FileStatus `json:"status"`
 	// Error says why it failed; it names tags and lengths, never content.
 	Error string `json:"error,omitempty"`
+	// Unprotected: under secure messaging the refusal came unprotected
+	// (6A82 without a MAC), which anyone on the link can send.
+	Unprotected bool `json:"unprotected,omitempty"`
 }

@@ -22,6 +22,7 @@ type wireEvidence struct {
 	DataGroups          map[string][]byte `json:"dataGroups"`
 	CardAccess          []byte            `json:"cardAccess,omitempty"`
 	CardSecurity        []byte            `json:"cardSecurity,omitempty"`
+	COM                 []byte            `json:"com,omitempty"`
 	Challenge           []byte            `json:"challenge,omitempty"`
 	ActiveAuthSignature []byte            `json:"activeAuthSignature,omitempty"`
 	ActiveAuthPublicKey []byte            `json:"activeAuthPublicKey,omitempty"`
@@ -49,6 +50,8 @@ type DeskChipAuth struct {
 	Error       string       `json:"error,omitempty"`
 	Repeated    int          `json:"repeated,omitempty"`
 	Unconfirmed bool         `json:"unconfirmed,omitempty"`
+	// PublicKey is the public value of the key the chip proved.
+	PublicKey []byte `json:"publicKey,omitempty"`
 }
 
 // DeskOutcome is a protocol's outcome at the desk.
@@ -62,7 +65,7 @@ func DeskOf(ev *Evidence) *Desk {
 	d := &Desk{Access: ev.Access, Refused: ev.Refused}
 	if ca := ev.ChipAuth; ca != nil {
 		d.ChipAuth = &DeskChipAuth{Mechanism: ca.Mechanism, Protocol: ca.Protocol, KeySource: ca.KeySource,
-			Status: ca.Status, Error: ca.Error, Repeated: ca.Repeated, Unconfirmed: ca.Unconfirmed}
+			Status: ca.Status, Error: ca.Error, Repeated: ca.Repeated, Unconfirmed: ca.Unconfirmed, PublicKey: ca.PublicKey}
 	}
 	if aa := ev.ActiveAuth; aa != nil {
 		d.ActiveAuth = &DeskOutcome{Status: aa.Status, Error: aa.Error}
@@ -73,7 +76,7 @@ func DeskOf(ev *Evidence) *Desk {
 // MarshalJSON encodes the evidence as read.result's evidence object,
 // without the access key.
 func (e Evidence) MarshalJSON() ([]byte, error) {
-	w := wireEvidence{SOD: e.SOD, DataGroups: map[string][]byte{}, CardAccess: e.CardAccess, CardSecurity: e.CardSecurity, Desk: DeskOf(&e)}
+	w := wireEvidence{SOD: e.SOD, DataGroups: map[string][]byte{}, CardAccess: e.CardAccess, CardSecurity: e.CardSecurity, COM: e.COM, Desk: DeskOf(&e)}
 	for n, b := range e.DataGroups {
 		w.DataGroups[dgKey(n)] = b
 	}
@@ -141,7 +144,7 @@ func jsonError(err error) error {
 
 func (w *wireEvidence) evidence() (*Evidence, error) {
 	ev := &Evidence{SOD: nonEmpty(w.SOD), CardAccess: nonEmpty(w.CardAccess), CardSecurity: nonEmpty(w.CardSecurity),
-		DataGroups: map[int][]byte{}}
+		COM: nonEmpty(w.COM), DataGroups: map[int][]byte{}}
 	for k, b := range w.DataGroups {
 		n, err := strconv.Atoi(strings.TrimPrefix(k, "DG"))
 		if !strings.HasPrefix(k, "DG") || err != nil || n < 1 || n > 16 || dgKey(n) != k {
@@ -153,7 +156,7 @@ func (w *wireEvidence) evidence() (*Evidence, error) {
 		ev.Access, ev.Refused = d.Access, d.Refused
 		if ca := d.ChipAuth; ca != nil {
 			ev.ChipAuth = &ChipAuth{Mechanism: ca.Mechanism, Protocol: ca.Protocol, KeySource: ca.KeySource,
-				Status: ca.Status, Error: ca.Error, Repeated: ca.Repeated, Unconfirmed: ca.Unconfirmed}
+				Status: ca.Status, Error: ca.Error, Repeated: ca.Repeated, Unconfirmed: ca.Unconfirmed, PublicKey: ca.PublicKey}
 		}
 		if aa := d.ActiveAuth; aa != nil {
 			ev.ActiveAuth = &ActiveAuth{Status: aa.Status, Error: aa.Error}

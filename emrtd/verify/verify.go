@@ -9,17 +9,24 @@
 //
 // Verify makes, per emrtd/check: sod.signature, ds.chain, ds.profile,
 // ds.validity, ds.revocation, ds.country and dg.hash.DGn for every data
-// group in the
-// evidence (passive authentication, emrtd/pa), mrz.check_digits,
-// mrz.dg13.consistency, access.key.consistency (emrtd/lds),
-// chip.authentication and active.authentication. Chip and active
-// authentication count only when passive authentication proved their key:
-// PASS needs the SOD signature, the signer chain and the key file's hash
-// to pass (and no signer check to fail); a chip that proved a key nobody
-// vouches for is UNKNOWN (KEY_NOT_VERIFIED). A chip that cannot prove the
-// key its own files name is FAIL (KEY_MISMATCH, SIGNATURE_INVALID)
-// whatever passive authentication says: a genuine chip always can.
-// Verdict folds the checks.
+// group in the evidence (passive authentication, emrtd/pa),
+// mrz.check_digits, mrz.dg13.consistency, access.key.consistency
+// (emrtd/lds), chip.authentication, active.authentication, the challenge
+// check, cardaccess.consistency, access.protocol and com.consistency.
+//
+// Only what is signed counts. EF.SOD decides which data groups exist: one
+// it lists that the desk asked for and did not get has a dg.hash check all
+// the same (FAIL when the chip denied holding it, UNKNOWN otherwise).
+// Chip and active authentication are required where EF.SOD lists DG14 and
+// DG15: at the desk any outcome but PASS is FAIL (UNKNOWN only when this
+// reader cannot use the key), and a chip proving a key DG14 does not
+// publish fails. They count as PASS only when passive authentication
+// proved their key; a document whose EF.SOD lists neither is WARN
+// (NOT_PROVEN), never PASS. EF.CardAccess and EF.COM are unsigned:
+// EF.CardAccess must agree with the SecurityInfos DG14 or a verified
+// EF.CardSecurity sign (ICAO 9303-11 §9.2.11), and a chip whose signed
+// data lists PACE but was opened with BAC is WARN. Verdict folds the
+// checks.
 //
 // # Rules
 //
@@ -53,10 +60,10 @@ type Options struct {
 	// AtDesk says the caller made the evidence's desk observations itself
 	// (emrtd/read) and trusts them.
 	AtDesk bool
-	// Partial says the read is still going (the desk's early identity):
-	// active authentication, which runs last, is reported only once it
-	// ran.
-	Partial bool
+	// Pending are data groups the desk is still reading (the photo, while
+	// the early identity is reported): their hash checks are SKIPPED
+	// (PENDING).
+	Pending []int
 	// Challenge is the challenge the chip must have signed in active
 	// authentication for this verification (a server's fresh challenge,
 	// 8 bytes); with it the challenge check is made. A chip that cannot
@@ -91,21 +98,31 @@ var rules = []rule{
 	accessKeyConsistency,
 	chipAuthentication,
 	activeAuthentication,
+	cardAccessConsistency,
+	accessProtocol,
+	comConsistency,
 	challengeSigned,
 }
 
 // verification is the state of one Verify: the inputs, the data groups
 // parsed once, and the checks made so far.
 type verification struct {
-	ev     *Evidence
-	opts   Options
-	sod    *pa.SOD // nil when EF.SOD is absent or malformed
-	dg1    *lds.DG1
-	dg13   *lds.DG13
-	dg14   *lds.SecurityInfos
-	dg15   *lds.DG15
-	report check.Report
-	res    *Result
+	ev   *Evidence
+	opts Options
+	sod  *pa.SOD // nil when EF.SOD is absent or malformed
+	dg1  *lds.DG1
+	dg13 *lds.DG13
+	dg14 *lds.SecurityInfos
+	dg15 *lds.DG15
+	// cardAccess and com are the unsigned EF.CardAccess and EF.COM
+	// parsed (nil when absent or malformed).
+	cardAccess *lds.SecurityInfos
+	com        *lds.COM
+	// cardSecurity is EF.CardSecurity's checks and SecurityInfos, once
+	// asked for (see cardSecurityProven).
+	cardSecurity *cardSecurityState
+	report       check.Report
+	res          *Result
 	// aa is the outcome of active authentication, decided once (nil
 	// until then).
 	aa *check.Status
@@ -131,6 +148,12 @@ func Verify(ev *Evidence, opts Options) *Result {
 func (v *verification) parse() {
 	if v.ev.SOD != nil {
 		v.sod, _ = pa.ParseSOD(v.ev.SOD)
+	}
+	if v.ev.CardAccess != nil {
+		v.cardAccess, _ = lds.ParseSecurityInfos(v.ev.CardAccess)
+	}
+	if v.ev.COM != nil {
+		v.com, _ = lds.ParseCOM(v.ev.COM)
 	}
 	if b, ok := v.ev.DataGroups[1]; ok {
 		v.dg1, _ = lds.ParseDG1(b)

@@ -153,6 +153,22 @@ export const WORDS = {
       "vi": "Không áp dụng: CAN in trên giấy tờ, không có trong dữ liệu chip.",
       "en": "Not applicable: the CAN is printed on the document, not held in its data."
     },
+    "CARDACCESS_MISMATCH": {
+      "vi": "Thông số truy cập của chip khác với phần được ký: chip đã bị can thiệp hoặc là chip SAO CHÉP.",
+      "en": "The chip's access settings differ from what was signed: the chip was tampered with or is a CLONE."
+    },
+    "CARDACCESS_MISSING": {
+      "vi": "Không đọc được thông số truy cập của chip, dù giấy tờ có giao thức an toàn: có thể có thiết bị chen giữa.",
+      "en": "The chip's access settings could not be read, though the document has the secure protocol: a device may be in between."
+    },
+    "CARDACCESS_NOT_SIGNED": {
+      "vi": "Thông số truy cập của chip không được ký nên chưa được xác nhận.",
+      "en": "The chip's access settings are not signed, so they are unconfirmed."
+    },
+    "CARDACCESS_NOT_VERIFIED": {
+      "vi": "Chưa so được thông số truy cập với phần được ký (xem các mục khác).",
+      "en": "The access settings could not be compared with the signed data (see the other checks)."
+    },
     "CHAIN_BROKEN": {
       "vi": "Chứng chỉ ký không do cơ quan cấp đáng tin cậy phát hành.",
       "en": "The signing certificate was not issued by a trusted authority."
@@ -172,6 +188,14 @@ export const WORDS = {
     "CHECK_DIGIT_MISMATCH": {
       "vi": "Số kiểm tra trong MRZ sai: dữ liệu MRZ có thể đã bị sửa.",
       "en": "An MRZ check digit is wrong: the MRZ data may have been altered."
+    },
+    "COM_MISMATCH": {
+      "vi": "Danh mục dữ liệu (không được ký) khác với phần được ký; đã đọc theo phần được ký.",
+      "en": "The (unsigned) list of data groups differs from the signed one; the signed one was followed."
+    },
+    "COM_MISSING": {
+      "vi": "Chip không có danh mục dữ liệu; đã đọc theo phần được ký.",
+      "en": "The chip has no list of data groups; the signed one was followed."
     },
     "CONTENT_TYPE_MISMATCH": {
       "vi": "Dữ liệu bảo mật của chip không khớp với phần được ký: không chứng minh được giấy tờ là thật.",
@@ -241,6 +265,10 @@ export const WORDS = {
       "vi": "Chứng chỉ ký đã bị THU HỒI: không chấp nhận giấy tờ này.",
       "en": "The signing certificate has been REVOKED: do not accept this document."
     },
+    "FILE_PROTECTED": {
+      "vi": "Chip không cho đọc phần này nên chưa được kiểm tra.",
+      "en": "The chip refused this part, so it was not checked."
+    },
     "HASH_MISSING": {
       "vi": "Dữ liệu bảo mật không có dấu kiểm tra cho phần này: không chứng minh được.",
       "en": "The security data holds no hash for this part: it cannot be proven."
@@ -253,6 +281,10 @@ export const WORDS = {
       "vi": "Số định danh trong MRZ khác với thông tin cá nhân: dữ liệu không nhất quán.",
       "en": "The ID number in the MRZ differs from the personal data: the data is inconsistent."
     },
+    "KEY_NOT_SIGNED": {
+      "vi": "Chip chứng minh một khóa không phải của giấy tờ: đây là chip SAO CHÉP.",
+      "en": "The chip proved a key that is not the document's: this is a CLONED chip."
+    },
     "KEY_NOT_VERIFIED": {
       "vi": "Chip có khóa, nhưng khóa đó chưa được chứng minh là của giấy tờ gốc (xem các mục khác).",
       "en": "The chip holds a key, but that key is not proven to be the original document's (see the other checks)."
@@ -261,9 +293,17 @@ export const WORDS = {
       "vi": "Loại mã này không so được với dữ liệu chip.",
       "en": "This kind of key cannot be compared with the chip's data."
     },
+    "LISTED_FILE_ABSENT": {
+      "vi": "Chip nói không có phần này, dù dữ liệu được ký ghi là có: chip đã bị can thiệp.",
+      "en": "The chip says it lacks this part, though its signed data lists it: the chip has been tampered with."
+    },
     "NOTHING_TO_COMPARE": {
       "vi": "Thông tin cá nhân không có số định danh hay ngày tháng để so với MRZ.",
       "en": "The personal data holds no ID number or date to compare with the MRZ."
+    },
+    "NOT_PROVEN": {
+      "vi": "Giấy tờ này không có cách chống sao chép: không chứng minh được chip là chip gốc. Hãy kiểm tra giấy tờ bằng mắt.",
+      "en": "This document has no anti-cloning protection: the chip cannot be proven original. Check the document by eye."
     },
     "NOT_READ": {
       "vi": "Phần này không đọc được nên chưa được kiểm tra.",
@@ -301,6 +341,10 @@ export const WORDS = {
       "vi": "Giấy tờ không ghi nước cấp.",
       "en": "The document does not name its issuing country."
     },
+    "NO_PACE": {
+      "vi": "Chip không có giao thức an toàn PACE (giấy tờ đời cũ).",
+      "en": "The chip has no PACE secure protocol (an older document)."
+    },
     "NO_SIGNED_ATTRIBUTES": {
       "vi": "Chữ ký số không theo chuẩn giấy tờ điện tử (không ký các thuộc tính): không chứng minh được dữ liệu.",
       "en": "The digital signature does not follow the e-document standard (no signed attributes): the data cannot be proven."
@@ -309,13 +353,29 @@ export const WORDS = {
       "vi": "Một chữ ký hợp lệ, nhưng dữ liệu còn một chữ ký khác không hợp lệ.",
       "en": "One signature is valid, but the data carries another signature that is not."
     },
+    "PACE_NOT_SIGNED": {
+      "vi": "Chip được mở bằng thông số PACE không có trong phần được ký.",
+      "en": "The chip was opened with PACE settings its signed data does not list."
+    },
+    "PACE_NOT_USED": {
+      "vi": "Giấy tờ có giao thức an toàn PACE nhưng chip được mở bằng giao thức cũ yếu hơn (BAC): có thể do thiết bị chen giữa.",
+      "en": "The document has the PACE secure protocol, but the chip was opened with the weaker old one (BAC): possibly a device in between."
+    },
     "PARTIAL_DATE": {
       "vi": "Khớp ở phần ngày tháng có ghi (thẻ chỉ ghi một phần ngày sinh).",
       "en": "They agree where the date is known (the card holds a partial date)."
     },
+    "PENDING": {
+      "vi": "Đang đọc, sẽ kiểm tra ngay sau đó.",
+      "en": "Being read; checked next."
+    },
     "PROTOCOL_ERROR": {
       "vi": "Chip không hoàn tất bước kiểm tra: hãy đọc lại.",
       "en": "The chip did not complete the check: read it again."
+    },
+    "REQUIRED_NOT_RUN": {
+      "vi": "Giấy tờ có khóa chống sao chép nhưng chip không chứng minh được là chip gốc: có thể là chip SAO CHÉP.",
+      "en": "The document has an anti-cloning key, but the chip did not prove it is the original: it may be a CLONED chip."
     },
     "SIGNATURE_MISSING": {
       "vi": "Chip có khóa xác thực chủ động nhưng dữ liệu gửi lên không có chữ ký của chip.",
@@ -352,6 +412,10 @@ export const WORDS = {
     "UNKNOWN_COUNTRY_CODE": {
       "vi": "Mã nước trên giấy tờ không hợp lệ.",
       "en": "The document's country code is not valid."
+    },
+    "UNPROTECTED_STATUS": {
+      "vi": "Phần này bị từ chối bằng một câu trả lời không được bảo vệ (có thể do thiết bị chen giữa): chưa được kiểm tra.",
+      "en": "This part was refused with an unprotected answer (possibly from a device in between): it was not checked."
     },
     "VERIFIED_AT_DESK_ONLY": {
       "vi": "Chip gốc chỉ được xác nhận tại quầy: máy chủ không tự kiểm tra lại được.",
@@ -513,6 +577,7 @@ export const WORDS = {
   "kinds": {
     "ALGORITHM_MISMATCH": "forged",
     "BIRTH_DATE_MISMATCH": "mismatch",
+    "CARDACCESS_MISMATCH": "clone",
     "CHAIN_BROKEN": "untrusted",
     "CHALLENGE_MISMATCH": "replayed",
     "CHECK_DIGIT_MISMATCH": "mismatch",
@@ -530,7 +595,10 @@ export const WORDS = {
     "HASH_MISSING": "unproven",
     "ID12_DOCUMENT_NUMBER_MISMATCH": "mismatch",
     "ID_NUMBER_MISMATCH": "mismatch",
+    "KEY_NOT_SIGNED": "clone",
+    "LISTED_FILE_ABSENT": "edited",
     "NO_SIGNED_ATTRIBUTES": "unproven",
+    "REQUIRED_NOT_RUN": "clone",
     "SIGNED_ATTRIBUTE_MISSING": "unproven",
     "SIGNED_OUTSIDE_VALIDITY": "expired",
     "SOD_MALFORMED": "unproven",
