@@ -154,8 +154,8 @@ func (r *reading) activeAuthentication(ctx context.Context) error {
 	if r.res.DG14 != nil && len(r.res.DG14.ActiveAuthentication) > 0 {
 		info = &r.res.DG14.ActiveAuthentication[0]
 	}
-	r.aaReopens = r.session.Reopens()
 	res, err := r.internalAuthenticate(ctx, info)
+	r.aaReopens = r.session.Reopens() // a re-open within it is its own
 	aa := &ActiveAuthResult{Status: check.Pass}
 	if res != nil {
 		aa.Algorithm, aa.Challenge, aa.Signature, aa.PublicKey = string(res.Algorithm), res.Challenge, res.Signature, res.PublicKey

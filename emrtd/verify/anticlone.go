@@ -179,7 +179,9 @@ func activeAuthentication(v *verification) {
 	default:
 		proven, why := v.keyProven(15)
 		c = antiClone(c, *status, false, proven, why, activeAuthMessages)
-		if v.sodLists(15) {
+		// A signature cut short on the way (real-chips T-04) is
+		// inconclusive, not a refusal: it stays UNKNOWN.
+		if v.sodLists(15) && (v.ev.ActiveAuth == nil || len(v.ev.ActiveAuth.Signature) == 0) {
 			c = requiredAntiClone(c, "active authentication", 15)
 		}
 	}
