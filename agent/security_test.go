@@ -6,6 +6,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -19,6 +21,7 @@ import (
 	"github.com/idagent/idagent/agent/clock"
 	"github.com/idagent/idagent/agent/config"
 	"github.com/idagent/idagent/agent/protocol"
+	"github.com/idagent/idagent/agent/token"
 	"github.com/idagent/idagent/nfc/virtual/testcard"
 )
 
@@ -109,22 +112,81 @@ func TestOriginAllowlist(t *testing.T) {
 	}
 }
 
+// Native clients are explicit (issue 17, findings 1 and 5): "null", which
+// any web site can send from a sandboxed frame or a data: page, is refused
+// even with allowNativeClients; a request without Origin is a native
+// client only with a token the administrator issued (each with its own
+// policy) or with allowNativeClients; a token is refused with an Origin,
+// and once revoked.
 func TestNativeClients(t *testing.T) {
+	s := newSetup()
+	s.cfg.TokensFile = filepath.Join(t.TempDir(), "tokens.json")
+	bridge, err := token.Create(s.cfg.TokensFile, "his-bridge", config.Policy{Fields: []string{"idNumber", "fullName"}}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := start(t, s)
+	bearer := func(tok string) http.Header { return http.Header{"Authorization": {"Bearer " + tok}} }
+	for name, hdr := range map[string]http.Header{
+		"no Origin, no token":      {},
+		"Origin null":              {"Origin": {"null"}},
+		"Origin null with a token": {"Origin": {"null"}, "Authorization": {"Bearer " + bridge}},
+		"a token with an Origin":   {"Origin": {deskOrigin}, "Authorization": {"Bearer " + bridge}},
+		"a wrong token":            bearer(bridge[:len(bridge)-2] + "xx"),
+		"not a token":              bearer("secret"),
+	} {
+		if c, resp, err := agenttest.DialHeader(h.addr, hdr); err == nil {
+			c.Close()
+			t.Errorf("%s: connected", name)
+		} else if resp == nil || resp.StatusCode != http.StatusForbidden || errorCode(t, resp) != "ORIGIN_NOT_ALLOWED" {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	c, _, err := agenttest.DialHeader(h.addr, bearer(bridge))
+	if err != nil {
+		t.Fatalf("the issued token refused: %v", err)
+	}
+	r := must(t)(c.Request("hello", nil))
+	var hello protocol.HelloResponse
+	if r.Decode(&hello) != nil || !slices.Equal(hello.Policy.Fields, []string{"idNumber", "fullName"}) || hello.Policy.Photo {
+		t.Fatalf("the token's policy: %s", r.Raw)
+	}
+	h.insert(reader0)
+	id := startRead(t, c, map[string]any{"reader": reader0})
+	var res protocol.Result
+	if f := must(t)(c.Final(id, wait)); f.Decode(&res) != nil || len(res.Fields) != 2 || res.Fields["dateOfBirth"] != nil {
+		t.Fatalf("the token's read: %s", f.Raw)
+	}
+	c.Close()
+	if err := token.Revoke(s.cfg.TokensFile, "his-bridge"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := agenttest.DialHeader(h.addr, bearer(bridge)); err == nil {
+		t.Fatal("a revoked token connected")
+	}
+	if !h.logs.Contains("revoked") || h.logs.Contains(bridge[len(token.Prefix):]) {
+		t.Errorf("the refusal log: %s", h.logs.String())
+	}
+}
+
+// allowNativeClients lets every request without Origin in with the
+// nativeClients policy, still never "null".
+func TestAllowNativeClients(t *testing.T) {
 	s := newSetup()
 	s.cfg.AllowNativeClients = true
 	h := start(t, s)
-	for _, origin := range []string{"", "null"} {
-		c, _, err := agenttest.Dial(h.addr, origin)
-		if err != nil {
-			t.Fatalf("native client %q refused: %v", origin, err)
-		}
-		if r := must(t)(c.Request("hello", nil)); r.Error != nil {
-			t.Fatal(r.Raw)
-		}
-		c.Close()
+	c, _, err := agenttest.Dial(h.addr, "")
+	if err != nil {
+		t.Fatalf("native client refused: %v", err)
 	}
-	if _, _, err := agenttest.Dial(h.addr, "https://evil.example"); err == nil {
-		t.Fatal("native clients allowed, but a foreign web origin connected")
+	if r := must(t)(c.Request("hello", nil)); r.Error != nil {
+		t.Fatal(r.Raw)
+	}
+	c.Close()
+	for _, origin := range []string{"null", "https://evil.example"} {
+		if _, _, err := agenttest.Dial(h.addr, origin); err == nil {
+			t.Fatalf("allowNativeClients let %q in", origin)
+		}
 	}
 }
 
@@ -551,7 +613,7 @@ func TestClientServedWithCORS(t *testing.T) {
 	if len(refusals) != 3 {
 		t.Fatalf("want one refusal line per origin (3), got %d:\n%s", len(refusals), strings.Join(refusals, "\n"))
 	}
-	for i, want := range []string{`"origin":"https://evil.example"`, `localhost and 127.0.0.1 are different origins`, `allowNativeClients is off`} {
+	for i, want := range []string{`"origin":"https://evil.example"`, `localhost and 127.0.0.1 are different origins`, `always refused`} {
 		if !strings.Contains(refusals[i], want) {
 			t.Errorf("refusal %d lacks %q: %s", i, want, refusals[i])
 		}

@@ -59,6 +59,12 @@ func Dial(addr, origin string) (*Client, *http.Response, error) {
 	if origin != "" {
 		h.Set("Origin", origin)
 	}
+	return DialHeader(addr, h)
+}
+
+// DialHeader connects to ws://addr/v1/ws with the given request headers
+// (a native client's Authorization, say).
+func DialHeader(addr string, h http.Header) (*Client, *http.Response, error) {
 	d := websocket.Dialer{HandshakeTimeout: 5 * time.Second}
 	ws, resp, err := d.Dial("ws://"+addr+"/v1/ws", h)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/idagent/idagent/agent/config"
+	"github.com/idagent/idagent/agent/token"
 )
 
 // corsGate answers the CORS side of a GET endpoint that pages read across
@@ -81,11 +82,19 @@ func (s *Server) serveClient(files http.Handler) http.Handler {
 // to change. Neither is personal data.
 func (s *Server) refusalReason(r *http.Request) string {
 	raw := r.Header.Get("Origin")
-	switch raw {
-	case "":
-		return "no Origin header (a native program): allowNativeClients is off"
-	case "null":
-		return "Origin \"null\" (a file:// page or a sandboxed frame): allowNativeClients is off"
+	secret := token.FromHeader(r.Header.Get("Authorization"))
+	switch {
+	case raw == "null":
+		return "Origin \"null\" (a file:// or data: page, or a sandboxed frame): always refused, since any web site can make one"
+	case raw == "" && secret != "":
+		if err := s.tokens.Err(); err != nil {
+			return "no Origin header, with a token: the tokens file cannot be read: " + err.Error()
+		}
+		return "no Origin header, with a token that was not issued or was revoked (idagent token list)"
+	case raw == "":
+		return "no Origin header (a native program): it needs a token (idagent token create) or allowNativeClients"
+	case secret != "":
+		return "a token with an Origin header: tokens are for native clients, which send no Origin"
 	}
 	origin, err := config.NormalizeOrigin(raw)
 	if err != nil {

@@ -7,8 +7,6 @@ import (
 	"net/http"
 	"sync"
 	"time"
-
-	"github.com/idagent/idagent/agent/config"
 )
 
 // connLimiter counts every TCP connection the server accepts, HTTP and
@@ -204,18 +202,4 @@ type connKey struct{}
 // connContext is the http.Server's ConnContext hook.
 func connContext(ctx context.Context, c net.Conn) context.Context {
 	return context.WithValue(ctx, connKey{}, c)
-}
-
-// originKey names who a request is for the connection share: its
-// normalised Origin, the raw one (bounded) when it does not parse, "" for
-// none.
-func originKey(r *http.Request) string {
-	raw := r.Header.Get("Origin")
-	if raw == "" {
-		return ""
-	}
-	if o, err := config.NormalizeOrigin(raw); err == nil {
-		return o
-	}
-	return "raw:" + truncate(raw, 100)
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/idagent/idagent/agent/config"
 	"github.com/idagent/idagent/agent/protocol"
 	"github.com/idagent/idagent/agent/session"
+	"github.com/idagent/idagent/agent/token"
 )
 
 // Simulator inserts and removes software chips (idagent run --simulate).
@@ -109,6 +110,9 @@ type Options struct {
 	// Clock drives keepalive and the request rate limit; nil is the
 	// system clock.
 	Clock clock.Clock
+	// Tokens checks native clients' tokens; nil reads the configuration's
+	// tokens file.
+	Tokens *token.Checker
 }
 
 // Server serves the agent's API.
@@ -130,6 +134,7 @@ type Server struct {
 
 	refusals refusalLog
 	limiter  *connLimiter
+	tokens   *token.Checker
 	upgrader websocket.Upgrader
 	httpSrv  *http.Server
 }
@@ -145,10 +150,13 @@ func New(o Options) *Server {
 	if o.Clock == nil {
 		o.Clock = clock.Real{}
 	}
+	if o.Tokens == nil {
+		o.Tokens = token.NewChecker(o.Config.TokensFile)
+	}
 	o.Limits.fill(o.Config)
 	s := &Server{o: o, cfg: o.Config, hub: o.Hub, log: o.Log, limits: o.Limits, clock: o.Clock,
 		ports: map[int]bool{}, conns: map[*conn]struct{}{},
-		limiter: newConnLimiter(o.Limits.MaxConnections, o.Limits.MaxPerOrigin)}
+		limiter: newConnLimiter(o.Limits.MaxConnections, o.Limits.MaxPerOrigin), tokens: o.Tokens}
 	s.upgrader = websocket.Upgrader{
 		ReadBufferSize:   4096,
 		WriteBufferSize:  4096,
@@ -262,7 +270,7 @@ func (s *Server) OpenConnections() (now, peak int) {
 // its share: 503, and the connection is closed.
 func (s *Server) checkShare(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if s.limiter.overShare(r, originKey(r)) {
+		if s.limiter.overShare(r, s.shareKey(r)) {
 			s.log.Warn("connection refused: its origin holds its share of connections", zap.String("origin", originForLog(r)),
 				zap.Int("share", s.limits.MaxPerOrigin))
 			w.Header().Set("Connection", "close")
@@ -412,12 +420,27 @@ func (s *Server) hostAllowed(hostport string) bool {
 	return false
 }
 
-// originPolicy decides whether a request's Origin may use the API, and with
-// which policy.
+// originPolicy decides whether a request may use the API, with which
+// policy, and under which name its reads and connections are counted (the
+// origin; "token:NAME" for a native client with a token; "" for other
+// native clients). Only a request without Origin can be a native client:
+// "null" is what sandboxed frames, file:// and data: pages send, which any
+// web site can make, so it is always refused; a token comes with no Origin.
 func (s *Server) originPolicy(r *http.Request) (config.Policy, string, bool) {
 	raw := r.Header.Get("Origin")
-	if raw == "" || raw == "null" {
+	secret := token.FromHeader(r.Header.Get("Authorization"))
+	switch {
+	case raw == "null":
+		return config.Policy{}, "", false
+	case raw == "" && secret != "":
+		if e, ok := s.tokens.Check(secret); ok {
+			return e.Policy(), "token:" + e.Name, true
+		}
+		return config.Policy{}, "", false
+	case raw == "":
 		return s.cfg.NativePolicy, "", s.cfg.AllowNativeClients
+	case secret != "":
+		return config.Policy{}, "", false
 	}
 	origin, err := config.NormalizeOrigin(raw)
 	if err != nil {
@@ -433,6 +456,18 @@ func (s *Server) originPolicy(r *http.Request) (config.Policy, string, bool) {
 		return config.DefaultPolicy(), origin, true
 	}
 	return config.Policy{}, origin, false
+}
+
+// shareKey names who a request is for the connection share: the name its
+// reads count under when it is allowed, else its Origin as sent (bounded).
+func (s *Server) shareKey(r *http.Request) string {
+	if _, key, ok := s.originPolicy(r); ok {
+		return key
+	}
+	if raw := r.Header.Get("Origin"); raw != "" {
+		return "refused:" + truncate(raw, 100)
+	}
+	return ""
 }
 
 // ownOrigin: the pages the agent serves itself (demo, simulate).

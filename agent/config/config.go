@@ -52,6 +52,9 @@ type Config struct {
 	// TrustStore is a directory (or file) of CSCA certificates, master lists
 	// and CRLs.
 	TrustStore string
+	// TokensFile holds the hashes and policies of the native clients'
+	// tokens (idagent token, agent/token).
+	TokensFile string
 	Log        Log
 	// IgnoreReaders are glob patterns (path.Match) of reader names the agent
 	// never shows nor reads.
@@ -99,6 +102,7 @@ type fileConfig struct {
 	NativeClients           *filePolicy     `json:"nativeClients"`
 	DefaultPolicy           *filePolicy     `json:"defaultPolicy"`
 	TrustStore              string          `json:"trustStore"`
+	Tokens                  string          `json:"tokens"`
 	Log                     *fileLog        `json:"log"`
 	IgnoreReaders           []string        `json:"ignoreReaders"`
 	ReadTimeout             json.RawMessage `json:"readTimeout"`
@@ -178,6 +182,7 @@ func Default() *Config {
 		OriginDefaults:          DefaultPolicy(),
 		NativePolicy:            DefaultPolicy(),
 		TrustStore:              filepath.Join(DataDir(), "trust"),
+		TokensFile:              filepath.Join(DataDir(), "tokens.json"),
 		Log:                     Log{Level: "info"},
 		ReadTimeout:             60 * time.Second,
 		MaxConnections:          128,
@@ -375,11 +380,14 @@ func (fc *fileConfig) applyPolicies(cfg *Config) error {
 	return nil
 }
 
-// applyFiles sets the trust store and the log, relative paths against
-// baseDir.
+// applyFiles sets the trust store, the tokens file and the log, relative
+// paths against baseDir.
 func (fc *fileConfig) applyFiles(cfg *Config, baseDir string) error {
 	if fc.TrustStore != "" {
 		cfg.TrustStore = resolve(baseDir, fc.TrustStore)
+	}
+	if fc.Tokens != "" {
+		cfg.TokensFile = resolve(baseDir, fc.Tokens)
 	}
 	if fc.Log != nil {
 		return fc.Log.apply(&cfg.Log, baseDir)
