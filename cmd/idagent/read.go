@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -61,10 +62,11 @@ type readFlags struct {
 	json      bool
 	stats     bool
 	trace     string
+	evidence  string // --evidence FILE
 }
 
 const readSynopsis = "[--reader NAME] (--can CAN | --id ID12 [--dob YYMMDD [--exp YYMMDD]] | --doc DOCNO --dob YYMMDD --exp YYMMDD | --mrz 'MRZ' | --qr 'QR PAYLOAD') " +
-	"[--trust DIR|FILE]... [--allow-test-anchors] [--challenge HEX] [--photo FILE | --no-photo] [--dg LIST] [--json] [--stats] [--trace FILE]"
+	"[--trust DIR|FILE]... [--allow-test-anchors] [--challenge HEX|BASE64] [--evidence FILE] [--photo FILE | --no-photo] [--dg LIST] [--json] [--stats] [--trace FILE]"
 
 // defaultGroups are the data groups read besides DG1 and DG2: personal
 // details (DG11, DG12; DG13 on a Vietnamese card) and the anti-clone keys.
@@ -86,7 +88,8 @@ func runRead(ctx context.Context, e *env, args []string) int {
 		return nil
 	})
 	fs.BoolVar(&f.allowTest, "allow-test-anchors", false, "accept chains that end at TEST anchors, and trust the simulator's TEST CSCA (idagent sim cards)")
-	fs.Func("challenge", "8-byte active authentication challenge, hex (default: random)", f.setChallenge)
+	fs.Func("challenge", "8-byte active authentication challenge, hex or base64 as a verification service issues it (default: random)", f.setChallenge)
+	fs.StringVar(&f.evidence, "evidence", "", "write the read's evidence (read.result's evidence object: personal data) to FILE, for idagent verify evidence or a verification service (docs/VERIFIER.md)")
 	fs.StringVar(&f.photo, "photo", "", "write the portrait (JPEG or PNG) to FILE: the only way the photo reaches a file")
 	fs.BoolVar(&f.noPhoto, "no-photo", false, "text only: do not read the portrait (DG2)")
 	fs.Func("dg", "data groups to read besides DG1, comma-separated (default 2,11,12,13,14,15: 2 is the portrait; 14 and 15 run chip and active authentication)", f.setGroups)
@@ -119,8 +122,11 @@ func runRead(ctx context.Context, e *env, args []string) int {
 
 func (f *readFlags) setChallenge(v string) error {
 	b, err := hex.DecodeString(strings.TrimPrefix(strings.ReplaceAll(v, " ", ""), "0x"))
+	if err != nil {
+		b, err = base64.StdEncoding.DecodeString(v)
+	}
 	if err != nil || len(b) != activeauth.ChallengeLen {
-		return fmt.Errorf("want %d bytes in hex", activeauth.ChallengeLen)
+		return fmt.Errorf("want %d bytes in hex or base64", activeauth.ChallengeLen)
 	}
 	f.challenge = b
 	return nil
@@ -338,6 +344,12 @@ func readCard(ctx context.Context, e *env, f readFlags, opts read.Options, notes
 		}
 		out.Photo.File = f.photo
 	}
+	if f.evidence != "" {
+		if err := exportEvidence(f.evidence, res); err != nil {
+			fmt.Fprintf(e.stderr, "idagent read: --evidence: %v\n", err)
+			return exitCantCreate
+		}
+	}
 	if f.json {
 		b, err := json.Marshal(out)
 		if err != nil {
@@ -349,6 +361,16 @@ func readCard(ctx context.Context, e *env, f readFlags, opts read.Options, notes
 		printRead(e.stdout, out, res)
 	}
 	return exitForVerdict(res.Verdict)
+}
+
+// exportEvidence writes the read's evidence, readable by the user only
+// (it holds every data group).
+func exportEvidence(path string, res *read.Result) error {
+	b, err := json.Marshal(res.Evidence())
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, b, 0o600)
 }
 
 // startTrace creates the trace file (readable by the user only: it holds
