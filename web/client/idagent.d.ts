@@ -145,7 +145,11 @@ export interface AccessControl {
   fallbackReason?: string;
 }
 
-/** Raw files (base64) for a backend to verify the read itself. */
+/**
+ * Raw files (base64) for a backend to verify the read itself, and what the
+ * agent observed (`desk`): post it to the verification service
+ * (docs/VERIFIER.md).
+ */
 export interface Evidence {
   sod: string;
   dataGroups: Record<string, string>;
@@ -156,6 +160,29 @@ export interface Evidence {
   activeAuthPublicKey?: string;
   activeAuthAlgorithm?: string;
   activeAuthHash?: string;
+  /** What only the agent saw (docs/PROTOCOL.md read.result). */
+  desk?: DeskObservations;
+}
+
+/** The agent's observations in the evidence; a backend counts them only where they lower the verdict. */
+export interface DeskObservations {
+  access?: AccessControl & { attempts: number };
+  chipAuthentication?: {
+    mechanism: 'CA' | 'PACE-CAM'; protocol?: string; keySource: 'DG14' | 'EF.CardSecurity';
+    status: string; error?: string; repeated?: number; unconfirmed?: boolean;
+  };
+  activeAuthentication?: { status: string; error?: string };
+  refused?: Array<{ name: string; dg?: number; status: 'absent' | 'protected' | 'skipped' | 'failed'; error?: string }>;
+}
+
+/** What readForBackend resolves with: post `{challenge, evidence}` to your backend. */
+export interface BackendRead {
+  /** The challenge the chip signed (the one given). */
+  challenge: string;
+  evidence: Evidence;
+  readId: string;
+  /** The desk's own result, for showing progress only: never trust it on a server. */
+  local: ReadResult;
 }
 
 export interface ReadResult {
@@ -299,6 +326,8 @@ export class IdAgent {
   request<T = any>(name: string, data?: object): Promise<T>;
   readers(): Promise<Reader[]>;
   read(opts: ReadOptions): ReadOperation;
+  /** Reads with your backend's challenge and returns the evidence for it (docs/VERIFIER.md). */
+  readForBackend(challenge: string, opts: Omit<ReadOptions, 'challenge' | 'evidence'>): Promise<BackendRead>;
   cancel(readId: string): Promise<void>;
   /** `idagent run --simulate` only. */
   simInsert(opts?: { profile?: string; tamper?: string; seed?: number; reader?: string }): Promise<SimCard>;

@@ -802,6 +802,32 @@ export class IdAgent {
     return op;
   }
 
+  /**
+   * Reads a card for your backend to verify (docs/VERIFIER.md): the read
+   * carries `challenge`, the 8 bytes (base64) your backend got from the
+   * verification service (`POST /v1/challenges`), and asks for evidence.
+   * Resolves with `{challenge, evidence, readId, local}`: post
+   * `{challenge, evidence}` to your backend, which passes them to
+   * `POST /v1/verify` and takes the fields from its answer. `local` is the
+   * desk's own result, for the page to show progress: a backend never
+   * trusts it. Other options (`access`, `reader`, `photo`, `timeoutMs`,
+   * `signal`, callbacks) are `read()`'s. Rejects like `read()`, and with
+   * BAD_REQUEST when the challenge is not base64 of 8 bytes or this origin's
+   * policy does not allow evidence.
+   * @param {string} challenge
+   * @param {import('./idagent').ReadOptions} opts
+   */
+  async readForBackend(challenge, opts) {
+    if (typeof challenge !== 'string' || !/^[A-Za-z0-9+/]{11}=$/.test(challenge)) {
+      throw new IdAgentError(ErrorCode.BAD_REQUEST, 'readForBackend: the challenge must be base64 of 8 bytes, as POST /v1/challenges returns it');
+    }
+    const local = await this.read({ ...opts, challenge, evidence: true });
+    if (!local.evidence) {
+      throw new IdAgentError(ErrorCode.BAD_REQUEST, 'readForBackend: the agent sent no evidence: this origin\'s policy must allow evidence ("evidence": true with "fields": ["all"])', { readId: local.readId });
+    }
+    return { challenge, evidence: local.evidence, readId: local.readId, local };
+  }
+
   /** Cancels a read by its id (ReadOperation.cancel() is usually simpler). */
   async cancel(readId) {
     const op = this.#reads.get(readId);

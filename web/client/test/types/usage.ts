@@ -44,6 +44,9 @@ async function desk(input: HTMLInputElement, img: HTMLImageElement): Promise<voi
     else if (ev.type === 'progress') console.log(ev.data.percent);
   }
   await op.cancel();
+  const forBackend = await agent.readForBackend('q83vEjRWeJA=', { access, photo: false });
+  const desk: string | undefined = forBackend.evidence.desk?.chipAuthentication?.status;
+  console.log(forBackend.challenge, forBackend.evidence.sod, forBackend.local.verification.overall, desk);
   const readers = await agent.readers();
   console.log(readers[0]?.cardPresent, agent.readerState.length);
   const card = await agent.simInsert({ profile: 'cccd', tamper: 'dg13-edited' });
