@@ -29,6 +29,15 @@ type ChipConfig struct {
 	// DeniedStatus is the status word of a wrong password at step 4: 6300
 	// as ICAO specifies (the default), or 6982 as the 2021 CCCD answers.
 	DeniedStatus apdu.SW
+	// NonceLen is the length of the generic mapping's nonce s: 16 bytes
+	// when zero; AES-256 chips send longer ones (ICAO 9303-11 asks only
+	// for a multiple of the block size). The integrated mapping's is fixed.
+	NonceLen int
+	// LeadingZeros makes the chip draw keys until its mapping public key
+	// starts with a zero byte (the x-coordinate, or the DH value) and the
+	// shared secret K does too: a reader that drops leading zeros of a big
+	// integer anywhere (about 1 run in 256 on a real chip) fails every time.
+	LeadingZeros bool
 	// RequireParameterID makes the chip refuse MSE:Set AT without the
 	// parameter ID (tag 84) with 6A87, as some chips do.
 	RequireParameterID bool
@@ -210,6 +219,9 @@ func (c *Chip) encryptedNonce(objs map[uint32][]byte) apdu.Response {
 		return status(apdu.SWWrongData)
 	}
 	n := 16
+	if c.cfg.NonceLen > 0 {
+		n = c.cfg.NonceLen
+	}
 	if c.p.Mapping == lds.MappingIM {
 		n = imNonceLen(c.p.Cipher)
 	}
@@ -244,7 +256,7 @@ func (c *Chip) mapNonce(objs map[uint32][]byte) apdu.Response {
 		c.mapped, c.step = mapped, stepMapped
 		return ok(dynamicAuthData(tlv.Encode(tagMapIC, nil)))
 	}
-	k, err := c.p.Domain.GenerateKey(c.rng)
+	k, err := c.generateKey(c.p.Domain, func(k *keyagree.KeyPair) bool { return c.leadingZero(k.PublicKey()) })
 	if err != nil {
 		return status(apdu.SWNoPreciseDiagnosis)
 	}
@@ -265,7 +277,10 @@ func (c *Chip) agree(objs map[uint32][]byte) apdu.Response {
 	if err := c.mapped.ValidatePublic(term); err != nil {
 		return status(apdu.SWWrongData)
 	}
-	k, err := c.mapped.GenerateKey(c.rng)
+	k, err := c.generateKey(c.mapped, func(k *keyagree.KeyPair) bool {
+		shared, err := k.Agree(term)
+		return err != nil || shared[0] == 0
+	})
 	if err != nil {
 		return status(apdu.SWNoPreciseDiagnosis)
 	}
@@ -277,6 +292,29 @@ func (c *Chip) agree(objs map[uint32][]byte) apdu.Response {
 	c.keys = deriveSessionKeys(c.p.Cipher, shared)
 	c.step = stepAgreed
 	return ok(dynamicAuthData(tlv.Encode(tagEphIC, k.PublicKey())))
+}
+
+// maxKeyDraws bounds the draws of LeadingZeros (a zero byte comes once in
+// 256 draws on average).
+const maxKeyDraws = 4096
+
+// generateKey draws a key of d; with LeadingZeros, until want accepts it.
+func (c *Chip) generateKey(d keyagree.Domain, want func(*keyagree.KeyPair) bool) (*keyagree.KeyPair, error) {
+	for i := 0; ; i++ {
+		k, err := d.GenerateKey(c.rng)
+		if err != nil || !c.cfg.LeadingZeros || want(k) || i == maxKeyDraws {
+			return k, err
+		}
+	}
+}
+
+// leadingZero reports whether an encoded public value starts with a zero
+// byte: the x-coordinate of a point, or the DH value.
+func (c *Chip) leadingZero(pub []byte) bool {
+	if c.p.Domain.Curve != nil {
+		return len(pub) > 1 && pub[1] == 0
+	}
+	return len(pub) > 0 && pub[0] == 0
 }
 
 // mutualAuthenticate is step 4: check the terminal's token (a wrong

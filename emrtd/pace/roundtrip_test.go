@@ -207,3 +207,50 @@ func TestCAMClone(t *testing.T) {
 		t.Fatalf("other curve: %v", err)
 	}
 }
+
+// AC-05: a chip whose mapping key and shared secret start with a zero
+// byte, and one that sends a 32-byte nonce, run PACE with the reader:
+// every value is encoded in its fixed length on both sides.
+func TestLeadingZerosAndLongNonces(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		oid  asn1.ObjectIdentifier
+		id   int
+		cfg  ChipConfig
+	}{
+		{"EC leading zeros", lds.OIDPACEECDHGMAESCBCCMAC128, 13, ChipConfig{LeadingZeros: true}},
+		{"DH leading zeros", lds.OIDPACEDHGMAESCBCCMAC128, 0, ChipConfig{LeadingZeros: true}},
+		{"CAM leading zeros", lds.OIDPACEECDHCAMAESCBCCMAC128, 12, ChipConfig{LeadingZeros: true}},
+		{"32-byte nonce", lds.OIDPACEECDHGMAESCBCCMAC128, 13, ChipConfig{NonceLen: 32}},
+		{"32-byte nonce, 3DES", lds.OIDPACEECDHGM3DESCBCCBC, 12, ChipConfig{NonceLen: 32}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := NewParams(tc.oid, tc.id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			key := canKey(t, "123456")
+			cfg := tc.cfg
+			cfg.Params, cfg.Keys = []Params{p}, []access.Key{key}
+			if p.Mapping == lds.MappingCAM {
+				cfg.CAKey, _ = ec.GenerateKey(p.Domain.Curve, rand.Reader)
+			}
+			chip, err := NewChip(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			session, _, c, err := roundTrip(t, chip, key, p, nil)
+			if err != nil || c.session == nil || !sameKeys(t, session, c.session) {
+				t.Fatalf("%v", err)
+			}
+			if cfg.LeadingZeros {
+				// The step 2 answer (the third exchange) carries PK_Map,IC.
+				resp := unhex(t, c.log[5][2:])
+				objs, err := parseDynamicAuthData(resp[:len(resp)-2])
+				if pub := objs[tagMapIC]; err != nil || p.Domain.Curve != nil && pub[1] != 0 || p.Domain.Group != nil && pub[0] != 0 {
+					t.Errorf("the chip's mapping key %X has no leading zero (%v)", pub, err)
+				}
+			}
+		})
+	}
+}

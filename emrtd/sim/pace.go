@@ -29,12 +29,38 @@ func NewPACE(o PACEOptions) ProtocolFactory {
 		if err != nil {
 			return nil, fmt.Errorf("sim: PACE: %w", err)
 		}
-		chip, err := pace.NewChip(cfg)
-		if err != nil {
-			return nil, fmt.Errorf("sim: PACE: %w", err)
-		}
-		return &paceProtocol{chip: chip}, nil
+		return newPACEProtocol(cfg)
 	}
+}
+
+func newPACEProtocol(cfg pace.ChipConfig) (*paceProtocol, error) {
+	chip, err := pace.NewChip(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("sim: PACE: %w", err)
+	}
+	return &paceProtocol{chip: chip, cfg: cfg}, nil
+}
+
+// tunePACE makes a quirk change the PACE chip's configuration: each of
+// the profile's protocol factories is wrapped, and the PACE protocol it
+// builds is rebuilt with tune applied.
+func tunePACE(b *Build, tune func(*pace.ChipConfig)) error {
+	if len(b.Profile.Security.PACE) == 0 {
+		return notApplicable("the profile has no PACE")
+	}
+	for i, factory := range b.Profile.Protocols {
+		b.Profile.Protocols[i] = func(doc *issue.Document) (Protocol, error) {
+			p, err := factory(doc)
+			pp, ok := p.(*paceProtocol)
+			if err != nil || !ok {
+				return p, err
+			}
+			cfg := pp.cfg
+			tune(&cfg)
+			return newPACEProtocol(cfg)
+		}
+	}
+	return nil
 }
 
 func paceConfig(doc *issue.Document, o PACEOptions) (pace.ChipConfig, error) {
@@ -69,6 +95,7 @@ func paceConfig(doc *issue.Document, o PACEOptions) (pace.ChipConfig, error) {
 // MSE:Set AT and the four GENERAL AUTHENTICATE steps.
 type paceProtocol struct {
 	chip *pace.Chip
+	cfg  pace.ChipConfig
 }
 
 func (p *paceProtocol) Name() string { return "PACE" }

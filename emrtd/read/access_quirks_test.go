@@ -1,0 +1,90 @@
+package read
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/idagent/idagent/emrtd/sim"
+)
+
+// accessQuirkCase is one read of a genuine chip with access control or
+// chip authentication quirks: it must pass with the profile's mechanism
+// and cost extra exchanges beyond the same read without the quirks.
+type accessQuirkCase struct {
+	profile string
+	quirks  []string
+	extra   int                             // exchanges beyond the read without the quirks
+	check   func(t *testing.T, res *Result) // what the quirk must change, nil for nothing
+}
+
+// accessQuirkCases cover issue 14's access control and chip
+// authentication quirks (AC-04, AC-05, AC-06, C-01 to C-04, SM-05) on
+// the profiles they concern.
+var accessQuirkCases = []accessQuirkCase{
+	{"cccd", []string{"pace-parameter-id-required"}, 0, parameterID(13)},
+	{"passport", []string{"pace-parameter-id-required"}, 0, parameterID(12)},
+	{"cccd", []string{"pace-several-infos"}, 0, parameterID(13)},
+	{"passport", []string{"pace-several-infos"}, 0, parameterID(12)},
+	{"passport-cam", []string{"pace-several-infos"}, 0, parameterID(13)},
+	{"cccd", []string{"pace-leading-zeros"}, 0, nil},
+	{"passport-dh", []string{"pace-leading-zeros"}, 0, nil},
+	{"passport-cam", []string{"pace-leading-zeros"}, 0, nil},
+	{"cccd", []string{"pace-nonce-32"}, 0, nil},
+	{"passport-3des", []string{"pace-nonce-32"}, 0, nil},
+	{"cccd", []string{"pace-parameter-id-12"}, 0, parameterID(12)},
+	{"cccd2024", []string{"pace-parameter-id-12", "pace-several-infos"}, 0, parameterID(12)},
+}
+
+func parameterID(want int) func(t *testing.T, res *Result) {
+	return func(t *testing.T, res *Result) {
+		t.Helper()
+		if id := res.Access.ParameterID; id == nil || *id != want {
+			t.Errorf("PACE ran with parameter ID %v, want %d (%s)", id, want, res.Access.Domain)
+		}
+	}
+}
+
+func TestAccessQuirks(t *testing.T) {
+	baseline := map[string]int{} // exchanges of each profile's read without quirks
+	for _, tc := range accessQuirkCases {
+		t.Run(tc.profile+"/"+strings.Join(tc.quirks, ","), func(t *testing.T) {
+			if _, ok := baseline[tc.profile]; !ok {
+				baseline[tc.profile] = readQuirky(t, tc.profile, nil, profileWant[tc.profile]).Stats.Exchanges
+			}
+			res := readQuirky(t, tc.profile, tc.quirks, profileWant[tc.profile])
+			if got := res.Stats.Exchanges - baseline[tc.profile]; got != tc.extra {
+				t.Errorf("%d exchanges more than without the quirks, want %d", got, tc.extra)
+			}
+			if tc.check != nil {
+				tc.check(t, res)
+			}
+		})
+	}
+}
+
+// Every access control and chip authentication quirk is read in
+// accessQuirkCases, on a profile it fits.
+func TestAccessQuirksCovered(t *testing.T) {
+	for _, q := range sim.Quirks() {
+		if !isAccessQuirk(q) {
+			continue
+		}
+		if !slices.ContainsFunc(accessQuirkCases, func(c accessQuirkCase) bool { return slices.Contains(c.quirks, q.Name) }) {
+			t.Errorf("quirk %s (%s) is not read by TestAccessQuirks", q.Name, q.ID)
+		}
+	}
+}
+
+func isAccessQuirk(q sim.Quirk) bool {
+	return slices.Contains([]string{"AC-04", "AC-05", "AC-06", "SM-05"}, q.ID) || strings.HasPrefix(q.ID, "C-0") && q.ID <= "C-04"
+}
+
+// quirkFits reports whether the quirk applies to the profile (a chip with
+// it can be built).
+func quirkFits(t *testing.T, profile, quirk string) bool {
+	t.Helper()
+	_, err := sim.New(profile, sim.Options{Seed: 3, Quirks: []string{quirk}, Sleep: func(time.Duration) {}})
+	return err == nil
+}

@@ -1,0 +1,83 @@
+package sim
+
+import (
+	"slices"
+
+	"github.com/idagent/idagent/emrtd/lds"
+	"github.com/idagent/idagent/emrtd/pace"
+	"github.com/idagent/idagent/emrtd/sim/issue"
+)
+
+// The quirks of access control and chip authentication (AC-04, AC-05,
+// AC-06; C-01 to C-04, SM-05): what real chips do with PACE's parameters
+// and encodings and with chip authentication's commands and keys. Each
+// changes the PACE or CA chip's configuration (tunePACE, tuneCA) or the
+// profile's security description.
+func init() {
+	RegisterQuirks(paceQuirks()...)
+}
+
+func tunedPACE(tune func(*pace.ChipConfig)) func(*Build) error {
+	return func(b *Build) error { return tunePACE(b, tune) }
+}
+
+func paceQuirks() []Quirk {
+	return []Quirk{
+		{Name: "pace-parameter-id-required", ID: "AC-04",
+			Apply:   tunedPACE(func(c *pace.ChipConfig) { c.RequireParameterID = true }),
+			Summary: "MSE:Set AT without the domain parameter ID (tag 84) answers 6A87 (older Ukrainian passports, gmrtd #108)"},
+		{Name: "pace-several-infos", ID: "AC-04", Apply: severalPACEInfos,
+			Summary: "EF.CardAccess (and DG14) list PACE-IM on P-256 and PACE-DH on the 2048-bit group besides the profile's PACEInfo, " +
+				"and MSE:Set AT without tag 84 answers 6A87 (German and Polish eIDs drop the connection instead; NFCPassportReader PR #269)"},
+		{Name: "pace-leading-zeros", ID: "AC-05",
+			Apply: tunedPACE(func(c *pace.ChipConfig) { c.LeadingZeros = true }),
+			Summary: "the chip's PACE mapping key starts with a zero byte and so does the shared secret K: a reader that loses " +
+				"a big integer's leading zero fails every run instead of 1 in 256 (gematik E-Rezept #30)"},
+		{Name: "pace-nonce-32", ID: "AC-05",
+			Apply:   tunedPACE(func(c *pace.ChipConfig) { c.NonceLen = 32 }),
+			Summary: "the generic mapping's nonce s has 32 bytes, not 16 (AES-256 chips)"},
+		{Name: "pace-parameter-id-12", ID: "AC-06", Apply: paceOnP256,
+			Summary: "PACE on NIST P-256 (parameter ID 12) where the profile has brainpoolP256r1 (13): the CCCD's EF.CardAccess " +
+				"in public Vietnamese reader projects ends 02 01 0C, cccd.md's 02 01 0D"},
+	}
+}
+
+// severalPACEInfos adds PACEInfos a reader must not prefer (weaker: the
+// integrated mapping on P-256, DH on the 2048-bit group) and makes the
+// chip require tag 84, as eIDs with several PACEInfos do.
+func severalPACEInfos(b *Build) error {
+	sec := &b.Profile.Security
+	if len(sec.PACE) == 0 {
+		return notApplicable("the profile has no PACE")
+	}
+	infos := slices.Clone(sec.PACE)
+	for _, extra := range []issue.PACEInfo{
+		{Protocol: lds.OIDPACEECDHIMAESCBCCMAC128, ParameterID: 12},
+		{Protocol: lds.OIDPACEDHGMAESCBCCMAC128, ParameterID: 2},
+	} {
+		if !slices.ContainsFunc(infos, func(p issue.PACEInfo) bool {
+			return p.Protocol.Equal(extra.Protocol) && p.ParameterID == extra.ParameterID
+		}) {
+			infos = append(infos, extra)
+		}
+	}
+	sec.PACE = infos
+	return tunePACE(b, func(c *pace.ChipConfig) { c.RequireParameterID = true })
+}
+
+// paceOnP256 moves the profile's PACE from brainpoolP256r1 to P-256.
+func paceOnP256(b *Build) error {
+	infos := slices.Clone(b.Profile.Security.PACE)
+	moved := false
+	for i := range infos {
+		// PACE-CAM stays: it runs on the chip authentication key's curve.
+		if infos[i].ParameterID == 13 && !infos[i].Protocol.Equal(lds.OIDPACEECDHCAMAESCBCCMAC128) {
+			infos[i].ParameterID, moved = 12, true
+		}
+	}
+	if !moved {
+		return notApplicable("the profile's PACE is not on brainpoolP256r1 (parameter ID 13)")
+	}
+	b.Profile.Security.PACE = infos
+	return nil
+}
