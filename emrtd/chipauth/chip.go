@@ -23,6 +23,15 @@ type ChipConfig struct {
 	Protocol asn1.ObjectIdentifier
 	// KeyID is the chip's key reference, nil when it names none.
 	KeyID *int
+	// NoKAT and NoSetAT play the two kinds of 3DES chips ICAO 9303-11
+	// §6.2.4 allows: one implements only MSE:Set AT with GENERAL
+	// AUTHENTICATE (MSE:Set KAT answers 6A86), the other only MSE:Set KAT
+	// (MSE:Set AT answers 6A86). By default the chip takes both.
+	NoKAT, NoSetAT bool
+	// GANoData answers GENERAL AUTHENTICATE with 9000 and no data, where
+	// the default answers an empty dynamic authentication data object
+	// (7C 00): both are valid for version 1.
+	GANoData bool
 }
 
 // Chip is the chip end of Chip Authentication. It answers the unwrapped
@@ -33,7 +42,7 @@ type Chip struct {
 	key      *keyagree.KeyPair
 	protocol asn1.ObjectIdentifier
 	cipher   sm.Cipher
-	keyID    *int
+	cfg      ChipConfig
 	selected bool // MSE:Set AT done, GENERAL AUTHENTICATE expected
 }
 
@@ -50,7 +59,7 @@ func NewChip(cfg ChipConfig) (*Chip, error) {
 	if key.Domain().KeyAgreement() != ka {
 		return nil, fmt.Errorf("%w: %s protocol with a %s key", ErrUnsupported, ka, key.Domain().KeyAgreement())
 	}
-	return &Chip{key: key, protocol: cfg.Protocol, cipher: c, keyID: cfg.KeyID}, nil
+	return &Chip{key: key, protocol: cfg.Protocol, cipher: c, cfg: cfg}, nil
 }
 
 // Accepts reports whether cmd is a Chip Authentication command: MSE:Set
@@ -85,6 +94,10 @@ func (c *Chip) Respond(cmd apdu.Command) (apdu.Response, *sm.Session) {
 	if err != nil {
 		return status(apdu.SWWrongData), nil
 	}
+	switch {
+	case cmd.P2 == p2KAT && c.cfg.NoKAT, cmd.P2 == p2AT && c.cfg.NoSetAT:
+		return status(apdu.SWIncorrectP1P2), nil
+	}
 	if sw := c.checkKeyRef(objs); sw != apdu.SWOK {
 		return status(sw), nil
 	}
@@ -94,17 +107,22 @@ func (c *Chip) Respond(cmd apdu.Command) (apdu.Response, *sm.Session) {
 	return c.setAT(objs), nil
 }
 
-// checkKeyRef checks the optional private key reference.
+// checkKeyRef checks the optional private key reference: encoded as a
+// minimal unsigned integer (a badly encoded one answers 6A80, as Maltese
+// specimens do, C-02), and naming the chip's key (6A88 otherwise).
 func (c *Chip) checkKeyRef(objs map[uint32][]byte) apdu.SW {
 	ref, ok := objs[tagKeyRef]
 	if !ok {
 		return apdu.SWOK
 	}
+	if len(ref) == 0 || len(ref) > 2 || len(ref) == 2 && ref[0] == 0 {
+		return apdu.SWWrongData
+	}
 	id := 0
 	for _, b := range ref {
 		id = id<<8 | int(b)
 	}
-	if len(ref) == 0 || len(ref) > 2 || c.keyID == nil || *c.keyID != id {
+	if c.cfg.KeyID == nil || *c.cfg.KeyID != id {
 		return apdu.SWReferenceDataNotFound
 	}
 	return apdu.SWOK
@@ -145,6 +163,9 @@ func (c *Chip) generalAuthenticate(cmd apdu.Command) (apdu.Response, *sm.Session
 	pub, ok := objs[tagGAPublicKey]
 	if !ok || len(objs) != 1 {
 		return status(apdu.SWWrongData), nil
+	}
+	if c.cfg.GANoData {
+		return c.agree(pub, nil)
 	}
 	return c.agree(pub, tlv.Encode(tagDynamicAuth, nil))
 }

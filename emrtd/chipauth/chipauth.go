@@ -24,7 +24,9 @@
 // session, switches to KSEnc = KDF(K,1), KSMAC = KDF(K,2) with the SSC at
 // zero, and proves the switch with one protected exchange (a SELECT of
 // EF.COM by default, or the caller's next command, whose answer it
-// returns). After ErrFailed or ErrUnconfirmed the chip has dropped secure
+// returns). With 3DES it sends MSE:Set KAT and, when the chip refuses it,
+// MSE:Set AT and GENERAL AUTHENTICATE (ICAO 9303-11 §6.2.4 allows either;
+// C-01 in the catalogue of real chips). After ErrFailed or ErrUnconfirmed the chip has dropped secure
 // messaging: open the chip again (PACE or BAC) to read on.
 //
 // # Chip side
@@ -64,6 +66,12 @@ var (
 	ErrProtocol = errors.New("chipauth: invalid answer from the chip")
 	// ErrUnsupported: no usable chip authentication key or protocol.
 	ErrUnsupported = errors.New("chipauth: unsupported configuration")
+	// ErrKATRefused (with ErrProtocol): the chip refused MSE:Set KAT with
+	// an unprotected status word, so the session may be gone. Open the
+	// chip again and run with Params.SetAT (MSE:Set AT and GENERAL
+	// AUTHENTICATE). A protected refusal needs none of this: Authenticate
+	// goes on with MSE:Set AT itself.
+	ErrKATRefused = errors.New("chipauth: the chip refused MSE:Set KAT")
 )
 
 // Options tune the reader side. The zero value (or nil) is fine.

@@ -6,6 +6,8 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/idagent/idagent/emrtd/dh"
@@ -292,5 +294,82 @@ func TestCallerProbe(t *testing.T) {
 	}
 	if res.Probe.SW != apdu.SWINSNotSupported || cd.plain[2] != "00B09E0004" {
 		t.Fatalf("probe %v, commands %v", res.Probe.SW, cd.plain)
+	}
+}
+
+// C-01: 3DES chips that take only MSE:Set KAT or only MSE:Set AT with
+// GENERAL AUTHENTICATE. The reader sends MSE:Set KAT and, when a chip
+// refuses it under secure messaging, MSE:Set AT and GENERAL AUTHENTICATE,
+// and says so in Result.Params for the next run. C-04: GENERAL
+// AUTHENTICATE answered without data. C-02: the key ID encoded minimal.
+func TestChipVariants(t *testing.T) {
+	key, _ := ec.GenerateKey(ec.BrainpoolP256r1(), rand.Reader)
+	info := pkInfo(ecSPKI(t, &key.PublicKey, 0), intp(1))
+	for _, tc := range []struct {
+		name     string
+		cipher   sm.Cipher
+		cfg      ChipConfig
+		commands []string // the headers of the unwrapped commands, the probe last
+		setAT    bool
+	}{
+		{"KAT only", sm.TDES, ChipConfig{NoSetAT: true}, []string{"002241A6", "00A4020C"}, false},
+		{"Set AT only", sm.TDES, ChipConfig{NoKAT: true}, []string{"002241A6", "002241A4", "00860000", "00A4020C"}, true},
+		{"GA without data", sm.AES128, ChipConfig{GANoData: true}, []string{"002241A4", "00860000", "00A4020C"}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := ParamsOf(ptr(caInfo(ProtocolFor(lds.KeyAgreementECDH, tc.cipher), intp(1))), info)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg := tc.cfg
+			cfg.Key, cfg.Protocol, cfg.KeyID = key, p.Protocol, intp(1)
+			chip, _ := NewChip(cfg)
+			reader, chipSide := pair(t, sm.TDES)
+			cd := &card{chip: chip, session: chipSide}
+			next, res, err := Authenticate(context.Background(), nfc.NewTransport(cd), reader, p, nil)
+			if err != nil || !sameSession(t, next, cd.session) {
+				t.Fatalf("%v", err)
+			}
+			var got []string
+			for _, c := range cd.plain {
+				got = append(got, c[:8])
+			}
+			if !slices.Equal(got, tc.commands) || res.Params.SetAT != tc.setAT {
+				t.Errorf("commands %v, Set AT %v", got, res.Params.SetAT)
+			}
+			if !strings.Contains(cd.plain[0], "840101") {
+				t.Errorf("key reference not 84 01 01: %s", cd.plain[0])
+			}
+		})
+	}
+	// A key reference encoded on two bytes is refused (6A80), a wrong one
+	// 6A88.
+	chip, _ := NewChip(ChipConfig{Key: key, Protocol: lds.OIDCAECDHAESCBCCMAC128, KeyID: intp(1)})
+	for ref, want := range map[string]apdu.SW{"84020001": apdu.SWWrongData, "840102": apdu.SWReferenceDataNotFound, "840101": apdu.SWOK} {
+		data := append(unhex(t, "800A04007F00070202030202"), unhex(t, ref)...)
+		if resp, _ := chip.Respond(apdu.Command{INS: apdu.InsManageSecurityEnv, P1: 0x41, P2: 0xA4, Data: data}); resp.SW != want {
+			t.Errorf("key reference %s: %v, want %v", ref, resp.SW, want)
+		}
+	}
+}
+
+// A 3DES chip that refuses MSE:Set KAT with an unprotected status word may
+// have dropped the session: ErrKATRefused says to open it again and run
+// with Set AT.
+func TestKATRefusedUnprotected(t *testing.T) {
+	key, _ := ec.GenerateKey(ec.BrainpoolP256r1(), rand.Reader)
+	p, _ := ParamsOf(ptr(caInfo(lds.OIDCAECDH3DESCBCCBC, nil)), pkInfo(ecSPKI(t, &key.PublicKey, 0), nil))
+	chip, _ := NewChip(ChipConfig{Key: key, Protocol: p.Protocol, NoKAT: true})
+	reader, chipSide := pair(t, sm.TDES)
+	cd := &card{chip: chip, session: chipSide, plainRefusals: true}
+	_, _, err := Authenticate(context.Background(), nfc.NewTransport(cd), reader, p, nil)
+	if !errors.Is(err, ErrKATRefused) || !errors.Is(err, ErrProtocol) {
+		t.Fatalf("%v", err)
+	}
+	p.SetAT = true
+	reader, chipSide = pair(t, sm.TDES)
+	cd = &card{chip: chip, session: chipSide}
+	if _, _, err := Authenticate(context.Background(), nfc.NewTransport(cd), reader, p, nil); err != nil || cd.plain[0][:8] != "002241A4" {
+		t.Fatalf("with Set AT: %v, %v", err, cd.plain)
 	}
 }

@@ -54,6 +54,9 @@ type card struct {
 	plain   []string // unwrapped commands
 	probe   apdu.SW  // when set, the answer to SELECT, sent unprotected
 	removed bool
+	// plainRefusals answers the chip's refusals unprotected and ends the
+	// session (SM-02b).
+	plainRefusals bool
 }
 
 func (c *card) Transmit(_ context.Context, raw []byte) ([]byte, error) {
@@ -85,6 +88,10 @@ func (c *card) Transmit(_ context.Context, raw []byte) ([]byte, error) {
 		resp.SW = apdu.SWOK
 	default:
 		resp.SW = apdu.SWINSNotSupported
+	}
+	if c.plainRefusals && resp.SW != apdu.SWOK {
+		c.session = nil
+		return resp.Bytes(), nil
 	}
 	out, err := c.session.WrapResponse(resp)
 	if err != nil {

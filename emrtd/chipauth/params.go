@@ -29,6 +29,11 @@ type Params struct {
 	// it is then 3DES by the key's type, as BSI TR-03110 says and French
 	// passports need.
 	Inferred bool
+	// SetAT runs 3DES with MSE:Set AT and GENERAL AUTHENTICATE instead of
+	// MSE:Set KAT. Authenticate sets it in Result.Params when a chip
+	// refused MSE:Set KAT (C-01: some 3DES chips implement only the
+	// former); keep it for the next run.
+	SetAT bool
 }
 
 func (p Params) String() string {

@@ -53,9 +53,13 @@ func Authenticate(ctx context.Context, t nfc.Transport, session *sm.Session, p P
 		return nil, nil, fmt.Errorf("%w: chip authentication public key: %v", ErrUnsupported, err)
 	}
 	old := sm.NewChannel(t, session)
-	if p.Cipher == sm.TDES {
-		err = setKAT(ctx, old, p, eph.PublicKey())
-	} else {
+	if p.Cipher == sm.TDES && !p.SetAT {
+		var refused bool
+		if refused, err = setKAT(ctx, old, p, eph.PublicKey()); refused {
+			p.SetAT = true // the session holds: the chip answered protected
+		}
+	}
+	if err == nil && (p.Cipher != sm.TDES || p.SetAT) {
 		err = setATAndAuthenticate(ctx, old, p, eph.PublicKey())
 	}
 	if err != nil {
@@ -104,10 +108,22 @@ func keyRef(p Params) []byte {
 }
 
 // setKAT is the 3DES implementation: MSE:Set KAT with the ephemeral key.
-func setKAT(ctx context.Context, ch *sm.Channel, p Params, pub []byte) error {
+// refused reports a protected refusal (the session holds; MSE:Set AT may
+// work). An unprotected one wraps ErrKATRefused.
+func setKAT(ctx context.Context, ch *sm.Channel, p Params, pub []byte) (refused bool, err error) {
 	data := append(tlv.Encode(tagEphemeral, pub), keyRef(p)...)
 	cmd := apdu.Command{INS: apdu.InsManageSecurityEnv, P1: p1SetKAT, P2: p2KAT, Data: data}
-	return expectOK(ctx, ch, cmd)
+	resp, err := ch.Exchange(ctx, cmd)
+	var plain *sm.PlainStatusError
+	switch {
+	case errors.As(err, &plain) && plain.SW != apdu.SWSMDataObjectsIncorrect && plain.SW != apdu.SWSMDataObjectsMissing:
+		return false, fmt.Errorf("%w: %w: %s answered %04X unprotected", ErrProtocol, ErrKATRefused, cmd, uint16(plain.SW))
+	case err != nil:
+		return false, exchangeError(cmd, err)
+	case resp.SW != apdu.SWOK:
+		return true, nil
+	}
+	return false, nil
 }
 
 // setATAndAuthenticate is the AES implementation: MSE:Set AT selects the

@@ -153,6 +153,12 @@ func DomainOfKey(k *lds.PublicKey) (Domain, error) {
 			return Domain{}, err
 		}
 		return Domain{Group: g}, nil
+	case k.AlgorithmOID.Equal(lds.OIDDHKeyAgreement):
+		g, err := parsePKCS3Parameters(k.Parameters)
+		if err != nil {
+			return Domain{}, err
+		}
+		return Domain{Group: g}, nil
 	}
 	return Domain{}, fmt.Errorf("%w: key algorithm %s", ErrDomain, k.AlgorithmOID)
 }
@@ -267,6 +273,30 @@ func standardGroupID(p, g, q *big.Int) (int, bool) {
 		}
 	}
 	return 0, false
+}
+
+// parsePKCS3Parameters decodes PKCS #3 DHParameter { prime, base,
+// privateValueLength OPTIONAL }, which names no subgroup order (C-03): the
+// standardized group with this prime and base, else the safe-prime group
+// of order (p−1)/2 (dh.NewGroup checks that it is one).
+func parsePKCS3Parameters(der []byte) (*dh.Group, error) {
+	in := cryptobyte.String(der)
+	var seq cryptobyte.String
+	p, g := new(big.Int), new(big.Int)
+	if !in.ReadASN1(&seq, casn1.SEQUENCE) || !in.Empty() || !seq.ReadASN1Integer(p) || !seq.ReadASN1Integer(g) {
+		return nil, fmt.Errorf("%w: PKCS #3 DHParameter", ErrDomain)
+	}
+	for id := 0; id <= 2; id++ {
+		if s, _ := dh.Standard(id); s.P().Cmp(p) == 0 && s.G().Cmp(g) == 0 {
+			return s, nil
+		}
+	}
+	q := new(big.Int).Rsh(p, 1)
+	grp, err := dh.NewGroup(p, g, q)
+	if err != nil {
+		return nil, fmt.Errorf("%w: PKCS #3 parameters of no standardized or safe-prime group: %v", ErrDomain, err)
+	}
+	return grp, nil
 }
 
 // parseDHParameters decodes X9.42 DomainParameters: a standardized group,

@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"crypto/rand"
 	"errors"
+	"math/big"
 	"testing"
 
 	"github.com/idagent/idagent/emrtd/ec"
 	"github.com/idagent/idagent/emrtd/lds"
+	"golang.org/x/crypto/cryptobyte"
+	casn1 "golang.org/x/crypto/cryptobyte/asn1"
 )
 
 // Both ends of an agreement derive the same secret, in the field's
@@ -72,5 +75,28 @@ func TestDomainOfKey(t *testing.T) {
 	}
 	if _, err := DomainOfKey(&lds.PublicKey{AlgorithmOID: lds.OIDRSAEncryption}); !errors.Is(err, ErrDomain) {
 		t.Errorf("RSA key: %v", err)
+	}
+}
+
+// C-03: a DH key given with PKCS #3 parameters {p, g} is on the
+// standardized group with that prime and base; other groups must be
+// safe-prime ones.
+func TestDomainOfPKCS3Key(t *testing.T) {
+	std, _ := StandardDomain(2)
+	params := func(p, g *big.Int) []byte {
+		var b cryptobyte.Builder
+		b.AddASN1(casn1.SEQUENCE, func(b *cryptobyte.Builder) { b.AddASN1BigInt(p); b.AddASN1BigInt(g) })
+		return b.BytesOrPanic()
+	}
+	d, err := DomainOfKey(&lds.PublicKey{AlgorithmOID: lds.OIDDHKeyAgreement, Parameters: params(std.Group.P(), std.Group.G())})
+	if err != nil || d.Group != std.Group {
+		t.Fatalf("RFC 5114 group: %v", err)
+	}
+	toy := ToyGroup().Group // a safe prime
+	if d, err := DomainOfKey(&lds.PublicKey{AlgorithmOID: lds.OIDDHKeyAgreement, Parameters: params(toy.P(), toy.G())}); err != nil || d.Group.Q().Cmp(toy.Q()) != 0 {
+		t.Fatalf("safe-prime group: %v", err)
+	}
+	if _, err := DomainOfKey(&lds.PublicKey{AlgorithmOID: lds.OIDDHKeyAgreement, Parameters: params(std.Group.P(), big.NewInt(3))}); !errors.Is(err, ErrDomain) {
+		t.Errorf("RFC 5114 prime with another base: %v", err)
 	}
 }

@@ -68,7 +68,10 @@ var (
 	OIDStandardizedDomainParameters = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 1, 2}
 	OIDECPublicKey                  = cert.OIDECPublicKey
 	OIDDHPublicNumber               = asn1.ObjectIdentifier{1, 2, 840, 10046, 2, 1}
-	OIDRSAEncryption                = cert.OIDRSAEncryption
+	// PKCS #3 dhKeyAgreement: a DH key with {prime, base} and no subgroup
+	// order, as some chips' DG14 carries it (C-03).
+	OIDDHKeyAgreement = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 3, 1}
+	OIDRSAEncryption  = cert.OIDRSAEncryption
 
 	// Active authentication (ICAO 9303-11 §9.2.10): id-icao-mrtd-security-aaProtocolObject.
 	OIDAA = asn1.ObjectIdentifier{2, 23, 136, 1, 1, 5}

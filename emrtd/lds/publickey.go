@@ -89,7 +89,7 @@ func ParseSubjectPublicKeyInfo(b []byte) (*PublicKey, error) {
 		if err == nil {
 			k.makeECDSA()
 		}
-	case alg.Equal(OIDDHPublicNumber):
+	case alg.Equal(OIDDHPublicNumber), alg.Equal(OIDDHKeyAgreement):
 		k.Algorithm = "DH"
 		err = k.parseDHParameters(params)
 	case alg.Equal(OIDStandardizedDomainParameters):

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/big"
 
 	"github.com/idagent/idagent/emrtd/access"
+	"github.com/idagent/idagent/emrtd/dh"
 	"github.com/idagent/idagent/emrtd/ec"
 	"github.com/idagent/idagent/emrtd/keyagree"
 	"github.com/idagent/idagent/emrtd/lds"
@@ -256,7 +258,7 @@ func (c *Chip) mapNonce(objs map[uint32][]byte) apdu.Response {
 		c.mapped, c.step = mapped, stepMapped
 		return ok(dynamicAuthData(tlv.Encode(tagMapIC, nil)))
 	}
-	k, err := c.generateKey(c.p.Domain, func(k *keyagree.KeyPair) bool { return c.leadingZero(k.PublicKey()) })
+	k, err := c.generateKey(c.p.Domain, nil)
 	if err != nil {
 		return status(apdu.SWNoPreciseDiagnosis)
 	}
@@ -277,10 +279,7 @@ func (c *Chip) agree(objs map[uint32][]byte) apdu.Response {
 	if err := c.mapped.ValidatePublic(term); err != nil {
 		return status(apdu.SWWrongData)
 	}
-	k, err := c.generateKey(c.mapped, func(k *keyagree.KeyPair) bool {
-		shared, err := k.Agree(term)
-		return err != nil || shared[0] == 0
-	})
+	k, err := c.generateKey(c.mapped, term)
 	if err != nil {
 		return status(apdu.SWNoPreciseDiagnosis)
 	}
@@ -294,27 +293,79 @@ func (c *Chip) agree(objs map[uint32][]byte) apdu.Response {
 	return ok(dynamicAuthData(tlv.Encode(tagEphIC, k.PublicKey())))
 }
 
-// maxKeyDraws bounds the draws of LeadingZeros (a zero byte comes once in
-// 256 draws on average).
-const maxKeyDraws = 4096
-
-// generateKey draws a key of d; with LeadingZeros, until want accepts it.
-func (c *Chip) generateKey(d keyagree.Domain, want func(*keyagree.KeyPair) bool) (*keyagree.KeyPair, error) {
-	for i := 0; ; i++ {
-		k, err := d.GenerateKey(c.rng)
-		if err != nil || !c.cfg.LeadingZeros || want(k) || i == maxKeyDraws {
-			return k, err
-		}
+// generateKey draws a key of d. With LeadingZeros, its public value (peer
+// nil) or its shared secret with peer starts with a zero byte.
+func (c *Chip) generateKey(d keyagree.Domain, peer []byte) (*keyagree.KeyPair, error) {
+	k, err := d.GenerateKey(c.rng)
+	if err != nil || !c.cfg.LeadingZeros {
+		return k, err
 	}
+	if d.Curve != nil {
+		return leadingZeroECKey(d.Curve, k.Private().(*ec.PrivateKey), peer)
+	}
+	return leadingZeroDHKey(d.Group, k.Private().(*dh.PrivateKey), peer)
 }
 
-// leadingZero reports whether an encoded public value starts with a zero
-// byte: the x-coordinate of a point, or the DH value.
-func (c *Chip) leadingZero(pub []byte) bool {
-	if c.p.Domain.Curve != nil {
-		return len(pub) > 1 && pub[1] == 0
+// maxKeySteps bounds the search for a leading zero (one comes once in
+// 256 candidates on average).
+const maxKeySteps = 4096
+
+// leadingZeroECKey searches the keys x, x+1, ... from k for a public
+// point (or shared point with peer) whose x-coordinate starts with a zero
+// byte, moving the point by G (or by the peer's point) at each step: one
+// addition per candidate instead of a scalar multiplication. Chip side
+// only (the simulator's AC-05 quirk): it is not constant-time.
+func leadingZeroECKey(c *ec.Curve, k *ec.PrivateKey, peer []byte) (*keyagree.KeyPair, error) {
+	point, step := k.Point, c.G()
+	if peer != nil {
+		p, err := c.Unmarshal(peer)
+		if err != nil {
+			return nil, err
+		}
+		point, step = c.ScalarMult(p, k.Bytes()), p
 	}
-	return len(pub) > 0 && pub[0] == 0
+	x := new(big.Int).Set(k.D)
+	for range maxKeySteps {
+		if c.Marshal(point)[1] == 0 || x.Cmp(new(big.Int).Sub(c.N(), big.NewInt(1))) >= 0 {
+			break
+		}
+		point = c.Add(point, step)
+		x.Add(x, big.NewInt(1))
+	}
+	found, err := ec.NewPrivateKey(c, x.FillBytes(make([]byte, c.OrderByteLen())))
+	if err != nil {
+		return nil, err
+	}
+	return keyagree.NewKeyPair(found)
+}
+
+// leadingZeroDHKey is leadingZeroECKey in a MODP group: the value moves by
+// a multiplication with g (or the peer's value).
+func leadingZeroDHKey(grp *dh.Group, k *dh.PrivateKey, peer []byte) (*keyagree.KeyPair, error) {
+	value, step := k.Y, grp.G()
+	if peer != nil {
+		y, err := grp.Decode(peer)
+		if err != nil {
+			return nil, err
+		}
+		if value, err = k.SharedElement(y); err != nil {
+			return nil, err
+		}
+		step = y
+	}
+	x, p := new(big.Int).Set(k.X), grp.P()
+	for range maxKeySteps {
+		if grp.Encode(value)[0] == 0 || x.Cmp(new(big.Int).Sub(grp.Q(), big.NewInt(1))) >= 0 {
+			break
+		}
+		value = new(big.Int).Mod(new(big.Int).Mul(value, step), p)
+		x.Add(x, big.NewInt(1))
+	}
+	found, err := dh.NewPrivateKey(grp, x.Bytes())
+	if err != nil {
+		return nil, err
+	}
+	return keyagree.NewKeyPair(found)
 }
 
 // mutualAuthenticate is step 4: check the terminal's token (a wrong

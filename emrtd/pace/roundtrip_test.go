@@ -10,6 +10,7 @@ import (
 
 	"github.com/idagent/idagent/emrtd/access"
 	"github.com/idagent/idagent/emrtd/ec"
+	"github.com/idagent/idagent/emrtd/keyagree"
 	"github.com/idagent/idagent/emrtd/lds"
 	"github.com/idagent/idagent/emrtd/sm"
 	"github.com/idagent/idagent/nfc"
@@ -252,5 +253,30 @@ func TestLeadingZerosAndLongNonces(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// The AC-05 chip's keys: the public value, or the shared secret with the
+// peer, starts with a zero byte.
+func TestLeadingZeroKeys(t *testing.T) {
+	for _, id := range []int{13, 0} {
+		d, _ := keyagree.StandardDomain(id)
+		chip := &Chip{cfg: ChipConfig{LeadingZeros: true}, rng: rand.Reader}
+		peer, _ := d.GenerateKey(rand.Reader)
+		k, err := chip.generateKey(d, peer.PublicKey())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if secret, err := k.Agree(peer.PublicKey()); err != nil || secret[0] != 0 {
+			t.Errorf("ID %d: K %X…, %v", id, secret[:2], err)
+		}
+		k, _ = chip.generateKey(d, nil)
+		pub := k.PublicKey()
+		if d.Curve != nil {
+			pub = pub[1:]
+		}
+		if pub[0] != 0 {
+			t.Errorf("ID %d: public value %X…", id, pub[:2])
+		}
 	}
 }

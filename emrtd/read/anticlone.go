@@ -113,10 +113,19 @@ func (r *reading) chipAuthentication(ctx context.Context, next files.File) error
 		opts.Probe = &probe
 	}
 	s, res, err := chipauth.Authenticate(ctx, r.plain, r.session.Channel().Session(), p, opts)
+	if errors.Is(err, chipauth.ErrKATRefused) {
+		// A 3DES chip that takes only MSE:Set AT (C-01) refused MSE:Set
+		// KAT unprotected: open it again and use Set AT.
+		if err := r.session.Recover(ctx, err); err != nil {
+			return fmt.Errorf("open the chip again: %w", err)
+		}
+		p.SetAT = true
+		s, res, err = chipauth.Authenticate(ctx, r.plain, r.session.Channel().Session(), p, opts)
+	}
 	switch {
 	case err == nil:
 		ca.Status = check.Pass
-		r.caParams = &p
+		r.caParams = &res.Params // with SetAT when the chip refused MSE:Set KAT
 		r.session.Rekey(sm.NewChannel(r.plain, s))
 		if useProbe {
 			r.files.UseFirstRead(next, res.Probe)

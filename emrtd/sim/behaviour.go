@@ -71,6 +71,10 @@ type Behaviour struct {
 	// NoBACAfterPACE: once a PACE command was taken, BAC's commands
 	// answer 6985 until a reset (AC-03).
 	NoBACAfterPACE bool
+	// CAFailureEndsSession: a refused chip authentication command (MSE,
+	// GENERAL AUTHENTICATE) ends secure messaging, whatever SMErrors says;
+	// by default the chip goes on under the old keys and SSC (SM-05).
+	CAFailureEndsSession bool
 }
 
 // SMErrorMode is how a chip answers a protected command it refuses.

@@ -19,20 +19,42 @@ func NewCA(doc *issue.Document) (Protocol, error) {
 	if ca == nil || doc.CAKey == nil {
 		return nil, fmt.Errorf("sim: chip authentication: the document has none")
 	}
-	return newCAProtocol(chipauth.ChipConfig{Key: doc.CAKey, Protocol: ca.Protocol})
+	return newCAProtocol(chipauth.ChipConfig{Key: doc.CAKey, Protocol: ca.Protocol, KeyID: ca.KeyID})
 }
 
-func newCAProtocol(cfg chipauth.ChipConfig) (Protocol, error) {
+func newCAProtocol(cfg chipauth.ChipConfig) (*caProtocol, error) {
 	chip, err := chipauth.NewChip(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("sim: chip authentication: %w", err)
 	}
-	return &caProtocol{chip: chip}, nil
+	return &caProtocol{chip: chip, cfg: cfg}, nil
+}
+
+// tuneCA makes a quirk change the chip authentication chip's
+// configuration (as tunePACE does PACE's).
+func tuneCA(b *Build, tune func(*chipauth.ChipConfig)) error {
+	if b.Profile.Security.CA == nil {
+		return notApplicable("the profile has no chip authentication")
+	}
+	for i, factory := range b.Profile.Protocols {
+		b.Profile.Protocols[i] = func(doc *issue.Document) (Protocol, error) {
+			p, err := factory(doc)
+			cp, ok := p.(*caProtocol)
+			if err != nil || !ok {
+				return p, err
+			}
+			cfg := cp.cfg
+			tune(&cfg)
+			return newCAProtocol(cfg)
+		}
+	}
+	return nil
 }
 
 // caProtocol plugs emrtd/chipauth's chip side into the chip.
 type caProtocol struct {
 	chip *chipauth.Chip
+	cfg  chipauth.ChipConfig
 }
 
 func (p *caProtocol) Name() string { return "CA" }

@@ -27,14 +27,12 @@ func documentProfiles() []*Profile {
 		document("cccd", "cccd-p256",
 			"CCCD of the generation whose EF.CardAccess ends 02 01 0C (public Vietnamese reader projects): PACE-GM ECDH AES-128 on "+
 				"NIST P-256 (parameter 12) with the CAN or the MRZ; otherwise as cccd",
-			nil, func(p *Profile) {
-				p.Security.PACE = []issue.PACEInfo{{Protocol: lds.OIDPACEECDHGMAESCBCCMAC128, ParameterID: 12}}
-			}),
+			[]string{"pace-parameter-id-12"}, nil),
 		document("cccd2024", "id-pace-only",
 			"PACE-only ID card with several PACEInfos (German and Polish eIDs, NFCPassportReader PR #269): PACE-GM ECDH AES-128 "+
 				"on brainpoolP256r1 (13) and on NIST P-256 (12), PACE-IM AES-256 on brainpoolP384r1 (15); BAC refused (6982); "+
-				"strict case-3 commands (T-07), SELECT MF 6A86",
-			[]string{"strict-case3", "select-mf-6a86"}, func(p *Profile) {
+				"MSE:Set AT without the parameter ID refused (AC-04), strict case-3 commands (T-07), SELECT MF 6A86",
+			[]string{"strict-case3", "select-mf-6a86", "pace-parameter-id-required"}, func(p *Profile) {
 				p.Security.PACE = []issue.PACEInfo{
 					{Protocol: lds.OIDPACEECDHGMAESCBCCMAC128, ParameterID: 13},
 					{Protocol: lds.OIDPACEECDHGMAESCBCCMAC128, ParameterID: 12},

@@ -170,6 +170,18 @@ func applyQuirks(b *Build, own, extra []string) error {
 	return nil
 }
 
+// QuirksFit reports whether a chip of the named profile can play the
+// quirks (an error wrapping ErrQuirkNotApplicable when not), without
+// issuing its document.
+func QuirksFit(profile string, quirks ...string) error {
+	base, err := LookupProfile(profile)
+	if err != nil {
+		return err
+	}
+	b := &Build{Profile: base.clone(), Issue: &issue.Options{}, Behaviour: &Behaviour{}}
+	return applyQuirks(b, base.Quirks, quirks)
+}
+
 // notApplicable is the error of a quirk the profile cannot carry.
 func notApplicable(why string) error { return fmt.Errorf("%w: %s", ErrQuirkNotApplicable, why) }
 

@@ -21,10 +21,20 @@ func (c *Chip) dispatchSecured(cmd apdu.Command, readCap int) (res Result, abort
 		return answer(b.Le00), b.Le00Aborts
 	}
 	res = c.dispatch(cmd, true, readCap)
+	if b.CAFailureEndsSession && isCACommand(cmd) && isError(res.Response.SW) {
+		return res, true
+	}
 	if b.AACut && cmd.INS == apdu.InsInternalAuthenticate && cmd.Ne <= apdu.MaxShortNe && len(res.Response.Data) > readCap {
 		res.Response.Data = res.Response.Data[:readCap]
 	}
 	return res, false
+}
+
+// isCACommand reports a chip authentication command: MSE:Set KAT or Set
+// AT for internal authentication (P1 41), or GENERAL AUTHENTICATE under
+// secure messaging (PACE's comes plain).
+func isCACommand(cmd apdu.Command) bool {
+	return cmd.INS == apdu.InsManageSecurityEnv && cmd.P1 == 0x41 || cmd.INS == apdu.InsGeneralAuthenticate
 }
 
 // refuseByQuirk answers the commands a quirk refuses before the chip

@@ -3,9 +3,11 @@ package sim
 import (
 	"slices"
 
+	"github.com/idagent/idagent/emrtd/chipauth"
 	"github.com/idagent/idagent/emrtd/lds"
 	"github.com/idagent/idagent/emrtd/pace"
 	"github.com/idagent/idagent/emrtd/sim/issue"
+	"github.com/idagent/idagent/emrtd/sm"
 )
 
 // The quirks of access control and chip authentication (AC-04, AC-05,
@@ -15,6 +17,7 @@ import (
 // profile's security description.
 func init() {
 	RegisterQuirks(paceQuirks()...)
+	RegisterQuirks(caQuirks()...)
 }
 
 func tunedPACE(tune func(*pace.ChipConfig)) func(*Build) error {
@@ -79,5 +82,88 @@ func paceOnP256(b *Build) error {
 		return notApplicable("the profile's PACE is not on brainpoolP256r1 (parameter ID 13)")
 	}
 	b.Profile.Security.PACE = infos
+	return nil
+}
+
+// groupCACommands: the commands a 3DES chip takes for chip
+// authentication.
+const groupCACommands = "chip authentication commands"
+
+func caQuirks() []Quirk {
+	return []Quirk{
+		{Name: "ca-kat-only", ID: "C-01", Group: groupCACommands,
+			Apply:   tuned3DESCA(func(c *chipauth.ChipConfig) { c.NoSetAT = true }),
+			Summary: "3DES chip authentication by MSE:Set KAT only: MSE:Set AT answers 6A86 (ICAO 9303-11 §6.2.4)"},
+		{Name: "ca-set-at-only", ID: "C-01", Group: groupCACommands,
+			Apply: tuned3DESCA(func(c *chipauth.ChipConfig) { c.NoKAT = true }),
+			Summary: "3DES chip authentication by MSE:Set AT and GENERAL AUTHENTICATE only: MSE:Set KAT answers 6A86, " +
+				"so a reader must try Set AT next (ICAO 9303-11 §6.2.4)"},
+		{Name: "ca-no-info", ID: "C-02", Apply: caNoInfo,
+			Summary: "DG14 (EF.CardAccess, EF.CardSecurity) lists the chip authentication key without a ChipAuthenticationInfo; " +
+				"the chip runs what a reader infers from the key, 3DES (French passports)"},
+		{Name: "ca-key-id", ID: "C-02", Apply: caKeyID,
+			Summary: "DG14 names the only chip authentication key (keyId 1); MSE with a key reference that is not a minimal " +
+				"unsigned integer answers 6A80, with another key's 6A88 (Maltese specimens)"},
+		{Name: "ca-dh-pkcs3", ID: "C-03", Apply: caPKCS3,
+			Summary: "DG14's DH chip authentication key has PKCS #3 parameters (dhKeyAgreement {p, g}, no subgroup order) instead of X9.42's"},
+		{Name: "ca-ga-no-data", ID: "C-04",
+			Apply:   tunedCA(func(c *chipauth.ChipConfig) { c.GANoData = true }),
+			Summary: "chip authentication's GENERAL AUTHENTICATE answers 9000 without data; the default answers 7C 00 (both valid)"},
+		{Name: "ca-failure-ends-session", ID: "SM-05",
+			Apply: behave(func(bh *Behaviour) { bh.CAFailureEndsSession = true }),
+			Summary: "a refused chip authentication command ends secure messaging (answered plain), so a reader must open the chip " +
+				"again; by default the chip goes on under the old keys and SSC (ICAO 9303-11 §6.2; Norway, NFCPassportReader #124)"},
+	}
+}
+
+func tunedCA(tune func(*chipauth.ChipConfig)) func(*Build) error {
+	return func(b *Build) error { return tuneCA(b, tune) }
+}
+
+// tuned3DESCA tunes a chip whose chip authentication runs 3DES.
+func tuned3DESCA(tune func(*chipauth.ChipConfig)) func(*Build) error {
+	return func(b *Build) error {
+		ca := b.Profile.Security.CA
+		if ca == nil || !ca.Protocol.Equal(chipauth.ProtocolFor(caKeyAgreement(ca), sm.TDES)) {
+			return notApplicable("the profile's chip authentication is not 3DES")
+		}
+		return tuneCA(b, tune)
+	}
+}
+
+func caKeyAgreement(ca *issue.ChipAuthentication) lds.KeyAgreement {
+	if ca.Curve == nil {
+		return lds.KeyAgreementDH
+	}
+	return lds.KeyAgreementECDH
+}
+
+// caNoInfo leaves the ChipAuthenticationInfo out and makes the chip run
+// the protocol a reader infers.
+func caNoInfo(b *Build) error {
+	ca := b.Profile.Security.CA
+	if ca == nil {
+		return notApplicable("the profile has no chip authentication")
+	}
+	ca.NoInfo, ca.Protocol = true, chipauth.ProtocolFor(caKeyAgreement(ca), sm.TDES)
+	return nil
+}
+
+func caKeyID(b *Build) error {
+	ca := b.Profile.Security.CA
+	if ca == nil {
+		return notApplicable("the profile has no chip authentication")
+	}
+	id := 1
+	ca.KeyID = &id
+	return nil
+}
+
+func caPKCS3(b *Build) error {
+	ca := b.Profile.Security.CA
+	if ca == nil || ca.Curve != nil {
+		return notApplicable("the profile has no DH chip authentication key")
+	}
+	ca.PKCS3 = true
 	return nil
 }

@@ -133,6 +133,29 @@ func addExplicitParams(b *cryptobyte.Builder, c *ec.Curve) {
 	})
 }
 
+// dhPKCS3PublicKeyInfo encodes a DH public key as PKCS #3 (dhKeyAgreement
+// with DHParameter {prime, base}): no subgroup order.
+func dhPKCS3PublicKeyInfo(k *dh.PrivateKey) ([]byte, error) {
+	var y cryptobyte.Builder
+	y.AddASN1BigInt(k.Y)
+	value, err := y.Bytes()
+	if err != nil {
+		return nil, err
+	}
+	var b cryptobyte.Builder
+	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+		b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+			b.AddASN1ObjectIdentifier(lds.OIDDHKeyAgreement)
+			b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+				b.AddASN1BigInt(k.Group.P())
+				b.AddASN1BigInt(k.Group.G())
+			})
+		})
+		b.AddASN1BitString(value)
+	})
+	return b.Bytes()
+}
+
 // dhPublicKeyInfo encodes a DH public key (RFC 3279 dhpublicnumber).
 func dhPublicKeyInfo(k *dh.PrivateKey) ([]byte, error) {
 	var y cryptobyte.Builder

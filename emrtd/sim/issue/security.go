@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/idagent/idagent/emrtd/dh"
 	"github.com/idagent/idagent/emrtd/ec"
 	"github.com/idagent/idagent/emrtd/lds"
 	"github.com/idagent/idagent/emrtd/tlv"
@@ -65,6 +66,17 @@ type ChipAuthentication struct {
 	// Group is the DH key's standardized group (0–2, RFC 5114) when Curve
 	// is nil.
 	Group int
+	// KeyID, when set, is the key's keyId in the ChipAuthenticationInfo and
+	// ChipAuthenticationPublicKeyInfo (C-02: Maltese specimens name their
+	// only key).
+	KeyID *int
+	// NoInfo leaves the ChipAuthenticationInfo out (C-02: French passports):
+	// a reader infers the protocol from the key, 3DES. Protocol is then the
+	// one the chip runs.
+	NoInfo bool
+	// PKCS3 encodes a DH key with PKCS #3's dhKeyAgreement {p, g} instead
+	// of X9.42's dhpublicnumber {p, g, q} (C-03).
+	PKCS3 bool
 }
 
 // ActiveAuthentication is the chip's Active Authentication key and
@@ -168,7 +180,7 @@ func (s Security) cardAccessInfos() [][]byte {
 	if s.TA {
 		infos = append(infos, taInfo())
 	}
-	if s.CardAccessCA && s.CA != nil {
+	if s.CardAccessCA && s.CA != nil && !s.CA.NoInfo {
 		infos = append(infos, caInfo(s.CA))
 	}
 	return infos
@@ -179,13 +191,31 @@ func taInfo() []byte {
 }
 
 func caInfo(ca *ChipAuthentication) []byte {
-	return seq(func(b *cryptobyte.Builder) { b.AddASN1ObjectIdentifier(ca.Protocol); b.AddASN1Int64(1) })
+	return seq(func(b *cryptobyte.Builder) {
+		b.AddASN1ObjectIdentifier(ca.Protocol)
+		b.AddASN1Int64(1)
+		if ca.KeyID != nil {
+			b.AddASN1Int64(int64(*ca.KeyID))
+		}
+	})
+}
+
+// caInfos are the ChipAuthenticationInfo DG14 and EF.CardSecurity list
+// with the key: none when NoInfo.
+func caInfos(ca *ChipAuthentication) [][]byte {
+	if ca.NoInfo {
+		return nil
+	}
+	return [][]byte{caInfo(ca)}
 }
 
 // caPublicKeyInfo is ChipAuthenticationPublicKeyInfo: id-PK-ECDH or
 // id-PK-DH with the key's SubjectPublicKeyInfo.
 func caPublicKeyInfo(s Security, key any) ([]byte, error) {
 	spki, err := PublicKeyInfo(key, s.ExplicitParams)
+	if k, ok := key.(*dh.PrivateKey); ok && s.CA.PKCS3 {
+		spki, err = dhPKCS3PublicKeyInfo(k)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("encode CA public key: %w", err)
 	}
@@ -193,7 +223,13 @@ func caPublicKeyInfo(s Security, key any) ([]byte, error) {
 	if s.CA.Curve == nil {
 		oid = lds.OIDPKDH
 	}
-	return seq(func(b *cryptobyte.Builder) { b.AddASN1ObjectIdentifier(oid); b.AddBytes(spki) }), nil
+	return seq(func(b *cryptobyte.Builder) {
+		b.AddASN1ObjectIdentifier(oid)
+		b.AddBytes(spki)
+		if s.CA.KeyID != nil {
+			b.AddASN1Int64(int64(*s.CA.KeyID))
+		}
+	}), nil
 }
 
 // DG14 encodes the SecurityInfos of data group 14: those of EF.CardAccess
@@ -211,7 +247,7 @@ func DG14(s Security, caKey any) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		infos = append(infos, pk, caInfo(s.CA))
+		infos = append(append(infos, pk), caInfos(s.CA)...)
 	}
 	if s.TA {
 		infos = append(infos, taInfo())
@@ -255,7 +291,7 @@ func CardSecurityContent(s Security, caKey any) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	infos = append(infos, pk, caInfo(s.CA))
+	infos = append(append(infos, pk), caInfos(s.CA)...)
 	return derSet(distinct(infos)), nil
 }
 
