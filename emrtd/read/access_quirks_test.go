@@ -1,11 +1,15 @@
 package read
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/idagent/idagent/emrtd/sim"
+	"github.com/idagent/idagent/emrtd/sim/link"
+	"github.com/idagent/idagent/nfc/virtual"
 )
 
 // accessQuirkCase is one read of a genuine chip with access control or
@@ -75,21 +79,72 @@ func parameterID(want int) func(t *testing.T, res *Result) {
 }
 
 func TestAccessQuirks(t *testing.T) {
-	baseline := map[string]int{} // exchanges of each profile's read without quirks
+	type cost struct {
+		exchanges int
+		bound     time.Duration
+	}
+	baseline := map[string]cost{} // each profile's read without quirks
 	for _, tc := range accessQuirkCases {
 		t.Run(tc.profile+"/"+strings.Join(tc.quirks, ","), func(t *testing.T) {
 			if _, ok := baseline[tc.profile]; !ok {
-				baseline[tc.profile] = readQuirky(t, tc.profile, nil, profileWant[tc.profile]).Stats.Exchanges
+				res, bound := readAtLink(t, tc.profile, nil)
+				baseline[tc.profile] = cost{res.Stats.Exchanges, bound}
 			}
-			res := readQuirky(t, tc.profile, tc.quirks, profileWant[tc.profile])
-			if got := res.Stats.Exchanges - baseline[tc.profile]; got != tc.extra {
+			res, bound := readAtLink(t, tc.profile, tc.quirks)
+			base := baseline[tc.profile]
+			if got := res.Stats.Exchanges - base.exchanges; got != tc.extra {
 				t.Errorf("%d exchanges more than without the quirks, want %d", got, tc.extra)
 			}
+			t.Logf("%+d exchanges, %+.1f ms at 424 kbit/s (link lower bound)", res.Stats.Exchanges-base.exchanges,
+				float64((bound-base.bound).Microseconds())/1000)
 			if tc.check != nil {
 				tc.check(t, res)
 			}
 		})
 	}
+}
+
+// readAtLink is readQuirky with the exchanges recorded: it returns the
+// read and the ISO 14443 link model's lower bound at 424 kbit/s for them
+// (no waiting: the cost of a quirk in link time).
+func readAtLink(t *testing.T, profile string, quirks []string) (*Result, time.Duration) {
+	t.Helper()
+	chip, err := sim.New(profile, sim.Options{Seed: 3, Quirks: quirks, Sleep: func(time.Duration) {}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := &recordingChip{Chip: chip}
+	m := virtual.New("recorded")
+	if err := m.Insert("recorded", rec); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := m.Connect(context.Background(), "recorded")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	res, err := Read(context.Background(), conn, fullOptions(t, deskKey(t, chip)))
+	if err != nil {
+		t.Fatalf("%v (%d exchanges)", err, res.Stats.Exchanges)
+	}
+	assertGenuine(t, chip, res, profileWant[profile])
+	model, err := link.New("iso14443-424")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res, model.LowerBound(rec.exchanges)
+}
+
+// recordingChip records the sizes of each exchange.
+type recordingChip struct {
+	*sim.Chip
+	exchanges []link.Exchange
+}
+
+func (c *recordingChip) Respond(cmd []byte) []byte {
+	resp := c.Chip.Respond(cmd)
+	c.exchanges = append(c.exchanges, link.Exchange{Command: len(cmd), Response: len(resp)})
+	return resp
 }
 
 // Every access control and chip authentication quirk is read in
