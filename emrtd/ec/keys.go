@@ -100,12 +100,9 @@ func (k *PrivateKey) ECDH(peer Point) ([]byte, error) {
 	if f.isZero(&s.z) != 0 {
 		return nil, errors.New("ec: ecdh result is the point at infinity")
 	}
-	// x = X/Z², encoded from the field element: the secret never passes
-	// through math/big.
-	var zi, x fe
-	f.inv(&zi, &s.z)
-	f.sqr(&zi, &zi)
-	f.mul(&x, &s.x, &zi)
+	// x encoded from the field element: the secret never passes through
+	// math/big.
+	x, _ := c.affine(&s)
 	return f.fromMontBytes(&x), nil
 }
 

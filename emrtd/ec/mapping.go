@@ -155,12 +155,7 @@ func (c *Curve) withGenerator(g *jac) (*Curve, error) {
 	if f.isZero(&g.z) != 0 {
 		return nil, ErrMapping
 	}
-	var zi, zi2, x, y fe
-	f.inv(&zi, &g.z)
-	f.sqr(&zi2, &zi)
-	f.mul(&x, &g.x, &zi2)
-	f.mul(&zi2, &zi2, &zi)
-	f.mul(&y, &g.y, &zi2)
+	x, y := c.affine(g)
 	p := c.params.clone()
 	p.Gx, p.Gy = f.fromMont(&x), f.fromMont(&y)
 	return &Curve{params: p, f: f, a: c.a, b: c.b, g: jac{x: x, y: y, z: f.one}, orderLen: c.orderLen}, nil

@@ -82,13 +82,20 @@ func (c *Curve) toAffine(p *jac) Point {
 	if f.isZero(&p.z) != 0 {
 		return Point{}
 	}
-	var zi, zi2, x, y fe
+	x, y := c.affine(p)
+	return Point{X: f.fromMont(&x), Y: f.fromMont(&y)}
+}
+
+// affine returns X/Z² and Y/Z³ of a finite point, in Montgomery form.
+func (c *Curve) affine(p *jac) (x, y fe) {
+	f := c.f
+	var zi, zi2 fe
 	f.inv(&zi, &p.z)
 	f.sqr(&zi2, &zi)
 	f.mul(&x, &p.x, &zi2)
 	f.mul(&zi2, &zi2, &zi)
 	f.mul(&y, &p.y, &zi2)
-	return Point{X: f.fromMont(&x), Y: f.fromMont(&y)}
+	return x, y
 }
 
 // double sets r = 2p for any a ("dbl-2007-bl"). It maps infinity to

@@ -133,45 +133,34 @@ func addExplicitParams(b *cryptobyte.Builder, c *ec.Curve) {
 	})
 }
 
+// dhPublicKeyInfo encodes a DH public key (RFC 3279 dhpublicnumber).
+func dhPublicKeyInfo(k *dh.PrivateKey) ([]byte, error) { return dhKeyInfo(k, false) }
+
 // dhPKCS3PublicKeyInfo encodes a DH public key as PKCS #3 (dhKeyAgreement
 // with DHParameter {prime, base}): no subgroup order.
-func dhPKCS3PublicKeyInfo(k *dh.PrivateKey) ([]byte, error) {
-	var y cryptobyte.Builder
-	y.AddASN1BigInt(k.Y)
-	value, err := y.Bytes()
-	if err != nil {
-		return nil, err
-	}
-	var b cryptobyte.Builder
-	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-		b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-			b.AddASN1ObjectIdentifier(lds.OIDDHKeyAgreement)
-			b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-				b.AddASN1BigInt(k.Group.P())
-				b.AddASN1BigInt(k.Group.G())
-			})
-		})
-		b.AddASN1BitString(value)
-	})
-	return b.Bytes()
-}
+func dhPKCS3PublicKeyInfo(k *dh.PrivateKey) ([]byte, error) { return dhKeyInfo(k, true) }
 
-// dhPublicKeyInfo encodes a DH public key (RFC 3279 dhpublicnumber).
-func dhPublicKeyInfo(k *dh.PrivateKey) ([]byte, error) {
+func dhKeyInfo(k *dh.PrivateKey, pkcs3 bool) ([]byte, error) {
 	var y cryptobyte.Builder
 	y.AddASN1BigInt(k.Y)
 	value, err := y.Bytes()
 	if err != nil {
 		return nil, err
 	}
+	alg := lds.OIDDHPublicNumber
+	if pkcs3 {
+		alg = lds.OIDDHKeyAgreement
+	}
 	var b cryptobyte.Builder
 	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
 		b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-			b.AddASN1ObjectIdentifier(lds.OIDDHPublicNumber)
+			b.AddASN1ObjectIdentifier(alg)
 			b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
 				b.AddASN1BigInt(k.Group.P())
 				b.AddASN1BigInt(k.Group.G())
-				b.AddASN1BigInt(k.Group.Q())
+				if !pkcs3 {
+					b.AddASN1BigInt(k.Group.Q())
+				}
 			})
 		})
 		b.AddASN1BitString(value)
