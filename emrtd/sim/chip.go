@@ -112,10 +112,11 @@ func New(profile string, opts Options) (*Chip, error) {
 	if err := applyQuirks(b, base.Quirks, opts.Quirks); err != nil {
 		return nil, err
 	}
-	p := b.Profile
-	if err := attackFits(opts.Attack, p); err != nil {
+	attack, err := attackOn(b, opts.Attack)
+	if err != nil {
 		return nil, err
 	}
+	p := b.Profile
 	b.Issue.Kind, b.Issue.DataGroups, b.Issue.Security = p.Kind, p.DataGroups, p.Security
 	doc, err := issue.Issue(*b.Issue)
 	if err != nil {
@@ -124,12 +125,6 @@ func New(profile string, opts Options) (*Chip, error) {
 	for _, hook := range b.afterIssue {
 		if err := hook(doc); err != nil {
 			return nil, fmt.Errorf("sim: %s document: %w", p.Name, err)
-		}
-	}
-	var attack *forgery
-	if opts.Attack != "" {
-		if attack, err = forge(opts.Attack, p, opts.Seed, doc); err != nil {
-			return nil, err
 		}
 	}
 	c := &Chip{profile: p, doc: doc, files: buildFiles(doc, p.TAProtected), limits: opts.Limits, link: opts.Link,
@@ -151,7 +146,7 @@ func New(profile string, opts Options) (*Chip, error) {
 		c.protocols = append(c.protocols, proto)
 	}
 	if attack != nil {
-		if err := c.install(attack); err != nil {
+		if err := c.arm(attack); err != nil {
 			return nil, fmt.Errorf("sim: attack %s: %w", opts.Attack, err)
 		}
 	}

@@ -12,7 +12,9 @@ import (
 
 // forgery is an attack being built on an issued document: its files and
 // the keys its chip holds may change, and the chip may behave otherwise
-// than the protocols say.
+// than the protocols say. It works through the quirk framework's Build
+// (the document changes after issuing, the protocols wrapped), plus what
+// only a hostile chip does while it runs (hostile).
 type forgery struct {
 	profile *Profile
 	seed    uint64
@@ -43,36 +45,48 @@ type hostile struct {
 	clone       []Protocol // the protocols of the chip swapped in
 }
 
-// forge applies the named attack to a freshly issued document: it returns
-// the behaviour the chip then plays (files to hide, protocols to change).
-func forge(name string, p *Profile, seed uint64, doc *issue.Document) (*forgery, error) {
+// attackOn checks that the named attack exists and fits the chip being
+// built, before anything is issued, and registers it with the build: once
+// the document is issued it is forged (files and keys), and the protocols
+// are filtered or replaced as the attack says. The forgery returned holds
+// what the running chip does besides (arm). Nil for no attack.
+func attackOn(b *Build, name string) (*forgery, error) {
+	if name == "" {
+		return nil, nil
+	}
 	a, err := LookupAttack(name)
 	if err != nil {
 		return nil, err
 	}
-	f := &forgery{profile: p, seed: seed, doc: doc, filters: map[string]filter{}, replace: map[string]Protocol{}}
-	if a.clone {
-		if err := f.cloneKeys(); err != nil {
-			return nil, err
+	if err := a.Fits(b.Profile); err != nil {
+		return nil, err
+	}
+	f := &forgery{profile: b.Profile, seed: b.Issue.Seed, filters: map[string]filter{}, replace: map[string]Protocol{}}
+	b.AfterIssue(func(doc *issue.Document) error {
+		f.doc = doc
+		if a.clone {
+			if err := f.cloneKeys(); err != nil {
+				return err
+			}
 		}
-	}
-	if err := a.forge(f); err != nil {
-		return nil, fmt.Errorf("sim: attack %s: %w", name, err)
-	}
-	return f, nil
-}
-
-// attackFits checks, before anything is issued, that the named attack
-// exists and fits the profile ("" for none).
-func attackFits(name string, p *Profile) error {
-	if name == "" {
+		if err := a.forge(f); err != nil {
+			return fmt.Errorf("attack %s: %w", name, err)
+		}
+		for _, fid := range f.hidden {
+			delete(doc.Files, fid)
+		}
 		return nil
-	}
-	a, err := LookupAttack(name)
-	if err != nil {
-		return err
-	}
-	return a.Fits(p)
+	})
+	b.WrapProtocol(func(p Protocol) Protocol {
+		if r, ok := f.replace[p.Name()]; ok {
+			p = r
+		}
+		if fl, ok := f.filters[p.Name()]; ok {
+			p = &filtered{Protocol: p, filter: fl}
+		}
+		return p
+	})
+	return f, nil
 }
 
 // cloneKeys gives the chip keys of its own: a clone cannot extract the
@@ -150,22 +164,9 @@ func withInfos(file []byte, more ...[]byte) ([]byte, error) {
 	return out, nil
 }
 
-// install builds the chip's attack behaviour: hidden files leave the file
-// tree, protocols are filtered or replaced, and a swap prepares the
-// clone's protocols.
-func (c *Chip) install(f *forgery) error {
-	for _, fid := range f.hidden {
-		delete(c.files.app, fid)
-		delete(c.files.mf, fid)
-	}
-	for i, p := range c.protocols {
-		if r, ok := f.replace[p.Name()]; ok {
-			c.protocols[i] = r
-		}
-		if fl, ok := f.filters[p.Name()]; ok {
-			c.protocols[i] = &filtered{Protocol: c.protocols[i], filter: fl}
-		}
-	}
+// arm gives the running chip the attack's behaviour: unprotected 6A82s,
+// and the clone's protocols for a swap.
+func (c *Chip) arm(f *forgery) error {
 	c.hostile = &hostile{plainHidden: f.plainHidden, swapAt: f.swapAt}
 	if f.swapAt == 0 {
 		return nil
