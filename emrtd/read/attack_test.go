@@ -3,13 +3,15 @@ package read
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 
 	"github.com/idagent/idagent/emrtd/check"
 	"github.com/idagent/idagent/emrtd/sim"
 )
 
-// TestAttacks reads every profile under every attack that fits it, as a
+// TestAttacks reads every profile (chip and document profiles) under every
+// attack that fits it, as a
 // desk does (every data group, the photo) with the keys a desk may have
 // (the card's CAN or the passport's MRZ, and the MRZ), and asserts that
 // the verdict is never PASS and that the checks the attack names catch
@@ -21,7 +23,7 @@ func TestAttacks(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, profile := range sim.Profiles() {
+		for _, profile := range slices.Concat(sim.Profiles(), sim.Documents()) {
 			p, _ := sim.LookupProfile(profile)
 			if err := a.Fits(p); err != nil {
 				if !errors.Is(err, sim.ErrAttackNotApplicable) {

@@ -98,6 +98,24 @@ type dgCatch struct {
 
 func failOf(name string, dg int) dgCatch { return dgCatch{name, check.Fail, dg} }
 
+// hiddenCatches: the hash checks of hidden data groups the profile holds
+// catch it, FAIL when the chip denies under secure messaging holding a
+// file it signed, UNKNOWN on a chip whose refusals come unprotected
+// (SM-02b/c: a relay's 6A82 looks the same); and more.
+func hiddenCatches(dgs []int, more ...dgCatch) func(p *Profile) []issue.Catch {
+	return func(p *Profile) []issue.Catch {
+		status := check.Fail
+		if slices.ContainsFunc(p.Quirks, func(q string) bool { return strings.HasPrefix(q, "sm-error-plain") }) {
+			status = check.Unknown
+		}
+		var list []dgCatch
+		for _, n := range dgs {
+			list = append(list, dgCatch{check.DGHash(n), status, n})
+		}
+		return catches(append(list, more...)...)(p)
+	}
+}
+
 // antiCloneFails: the anti-clone checks of the data groups a profile
 // holds fail (the chip cannot prove a key of the document).
 var antiCloneFails = []dgCatch{failOf(check.ChipAuth, 14), failOf(check.ActiveAuth, 15)}

@@ -28,13 +28,13 @@ var catalogue = []*Attack{
 		Name:        "dg14-hidden",
 		Description: "DG14 is answered 6A82 (protected) though EF.SOD lists it: chip authentication cannot run",
 		needs:       needsDG(14), forge: hideFiles(14),
-		caught: catches(failOf(check.DGHash(14), 14), failOf(check.ChipAuth, 14)),
+		caught: hiddenCatches([]int{14}, failOf(check.ChipAuth, 14)),
 	},
 	{
 		Name:        "dg15-hidden",
 		Description: "DG15 is answered 6A82 (protected) though EF.SOD lists it: active authentication cannot run",
 		needs:       needsDG(15), forge: hideFiles(15),
-		caught: catches(failOf(check.DGHash(15), 15), failOf(check.ActiveAuth, 15)),
+		caught: hiddenCatches([]int{15}, failOf(check.ActiveAuth, 15)),
 	},
 	{
 		Name:        "com-omits-anticlone",
@@ -47,7 +47,7 @@ var catalogue = []*Attack{
 		Description: "the personal data groups (DG11, DG12, DG13) are answered 6A82 (protected) though EF.SOD " +
 			"lists them: the identity would lack what the chip's owner hid",
 		needs: needsDG(11, 12, 13), forge: hideFiles(11, 12, 13),
-		caught: catches(failOf(check.DGHash(11), 11), failOf(check.DGHash(12), 12), failOf(check.DGHash(13), 13)),
+		caught: hiddenCatches([]int{11, 12, 13}),
 	},
 	{
 		Name: "hidden-unprotected",

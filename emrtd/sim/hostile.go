@@ -92,7 +92,7 @@ func attackOn(b *Build, name string) (*forgery, error) {
 // cloneKeys gives the chip keys of its own: a clone cannot extract the
 // document's.
 func (f *forgery) cloneKeys() error {
-	ca, aa, err := cloneKeysOf(f.seed, f.doc.Security)
+	ca, aa, err := issue.CloneKeys(f.seed, f.doc.Security)
 	if err != nil {
 		return err
 	}
@@ -103,30 +103,6 @@ func (f *forgery) cloneKeys() error {
 		f.doc.AAKey = aa
 	}
 	return nil
-}
-
-// cloneKeysOf derives a clone's chip authentication and active
-// authentication keys (nil where the document has none): the keys of the
-// ca-clone and aa-clone tampers.
-func cloneKeysOf(seed uint64, s issue.Security) (ca, aa any, err error) {
-	switch {
-	case s.CA == nil:
-	case s.CA.Curve != nil:
-		ca, err = issue.ChipKey(seed, "ca-clone", s.CA.Curve)
-	default:
-		ca, err = issue.ChipDHKey(seed, "ca-clone", s.CA.Group)
-	}
-	if err != nil {
-		return nil, nil, err
-	}
-	switch {
-	case s.AA == nil:
-	case s.AA.Curve != nil:
-		aa, err = issue.ChipKey(seed, "aa-clone", s.AA.Curve)
-	default:
-		aa, err = issue.ChipRSAKey(seed, true)
-	}
-	return ca, aa, err
 }
 
 // setFile replaces a file of the document (nil removes it).
@@ -173,7 +149,7 @@ func (c *Chip) arm(f *forgery) error {
 	}
 	clone := *f.doc
 	var err error
-	if clone.CAKey, clone.AAKey, err = cloneKeysOf(f.seed, f.doc.Security); err != nil {
+	if clone.CAKey, clone.AAKey, err = issue.CloneKeys(f.seed, f.doc.Security); err != nil {
 		return err
 	}
 	for _, factory := range c.profile.Protocols {

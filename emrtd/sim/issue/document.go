@@ -222,6 +222,24 @@ func chipKeys(opts Options) (keySet, error) {
 	return k, nil
 }
 
+// CloneKeys returns the keys a clone of a document holds: chip and active
+// authentication keys of its own, never the published ones (those of the
+// ca-clone and aa-clone tampers), nil where the document has none. A
+// clone cannot extract the document's private keys.
+func CloneKeys(seed uint64, s Security) (ca, aa any, err error) {
+	if s.CA != nil {
+		if ca, err = caKey(seed, "ca-clone", s.CA); err != nil {
+			return nil, nil, err
+		}
+	}
+	if s.AA != nil {
+		if aa, err = aaKey(seed, true, s.AA); err != nil {
+			return nil, nil, err
+		}
+	}
+	return ca, aa, nil
+}
+
 // caKey derives the chip authentication key for a purpose ("ca",
 // "ca-clone"): ECDH on the curve, or DH in the standardized group.
 func caKey(seed uint64, purpose string, ca *ChipAuthentication) (any, error) {
