@@ -18,7 +18,15 @@ import (
 // PACE-CAN; a passport's MRZ), and returns the identity and result events.
 func simRead(t *testing.T, c *agenttest.Client, profile string, tamper issue.Tamper) (protocol.Identity, protocol.Result) {
 	t.Helper()
-	card := insertSim(t, c, map[string]any{"profile": profile, "tamper": string(tamper), "seed": 31})
+	return simReadCard(t, c, map[string]any{"profile": profile, "tamper": string(tamper), "seed": 31})
+}
+
+// simReadCard inserts the card sim.insert describes and reads it as
+// simRead does.
+func simReadCard(t *testing.T, c *agenttest.Client, insert map[string]any) (protocol.Identity, protocol.Result) {
+	t.Helper()
+	profile, _ := insert["profile"].(string)
+	card := insertSim(t, c, insert)
 	key := map[string]any{"mrz": card.MRZ}
 	if profile == "cccd" || profile == "cccd2024" {
 		key = map[string]any{"id12": card.ID12}
@@ -28,7 +36,7 @@ func simRead(t *testing.T, c *agenttest.Client, profile string, tamper issue.Tam
 	var ident protocol.Identity
 	var res protocol.Result
 	if final.Name != "read.result" || final.Decode(&res) != nil {
-		t.Fatalf("%s %s: %s", profile, tamper, final.Raw)
+		t.Fatalf("%v: %s", insert, final.Raw)
 	}
 	if err := must(t)(c.ReadEvent("read.identity", id, wait)).Decode(&ident); err != nil {
 		t.Fatal(err)
@@ -170,4 +178,39 @@ func TestSimulatedUnsupportedRequests(t *testing.T) {
 
 func containsAll(s string, parts ...string) bool {
 	return !slices.ContainsFunc(parts, func(p string) bool { return !strings.Contains(s, p) })
+}
+
+// Hostile chips over the WebSocket: hello lists the attacks, sim.insert
+// makes them (refusing with the reason where the profile cannot carry
+// one), and read.identity already shows the failure of the chip that did
+// not prove itself.
+func TestSimulatedAttacks(t *testing.T) {
+	s := startSim(t, "")
+	c := s.dial(t, deskOrigin)
+	r := must(t)(c.Request("hello", nil))
+	var hello protocol.HelloResponse
+	if r.Decode(&hello) != nil || hello.Sim == nil || !slices.Equal(hello.Sim.Attacks, sim.Attacks()) {
+		t.Fatalf("hello sim attacks: %s", r.Raw)
+	}
+	for _, bad := range []map[string]any{{"attack": "nope"}, {"profile": "passport-bac-only", "attack": "dg14-hidden"}} {
+		if r := must(t)(c.Request("sim.insert", bad)); r.Code() != "BAD_REQUEST" || !strings.Contains(r.Error.Message, bad["attack"].(string)) {
+			t.Errorf("sim.insert %v: %s", bad, r.Raw)
+		}
+	}
+	for _, attack := range []string{"dg15-hidden", "ca-key-planted"} {
+		ident, res := simReadCard(t, c, map[string]any{"profile": "cccd", "attack": attack, "seed": 33})
+		a, _ := sim.LookupAttack(attack)
+		p, _ := sim.LookupProfile("cccd")
+		if check.Status(res.Verification.Overall) == check.Pass {
+			t.Errorf("%s: verdict PASS", attack)
+		}
+		for _, want := range a.Caught(p) {
+			if got := checkStatus(res.Verification.Checks, want.Check); got != want.Status {
+				t.Errorf("%s: %s %s, want %s", attack, want.Check, got, want.Status)
+			}
+			if got := checkStatus(ident.Checks, want.Check); got != want.Status {
+				t.Errorf("%s: read.identity: %s %s, want %s", attack, want.Check, got, want.Status)
+			}
+		}
+	}
 }

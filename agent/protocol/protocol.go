@@ -113,6 +113,9 @@ type SimInfo struct {
 	Cards []SimCard `json:"cards"`
 	// Quirks are the behaviours of real chips sim.insert can add.
 	Quirks []string `json:"quirks"`
+	// Attacks are the hostile chips sim.insert can make (a clone, a
+	// relay); not every profile can carry each one.
+	Attacks []string `json:"attacks"`
 }
 
 // PersonalData marks SimInfo: its cards are shaped like real data.
@@ -181,6 +184,7 @@ type SimInsert struct {
 	Profile string   `json:"profile"`
 	Tamper  string   `json:"tamper"`
 	Quirks  []string `json:"quirks"`
+	Attack  string   `json:"attack"`
 	Seed    *int64   `json:"seed"`
 	Reader  string   `json:"reader"`
 }

@@ -93,6 +93,9 @@ func (s *Simulator) Insert(_ context.Context, req protocol.SimInsert) (protocol.
 			return protocol.SimCard{}, protocol.Errorf(protocol.BadRequest, "unknown quirk %q: hello's sim.quirks lists them", trunc(q))
 		}
 	}
+	if req.Attack != "" && !slices.Contains(sim.Attacks(), req.Attack) {
+		return protocol.SimCard{}, protocol.Errorf(protocol.BadRequest, "unknown attack %q: hello's sim.attacks lists them", trunc(req.Attack))
+	}
 	reader, err := s.reader(req.Reader)
 	if err != nil {
 		return protocol.SimCard{}, err
@@ -101,9 +104,9 @@ func (s *Simulator) Insert(_ context.Context, req protocol.SimInsert) (protocol.
 	if req.Seed != nil {
 		seed = uint64(*req.Seed)
 	}
-	chip, err := sim.New(profile, sim.Options{Seed: seed, Tamper: tamper, Quirks: req.Quirks})
+	chip, err := sim.New(profile, sim.Options{Seed: seed, Tamper: tamper, Quirks: req.Quirks, Attack: req.Attack})
 	switch {
-	case errors.Is(err, sim.ErrQuirkNotApplicable):
+	case errors.Is(err, sim.ErrQuirkNotApplicable), errors.Is(err, sim.ErrAttackNotApplicable):
 		return protocol.SimCard{}, protocol.Errorf(protocol.BadRequest, "%v", err)
 	case errors.Is(err, issue.ErrTamperNotApplicable):
 		return protocol.SimCard{}, protocol.Errorf(protocol.BadRequest,
@@ -170,7 +173,7 @@ func (s *Simulator) Info() protocol.SimInfo {
 	for _, t := range issue.Tampers {
 		tampers = append(tampers, string(t))
 	}
-	return protocol.SimInfo{Profiles: profiles, Tampers: tampers, Cards: s.Cards(), Quirks: sim.QuirkNames()}
+	return protocol.SimInfo{Profiles: profiles, Tampers: tampers, Cards: s.Cards(), Quirks: sim.QuirkNames(), Attacks: sim.Attacks()}
 }
 
 // Remove takes the card out of a reader.

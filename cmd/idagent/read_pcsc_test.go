@@ -96,6 +96,40 @@ func TestReadTampersThroughPCSCD(t *testing.T) {
 	}
 }
 
+// Hostile chips through the whole pipeline (software chip in pcscd →
+// idagent read --json): never PASS (exit 0 only for a WARN), and the checks the
+// attack names catch it. A subset of the catalogue, on the CCCD read with
+// its ID number as a desk does (the MRZ where the attack forces BAC);
+// emrtd/read's TestAttacks reads every attack on every profile in process.
+func TestReadAttacksThroughPCSCD(t *testing.T) {
+	pcsctest.Require(t)
+	for _, name := range []string{"ca-key-planted", "dg14-hidden", "hidden-unprotected", "cardaccess-stripped",
+		"cardaccess-weaker", "aa-refused", "chip-swapped", "com-omits-anticlone"} {
+		t.Run(name, func(t *testing.T) {
+			a, err := sim.LookupAttack(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			chip := insertPCSC(t, "cccd", sim.Options{Seed: 45, Attack: name})
+			key := deskArgs(chip)
+			if name == "cardaccess-stripped" {
+				key = []string{"--mrz", chip.AccessData().MRZ}
+			}
+			code, got, errOut := readJSONOf(t, append(key, testTrustArgs(t)...)...)
+			// A WARN (the downgrades a relay forces, an EF.COM that
+			// disagrees) exits 0 like any WARN; the verdict says it.
+			if got.Verdict == check.Pass || got.Verdict == "" || (got.Verdict != check.Warn && code == exitOK) {
+				t.Fatalf("exit %d, verdict %s: %s", code, got.Verdict, errOut)
+			}
+			for _, want := range a.Caught(chip.Profile()) {
+				if c, _ := got.Checks.Get(want.Check); c.Status != want.Status {
+					t.Errorf("%s is %s (%s), want %s", want.Check, c.Status, c.Reason, want.Status)
+				}
+			}
+		})
+	}
+}
+
 // Chip limits through pcscd: a chip that takes short APDUs only, and one
 // that answers 6700 above 160 bytes, read completely with the fallbacks.
 func TestReadChipLimitsThroughPCSCD(t *testing.T) {

@@ -33,11 +33,13 @@ type simFlags struct {
 	parents     string
 	quirks      []string
 	listQuirks  bool
+	attack      string
+	listAttacks bool
 }
 
 func runSim(ctx context.Context, e *env, args []string) int {
 	var f simFlags
-	fs := newFlags(e, "sim", "--profile NAME [--quirk LIST] [--vpcd ADDR] [--seed N] [--json] [--tamper KIND] [--max-response N] [--no-extended] [--link RATE] | --list-quirks")
+	fs := newFlags(e, "sim", "--profile NAME [--quirk LIST] [--attack NAME] [--vpcd ADDR] [--seed N] [--json] [--tamper KIND] [--max-response N] [--no-extended] [--link RATE] | --list-quirks | --list-attacks")
 	fs.StringVar(&f.profile, "profile", "cccd", "chip profile: "+strings.Join(sim.Profiles(), ", ")+
 		"; or a document profile (a real document's quirks): "+strings.Join(sim.Documents(), ", "))
 	fs.StringVar(&f.addr, "vpcd", vpcd.Reader0Addr, "address of the vpcd reader driver ("+vpcd.Reader1Addr+" is the second reader)")
@@ -55,11 +57,16 @@ func runSim(ctx context.Context, e *env, args []string) int {
 		return err
 	})
 	fs.BoolVar(&f.listQuirks, "list-quirks", false, "list the quirks with their catalogue ids and exit")
+	fs.StringVar(&f.attack, "attack", "", "make the chip a hostile one (a clone or a relay; --list-attacks lists them)")
+	fs.BoolVar(&f.listAttacks, "list-attacks", false, "list the attacks with what they do and exit")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
 	if f.listQuirks {
 		return listQuirks(e)
+	}
+	if f.listAttacks {
+		return listAttacks(e)
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(e.stderr, "idagent sim: unexpected argument %q\n", fs.Arg(0))
@@ -80,7 +87,7 @@ func runSim(ctx context.Context, e *env, args []string) int {
 
 // options turns the flags into the chip's options and the link model.
 func (f simFlags) options() (sim.Options, *link.Model, error) {
-	opts := sim.Options{Seed: f.seed, Tamper: issue.Tamper(f.tamper), Quirks: f.quirks}
+	opts := sim.Options{Seed: f.seed, Tamper: issue.Tamper(f.tamper), Quirks: f.quirks, Attack: f.attack}
 	opts.Limits = sim.Limits{NoExtended: f.noExtended, MaxResponse: f.maxResponse}
 	if f.maxResponse < 0 {
 		return opts, nil, fmt.Errorf("--max-response must not be negative")
@@ -115,6 +122,19 @@ func listQuirks(e *env) int {
 	var b strings.Builder
 	for _, q := range sim.Quirks() {
 		fmt.Fprintf(&b, "%-26s %-7s %s\n", q.Name, q.ID, q.Summary)
+	}
+	if _, err := io.WriteString(e.stdout, b.String()); err != nil {
+		return exitSoft
+	}
+	return exitOK
+}
+
+// listAttacks prints the attack catalogue: name and what the chip does.
+func listAttacks(e *env) int {
+	var b strings.Builder
+	for _, name := range sim.Attacks() {
+		a, _ := sim.LookupAttack(name)
+		fmt.Fprintf(&b, "%-28s %s\n", a.Name, a.Description)
 	}
 	if _, err := io.WriteString(e.stdout, b.String()); err != nil {
 		return exitSoft
@@ -198,6 +218,9 @@ func printAccessData(w io.Writer, data sim.AccessData, protocols []string, f sim
 	fmt.Fprintf(&b, "Software chip (profile %s, seed %d", f.profile, f.seed)
 	if f.tamper != "" {
 		fmt.Fprintf(&b, ", FORGED: %s", f.tamper)
+	}
+	if f.attack != "" {
+		fmt.Fprintf(&b, ", HOSTILE: %s", f.attack)
 	}
 	if len(f.quirks) > 0 {
 		fmt.Fprintf(&b, ", quirks %s", strings.Join(f.quirks, ","))

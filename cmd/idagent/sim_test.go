@@ -124,6 +124,8 @@ func TestSimUsageErrors(t *testing.T) {
 		{"sim", "--quirk", "nope"},
 		{"sim", "--quirk", "no-extended,extended-empty"},
 		{"sim", "--profile", "passport-bac-only", "--quirk", "no-bac-after-pace"},
+		{"sim", "--attack", "nope"},
+		{"sim", "--profile", "passport-bac-only", "--attack", "dg14-hidden"},
 	} {
 		var stderr bytes.Buffer
 		if code := dispatch(context.Background(), &env{stdout: io.Discard, stderr: &stderr}, args); code != exitUsage {
@@ -168,6 +170,34 @@ func TestSimQuirk(t *testing.T) {
 	for _, q := range sim.Quirks() {
 		if !strings.Contains(stdout.String(), q.Name+" ") || !strings.Contains(stdout.String(), q.ID+" ") {
 			t.Errorf("--list-quirks lacks %s (%s)", q.Name, q.ID)
+		}
+	}
+}
+
+// --attack makes the chip a hostile one (here EF.CardAccess stripped: a
+// plain 6A82 where the honest chip answers it) and says so;
+// --list-attacks names every attack.
+func TestSimAttack(t *testing.T) {
+	s := serveSimCmd(t, "--attack", "cardaccess-stripped")
+	d, cancel, done, stdout, stderr := s.driver, s.cancel, s.done, &s.stdout, &s.stderr
+	d.send([]byte{0x04})
+	if resp := d.send([]byte{0x00, 0xB0, 0x9C, 0x00, 0x00}); !bytes.Equal(resp, []byte{0x6A, 0x82}) {
+		t.Errorf("READ EF.CardAccess by SFI: % X, want 6A82", resp)
+	}
+	cancel()
+	if code := <-done; code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	if !strings.Contains(stdout.String(), "HOSTILE: cardaccess-stripped") {
+		t.Errorf("output does not name the attack: %s", stdout.String())
+	}
+	stdout.Reset()
+	if code := dispatch(context.Background(), &env{stdout: stdout, stderr: stderr}, []string{"sim", "--list-attacks"}); code != exitOK {
+		t.Fatalf("--list-attacks: exit %d", code)
+	}
+	for _, name := range sim.Attacks() {
+		if !strings.Contains(stdout.String(), name+" ") {
+			t.Errorf("--list-attacks lacks %s", name)
 		}
 	}
 }

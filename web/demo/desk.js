@@ -661,6 +661,12 @@ function fillSimSelects() {
   tamp.replaceChildren(...tampers.map((k) => new Option(k ? `${label(`t_${k}`, k)} (${k})` : t('simNoTamper', ui.lang), k)));
   prof.value = profiles.includes(pv) ? pv : profiles[0];
   tamp.value = tampers.includes(tv) ? tv : '';
+  // The attacks (hostile chips) as the agent names them: docs/SIMULATOR.md.
+  const att = $('sim-attack');
+  const av = att.value;
+  const attacks = ['', ...(ui.simInfo?.attacks ?? [])];
+  att.replaceChildren(...attacks.map((a) => new Option(a || t('simNoAttack', ui.lang), a)));
+  att.value = attacks.includes(av) ? av : '';
 }
 
 // offered orders the names an agent offers as the page knows them, with
@@ -693,6 +699,7 @@ $('sim-insert').addEventListener('click', async () => {
   const seedText = $('sim-seed').value.trim();
   const req = { profile: $('sim-profile').value };
   if ($('sim-tamper').value) req.tamper = $('sim-tamper').value;
+  if ($('sim-attack').value) req.attack = $('sim-attack').value;
   if (seedText !== '') req.seed = Number(seedText);
   try {
     ui.simCard = await agent.simInsert(req);

@@ -97,6 +97,8 @@ export const TEXT = {
   simFill: ['Điền mã', 'Fill key'],
   simId12: ['Số định danh', 'ID number'],
   simNoTamper: ['Không (nguyên bản)', 'None (as issued)'],
+  simAttack: ['Chip tấn công', 'Hostile chip'],
+  simNoAttack: ['Không (chip thật)', 'None (genuine chip)'],
   p_cccd: ['CCCD 2021', 'CCCD 2021'],
   p_cccd2024: ['Căn cước 2024', 'Căn cước 2024'],
   p_passport: ['Hộ chiếu', 'Passport'],

@@ -205,6 +205,9 @@ test('the desk page loads from the agent, connects, and shows the simulator pane
   assert.equal(tampers[0], '');
   assert.deepEqual(tampers.slice(1).sort(), [...json.info.sim.tampers].sort());
   assert.ok(tampers.includes('mrz-dg13-mismatch') && tampers.includes('ca-clone') && tampers.includes('aa-clone'));
+  const attacks = await options('sim-attack');
+  assert.equal(attacks[0], '');
+  assert.deepEqual(attacks.slice(1).sort(), [...json.info.sim.attacks].sort());
   assert.doesNotMatch(await page.locator('body').textContent(), /[Tt]hẻ thật/);
   await shot('01-connected');
 });
