@@ -509,6 +509,7 @@ func TestTwoReadersIndependently(t *testing.T) {
 
 func TestRequestErrors(t *testing.T) {
 	h := start(t, nil)
+	h.insert(reader0) // a card that any accepted read.start would reach
 	c := h.dial(deskOrigin)
 	for _, tc := range []struct{ frame, code, id string }{
 		{`{not json`, "BAD_REQUEST", "null"},
@@ -525,6 +526,11 @@ func TestRequestErrors(t *testing.T) {
 		{`{"v":1,"type":"request","name":"read.start","id":9,"data":{"access":"123456"}}`, "BAD_REQUEST", "9"},
 		{`{"v":1,"type":"request","name":"read.start","id":10,"data":{"access":{"can":"123456"},"timeoutMs":-1}}`, "BAD_REQUEST", "10"},
 		{`{"v":1,"type":"request","name":"read.start","id":11,"data":{"access":{"can":"123456"},"reader":"Nope"}}`, "NO_READER", "11"},
+		// A key the card's rules refuse is refused here, never tried on a
+		// chip (issue 17, finding 7).
+		{`{"v":1,"type":"request","name":"read.start","id":12,"data":{"access":{"can":"1234567"}}}`, "BAD_REQUEST", "12"},
+		{`{"v":1,"type":"request","name":"read.start","id":13,"data":{"access":{"can":" 123456"}}}`, "BAD_REQUEST", "13"},
+		{`{"v":1,"type":"request","name":"read.start","id":14,"data":{"access":{"id12":"07920101234 "}}}`, "BAD_REQUEST", "14"},
 	} {
 		before := len(c.Frames())
 		if err := c.SendRaw(tc.frame); err != nil {
@@ -547,6 +553,9 @@ func TestRequestErrors(t *testing.T) {
 	}))
 	if r := must(t)(c.Request("hello", nil)); r.Error != nil {
 		t.Fatalf("connection did not survive: %s", r.Raw)
+	}
+	if keys := h.reader.triedKeys(); len(keys) != 0 {
+		t.Fatalf("malformed keys reached a card: %d", len(keys))
 	}
 	// Every request got exactly one response.
 	ids := map[string]int{}
