@@ -18,7 +18,6 @@ import (
 	"github.com/idagent/idagent/emrtd/check"
 	idfields "github.com/idagent/idagent/emrtd/identity"
 	"github.com/idagent/idagent/emrtd/sim"
-	"github.com/idagent/idagent/nfc/virtual"
 )
 
 // identityObserver keeps what a read reports before its result.
@@ -41,15 +40,7 @@ func readProfile(t *testing.T, profile string) (*session.Result, *identityObserv
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := virtual.New("R")
-	if err := m.Insert("R", chip); err != nil {
-		t.Fatal(err)
-	}
-	conn, err := m.Connect(context.Background(), "R")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	conn := agenttest.Connect(t, chip)
 	store, _, err := simulate.Trust()
 	if err != nil {
 		t.Fatal(err)

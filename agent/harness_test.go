@@ -14,6 +14,7 @@ import (
 	"github.com/idagent/idagent/agent"
 	"github.com/idagent/idagent/agent/agenttest"
 	"github.com/idagent/idagent/agent/api"
+	"github.com/idagent/idagent/agent/clock"
 	"github.com/idagent/idagent/agent/config"
 	"github.com/idagent/idagent/agent/listen"
 	"github.com/idagent/idagent/agent/logging/logtest"
@@ -208,6 +209,14 @@ func newSetup() *setup {
 	cfg.Origins[hotelOrigin] = hotel
 	cfg.ReadTimeout = 10 * time.Second
 	return &setup{cfg: cfg}
+}
+
+// fakeClock gives the agent of s a clock that moves only when the test
+// advances it.
+func (s *setup) fakeClock() *clock.Fake {
+	clk := clock.NewFake(time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC))
+	s.opts.Clock = clk
+	return clk
 }
 
 // start runs an agent on 127.0.0.1 with two virtual readers.

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/idagent/idagent/agent/agenttest"
-	"github.com/idagent/idagent/agent/clock"
 	"github.com/idagent/idagent/agent/protocol"
 )
 
@@ -20,8 +19,7 @@ import (
 // Everything runs on a fake clock: the test counts, it does not time.
 func TestReadFloodLeavesTheDeskOnTime(t *testing.T) {
 	s := newSetup()
-	clk := clock.NewFake(time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC))
-	s.opts.Clock = clk
+	clk := s.fakeClock()
 	h := start(t, s)
 	var flood []*agenttest.Client
 	for i := 0; i < 10; i++ {
@@ -114,8 +112,7 @@ func TestReadFloodLeavesTheDeskOnTime(t *testing.T) {
 // the others, never at once.
 func TestOneReadPerConnectionAndThrottleReset(t *testing.T) {
 	s := newSetup()
-	clk := clock.NewFake(time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC))
-	s.opts.Clock = clk
+	s.fakeClock() // the throttle waits until a new card comes, never for real time
 	h := start(t, s)
 	c := h.dial(deskOrigin)
 	startRead(t, c, map[string]any{"access": map[string]any{"can": "000000"}})

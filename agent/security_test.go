@@ -18,7 +18,6 @@ import (
 
 	"github.com/idagent/idagent/agent/agenttest"
 	"github.com/idagent/idagent/agent/api"
-	"github.com/idagent/idagent/agent/clock"
 	"github.com/idagent/idagent/agent/config"
 	"github.com/idagent/idagent/agent/protocol"
 	"github.com/idagent/idagent/agent/token"
@@ -263,8 +262,7 @@ func TestOversizedFrame(t *testing.T) {
 // rest is BUSY, and a second later the rate has refilled.
 func TestRateLimit(t *testing.T) {
 	s := newSetup()
-	clk := clock.NewFake(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
-	s.opts.Clock = clk
+	clk := s.fakeClock()
 	h := start(t, s)
 	c := h.dial(deskOrigin)
 	var ids []string
@@ -424,8 +422,7 @@ func waitConnections(t *testing.T, h *harness, n int) {
 // answers none is closed once it has been silent for the pong wait.
 func TestKeepalive(t *testing.T) {
 	s := newSetup()
-	clk := clock.NewFake(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
-	s.opts.Clock = clk
+	clk := s.fakeClock()
 	s.opts.Limits = api.Limits{PingInterval: 20 * time.Second, PongWait: 45 * time.Second}
 	h := start(t, s)
 

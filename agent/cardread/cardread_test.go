@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/idagent/idagent/agent/agenttest"
 	"github.com/idagent/idagent/agent/protocol"
 	"github.com/idagent/idagent/agent/session"
 	"github.com/idagent/idagent/emrtd/access"
@@ -17,7 +18,6 @@ import (
 	"github.com/idagent/idagent/emrtd/sim/testpki"
 	"github.com/idagent/idagent/emrtd/trust"
 	"github.com/idagent/idagent/nfc"
-	"github.com/idagent/idagent/nfc/virtual"
 )
 
 // observer records what the adapter reports.
@@ -38,22 +38,7 @@ func connect(t *testing.T, profile string, seed uint64) (nfc.Conn, *sim.Chip) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return connectChip(t, chip), chip
-}
-
-// connectChip puts chip into a virtual reader and connects to it.
-func connectChip(t *testing.T, chip *sim.Chip) nfc.Conn {
-	t.Helper()
-	m := virtual.New("R")
-	if err := m.Insert("R", chip); err != nil {
-		t.Fatal(err)
-	}
-	conn, err := m.Connect(context.Background(), "R")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Close() })
-	return conn
+	return agenttest.Connect(t, chip), chip
 }
 
 // testReader verifies against the simulator's test CSCA and CRL.
@@ -270,7 +255,7 @@ func TestCANNeedsPACE(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			conn := connectChip(t, chip)
+			conn := agenttest.Connect(t, chip)
 			can := chip.AccessData().CAN
 			_, err = (&Reader{}).Read(context.Background(), conn, session.Request{Access: protocol.AccessKey{CAN: can}}, &observer{})
 			perr := protocol.ErrorFrom(err)

@@ -89,6 +89,24 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "\nRun 'idagent <command> --help' for a command's flags.")
 }
 
+// dispatchSub runs the sub-subcommand of a command with sub-subcommands
+// (idagent trust import, idagent token create): help prints usage on
+// stdout; no or an unknown sub-subcommand prints it on stderr (exitUsage).
+func dispatchSub(e *env, name, usage string, subs map[string]func(*env, []string) int, args []string) int {
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+		fmt.Fprint(e.stdout, usage)
+		return exitOK
+	}
+	if len(args) > 0 {
+		if run, ok := subs[args[0]]; ok {
+			return run(e, args[1:])
+		}
+		fmt.Fprintf(e.stderr, "idagent %s: unknown subcommand %q\n\n", name, args[0])
+	}
+	fmt.Fprint(e.stderr, usage)
+	return exitUsage
+}
+
 // newFlags returns a flag set for a subcommand that prints its usage to the
 // command's stderr, with the synopsis line first.
 func newFlags(e *env, name, synopsis string) *flag.FlagSet {

@@ -34,28 +34,8 @@ See docs/PROTOCOL.md §8.
 `
 
 func runToken(ctx context.Context, e *env, args []string) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		w := e.stderr
-		if len(args) > 0 {
-			w = e.stdout
-		}
-		fmt.Fprintf(w, tokenUsage, defaultTokensFile())
-		if len(args) == 0 {
-			return exitUsage
-		}
-		return exitOK
-	}
-	switch args[0] {
-	case "create":
-		return runTokenCreate(e, args[1:])
-	case "list":
-		return runTokenList(e, args[1:])
-	case "revoke":
-		return runTokenRevoke(e, args[1:])
-	}
-	fmt.Fprintf(e.stderr, "idagent token: unknown subcommand %q\n\n", args[0])
-	fmt.Fprintf(e.stderr, tokenUsage, defaultTokensFile())
-	return exitUsage
+	return dispatchSub(e, "token", fmt.Sprintf(tokenUsage, defaultTokensFile()),
+		map[string]func(*env, []string) int{"create": runTokenCreate, "list": runTokenList, "revoke": runTokenRevoke}, args)
 }
 
 // defaultTokensFile is the configuration's tokens file.

@@ -26,26 +26,8 @@ The store defaults to the trust_store of the agent configuration
 `
 
 func runTrust(ctx context.Context, e *env, args []string) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		w := e.stderr
-		if len(args) > 0 {
-			w = e.stdout
-		}
-		fmt.Fprintf(w, trustUsage, defaultTrustStore())
-		if len(args) == 0 {
-			return exitUsage
-		}
-		return exitOK
-	}
-	switch args[0] {
-	case "import":
-		return runTrustImport(e, args[1:])
-	case "list":
-		return runTrustList(e, args[1:])
-	}
-	fmt.Fprintf(e.stderr, "idagent trust: unknown subcommand %q\n\n", args[0])
-	fmt.Fprintf(e.stderr, trustUsage, defaultTrustStore())
-	return exitUsage
+	return dispatchSub(e, "trust", fmt.Sprintf(trustUsage, defaultTrustStore()),
+		map[string]func(*env, []string) int{"import": runTrustImport, "list": runTrustList}, args)
 }
 
 // defaultTrustStore is the configured store directory: the agent
