@@ -55,15 +55,10 @@ func (s *Server) corsGate(w http.ResponseWriter, r *http.Request) (allowed, goOn
 	return allowed, false
 }
 
-// serveClient serves the JavaScript client at /v1/client/ (idagent.js and
-// the modules it imports) with CORS for allowed origins, so that a desk
-// application imports it from the agent it talks to, always in the
-// agent's version:
-//
-//	import { IdAgent } from 'http://127.0.0.1:20606/v1/client/idagent.js';
-//
-// A refused origin gets 403 (and the refusal is logged), like /v1/health.
-func (s *Server) serveClient(files http.Handler) http.Handler {
+// crossOrigin serves a GET endpoint that pages read across origins
+// (/v1/health, /v1/client/): corsGate, then 403 for a refused origin (the
+// refusal is logged), else serve.
+func (s *Server) crossOrigin(serve http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		allowed, goOn := s.corsGate(w, r)
 		if !goOn {
@@ -73,9 +68,17 @@ func (s *Server) serveClient(files http.Handler) http.Handler {
 			writeError(w, http.StatusForbidden, errOriginNotAllowed)
 			return
 		}
-		files.ServeHTTP(w, r)
+		serve.ServeHTTP(w, r)
 	})
 }
+
+// serveClient serves the JavaScript client at /v1/client/ (idagent.js and
+// the modules it imports) with CORS for allowed origins, so that a desk
+// application imports it from the agent it talks to, always in the
+// agent's version:
+//
+//	import { IdAgent } from 'http://127.0.0.1:20606/v1/client/idagent.js';
+func (s *Server) serveClient(files http.Handler) http.Handler { return s.crossOrigin(files) }
 
 // refusalReason says why originPolicy refused a request, for the log: the
 // Origin's value and this reason tell IT which page was blocked and what

@@ -244,7 +244,7 @@ func (s *Server) closeWebSockets(wait time.Duration) {
 // Handler returns the HTTP handler.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("/v1/health", s.serveHealth)
+	mux.Handle("/v1/health", s.serveHealth())
 	mux.HandleFunc("/v1/ws", s.serveWS)
 	if s.o.Demo != nil {
 		mux.Handle("/demo/", http.StripPrefix("/demo", s.o.Demo))
@@ -498,16 +498,10 @@ var errOriginNotAllowed = protocol.Errorf(protocol.OriginNotAllowed, "this origi
 
 // serveHealth answers GET /v1/health, with CORS for allowed origins and the
 // Private Network Access preflight.
-func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
-	allowed, goOn := s.corsGate(w, r)
-	if !goOn {
-		return
-	}
-	if !allowed {
-		writeError(w, http.StatusForbidden, errOriginNotAllowed)
-		return
-	}
-	writeJSON(w, http.StatusOK, s.health())
+func (s *Server) serveHealth() http.Handler {
+	return s.crossOrigin(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, s.health())
+	}))
 }
 
 var errMethodNotAllowed = protocol.Errorf(protocol.BadRequest, "method not allowed")
