@@ -49,9 +49,8 @@ type limitedConn struct {
 // Close closes the connection and frees its slot (net/http forgets a
 // hijacked WebSocket; its Close still comes here).
 func (c *limitedConn) Close() error {
-	err := c.Conn.Close()
-	c.closeOnce.Do(func() { c.l.forget(c) })
-	return err
+	c.closeOnce.Do(func() { c.l.forget(c) }) // before the peer can see the close
+	return c.Conn.Close()
 }
 
 // Write adds the security headers to the error answers net/http writes by
