@@ -111,13 +111,14 @@ func reasonOf(r check.Report, name string) (check.Status, string) {
 	return c.Status, c.Reason
 }
 
-// Evidence of every simulator profile, read with the service's challenge,
+// Evidence of every simulator profile (chip and document profiles), read
+// with the service's challenge,
 // verifies with the checks emrtd/verify makes away from the desk (the
 // same as the CLI's); fields come by policy, PASS for chips that sign the
 // challenge, WARN for the one that cannot.
 func TestEveryProfile(t *testing.T) {
 	s := newService(t, testConfig(), nil)
-	for _, profile := range sim.Profiles() {
+	for _, profile := range append(sim.Profiles(), sim.Documents()...) {
 		t.Run(profile, func(t *testing.T) {
 			chal := s.challenge(hisKey, "")
 			d := verifytest.Desk(t, profile, sim.Options{Seed: 70}, chal)
@@ -132,8 +133,8 @@ func TestEveryProfile(t *testing.T) {
 					t.Errorf("%+v, want %+v", c, w)
 				}
 			}
-			if d.Result.DG15 != nil && resp.Verdict != check.Pass || d.Result.DG15 == nil && resp.Verdict != check.Warn {
-				t.Errorf("verdict %s", resp.Verdict)
+			if d.Result.DG15 != nil && resp.Verdict != d.Result.Verdict || d.Result.DG15 == nil && resp.Verdict != check.Warn {
+				t.Errorf("verdict %s, desk %s", resp.Verdict, d.Result.Verdict)
 			}
 			if resp.Fields["documentNumber"] != d.Result.DG1.DocumentNumber || resp.Photo == nil || !resp.TestAnchor {
 				t.Errorf("fields %d, photo %v, test anchor %v", len(resp.Fields), resp.Photo != nil, resp.TestAnchor)
@@ -181,6 +182,10 @@ func TestForgeries(t *testing.T) {
 			dg2 := verifytest.DeskChip(t, another, nil).Result.Evidence().DataGroups[2]
 			return edit(chal, func(ev *verify.Evidence) { ev.DataGroups[2] = dg2 })
 		}, check.DGHash(2), "HASH_MISMATCH"},
+		{"EF.CardAccess disagreeing with DG14", func(chal []byte) []byte {
+			cardAccess := verifytest.Desk(t, "passport", sim.Options{Seed: 71}, nil).Result.Evidence().CardAccess
+			return edit(chal, func(ev *verify.Evidence) { ev.CardAccess = cardAccess })
+		}, check.CardAccessConsistency, verify.ReasonCardAccessMismatch},
 		{"challenge from another read", func(chal []byte) []byte {
 			return verifytest.DeskChip(t, genuine, s.challenge(hisKey, "")).JSON
 		}, check.Challenge, verify.ReasonChallengeMismatch},
@@ -195,6 +200,11 @@ func TestForgeries(t *testing.T) {
 			st, reason := reasonOf(resp.Checks, tc.check)
 			if code != http.StatusOK || st != check.Fail || reason != tc.reason || resp.Verdict != check.Fail || resp.Fields != nil {
 				t.Errorf("%d: %s %s %s, verdict %s, %d fields", code, tc.check, st, reason, resp.Verdict, len(resp.Fields))
+			}
+			for _, c := range resp.Checks {
+				if c.Status == check.Fail && c.Name != tc.check {
+					t.Errorf("also failed: %s %s", c.Name, c.Reason)
+				}
 			}
 		})
 	}

@@ -36,12 +36,13 @@ func verifyEvidence(t *testing.T, evidence []byte, extra ...string) (int, eviden
 	return code, out, stderr
 }
 
-// Evidence of every simulator profile verifies on the command line with
+// Evidence of every simulator profile (chip and document profiles)
+// verifies on the command line with
 // the checks emrtd/verify makes away from the desk; exit 0 (PASS, or WARN
 // for a chip that cannot sign the challenge).
 func TestVerifyEvidenceEveryProfile(t *testing.T) {
 	challenge := "--challenge=" + base64.StdEncoding.EncodeToString(evidenceChallenge)
-	for _, profile := range sim.Profiles() {
+	for _, profile := range append(sim.Profiles(), sim.Documents()...) {
 		t.Run(profile, func(t *testing.T) {
 			d := verifytest.Desk(t, profile, sim.Options{Seed: 60}, evidenceChallenge)
 			code, out, stderr := verifyEvidence(t, d.JSON, challenge)
@@ -62,8 +63,8 @@ func TestVerifyEvidenceEveryProfile(t *testing.T) {
 	}
 }
 
-// A forgery exits 1, unknown trust 2, a chip that signed another
-// challenge 1; the whole read.result is accepted; --fields prints the
+// A forgery exits 1 (an edited DG13, an EF.CardAccess that disagrees
+// with DG14), unknown trust 2, a chip that signed another challenge 1; the whole read.result is accepted; --fields prints the
 // verified fields; unusable input exits 65.
 func TestVerifyEvidenceOutcomes(t *testing.T) {
 	d := verifytest.Desk(t, "cccd", sim.Options{Seed: 61}, evidenceChallenge)
@@ -74,6 +75,13 @@ func TestVerifyEvidenceOutcomes(t *testing.T) {
 	other := "--challenge=" + base64.StdEncoding.EncodeToString([]byte("another!"))
 	if code, out, _ := verifyEvidence(t, d.JSON, other); code != exitFailed || status(out.Checks, check.Challenge) != check.Fail {
 		t.Errorf("other challenge: exit %d, %+v", code, out.Checks)
+	}
+	passport := verifytest.Desk(t, "passport", sim.Options{Seed: 61}, nil)
+	ev, _ := verify.ParseEvidence(d.JSON)
+	ev.CardAccess = passport.Result.Evidence().CardAccess
+	swapped, _ := ev.MarshalJSON()
+	if code, out, _ := verifyEvidence(t, swapped); code != exitFailed || status(out.Checks, check.CardAccessConsistency) != check.Fail {
+		t.Errorf("EF.CardAccess of another document: exit %d, %+v", code, out.Checks)
 	}
 	message := []byte(`{"v":1,"type":"event","name":"read.result","seq":7,"data":{"readId":"rd_x","evidence":` + string(d.JSON) + `}}`)
 	code, out, _ := verifyEvidence(t, message, "--fields")

@@ -63,12 +63,13 @@ func outcomes(r check.Report) check.Report {
 	return out
 }
 
-// Evidence of every simulator profile verifies at a server with the
-// desk's checks, except what only the desk can check; a chip with active
-// authentication passes, one without is at best WARN (chip authenticity
-// verified at the desk only).
+// Evidence of every simulator profile (chip and document profiles)
+// verifies at a server with the desk's checks, except what only the desk
+// can check; a chip with active authentication gets the desk's verdict,
+// one without is at best WARN (chip authenticity verified at the desk
+// only).
 func TestEveryProfileAwayFromDesk(t *testing.T) {
-	for _, profile := range sim.Profiles() {
+	for _, profile := range append(sim.Profiles(), sim.Documents()...) {
 		t.Run(profile, func(t *testing.T) {
 			d := verifytest.Desk(t, profile, sim.Options{Seed: 50}, challengeA)
 			got := server(t, d.JSON, challengeA)
@@ -76,9 +77,12 @@ func TestEveryProfileAwayFromDesk(t *testing.T) {
 			if g := outcomes(got.Checks); !equal(g, want) {
 				t.Errorf("server:\n%v\nwant:\n%v", g, want)
 			}
+			if got.Verdict != verify.Verdict(want) {
+				t.Errorf("verdict %s, want %s", got.Verdict, verify.Verdict(want))
+			}
 			hasAA := d.Result.DG15 != nil
-			if hasAA && got.Verdict != check.Pass || !hasAA && got.Verdict != check.Warn {
-				t.Errorf("verdict %s (active authentication: %v)", got.Verdict, hasAA)
+			if hasAA && got.Verdict != d.Result.Verdict || !hasAA && got.Verdict != check.Warn {
+				t.Errorf("verdict %s, desk %s (active authentication: %v)", got.Verdict, d.Result.Verdict, hasAA)
 			}
 		})
 	}
@@ -147,6 +151,11 @@ func TestForgedEvidence(t *testing.T) {
 		if doc := res.Document(mustParse(t, raw)); doc.Portrait != nil {
 			t.Error("the swapped portrait is in the verified document")
 		}
+	})
+	t.Run("EF.CardAccess disagreeing with DG14", func(t *testing.T) {
+		passport := verifytest.Desk(t, "passport", sim.Options{Seed: 51}, nil)
+		raw := editEvidence(t, genuine.JSON, func(ev *verify.Evidence) { ev.CardAccess = passport.Result.Evidence().CardAccess })
+		want(t, server(t, raw, challengeA), check.CardAccessConsistency, check.Fail, verify.ReasonCardAccessMismatch)
 	})
 	t.Run("challenge from another read", func(t *testing.T) {
 		want(t, server(t, genuine.JSON, challengeB), check.Challenge, check.Fail, verify.ReasonChallengeMismatch)
