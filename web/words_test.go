@@ -174,31 +174,30 @@ func vectorsJSON(t *testing.T) []byte {
 	v := wordVectors()
 	// One vector a line: reviewable diffs, a small file.
 	var b bytes.Buffer
-	line := func(x any) []byte {
+	b.WriteString("{")
+	jsonLines(t, &b, "checks", v.Checks)
+	b.WriteString(", ")
+	jsonLines(t, &b, "verdicts", v.Verdicts)
+	b.WriteString("}\n")
+	return b.Bytes()
+}
+
+// jsonLines writes "name": [ with one element a line.
+func jsonLines[T any](t *testing.T, b *bytes.Buffer, name string, items []T) {
+	t.Helper()
+	b.WriteString(`"` + name + `": [` + "\n")
+	for i, x := range items {
 		j, err := json.Marshal(x)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return j
-	}
-	b.WriteString("{\"checks\": [\n")
-	for i, c := range v.Checks {
-		b.Write(line(c))
-		if i < len(v.Checks)-1 {
+		b.Write(j)
+		if i < len(items)-1 {
 			b.WriteString(",")
 		}
 		b.WriteString("\n")
 	}
-	b.WriteString("], \"verdicts\": [\n")
-	for i, c := range v.Verdicts {
-		b.Write(line(c))
-		if i < len(v.Verdicts)-1 {
-			b.WriteString(",")
-		}
-		b.WriteString("\n")
-	}
-	b.WriteString("]}\n")
-	return b.Bytes()
+	b.WriteString("]")
 }
 
 // TestClientWords: the client's table of words is the agent's, and the
