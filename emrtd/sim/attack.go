@@ -28,9 +28,6 @@ type Attack struct {
 	forge func(f *forgery) error
 	// caught lists the checks that must catch the attack on a profile.
 	caught func(p *Profile) []issue.Catch
-	// Pending, when set, says whose work the reader's defence waits for:
-	// the attack runs, its catch is not asserted yet.
-	Pending string
 }
 
 // ErrAttackNotApplicable is wrapped when an attack needs what a profile

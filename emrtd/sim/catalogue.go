@@ -76,16 +76,14 @@ var catalogue = []*Attack{
 		Description: "EF.CardAccess lists PACE on explicit 16-bit domain parameters, so a fake chip could test " +
 			"CAN or MRZ guesses offline against the reader's token; the chip behind is genuine (needs the MRZ)",
 		needs: all(needsPACE, needsBAC, needsDG(14)), forge: toyParameters,
-		caught:  catches(failOf(check.CardAccessConsistency, 0)),
-		Pending: "access: PACE refuses parameters other than the standardized ones",
+		caught: catches(failOf(check.CardAccessConsistency, 0), dgCatch{check.AccessProtocol, check.Warn, 0}),
 	},
 	{
 		Name: "pace-token-bad",
 		Description: "a clone that does not know the password sends a wrong PACE authentication token (to " +
 			"collect the reader's): the read must end with CHIP_AUTH_TOKEN_INVALID, no next key, no fallback",
 		clone: true, needs: needsPACE, forge: badPACEToken,
-		caught:  catches(antiCloneFails...),
-		Pending: "access: access.ErrTokenInvalid ends the read",
+		caught: catches(antiCloneFails...),
 	},
 	{
 		Name: "cam-omits-ca",
