@@ -31,6 +31,12 @@ var catalogue = []*Attack{
 		caught: hiddenCatches([]int{14}, failOf(check.ChipAuth, 14)),
 	},
 	{
+		Name:        "sod-hidden",
+		Description: "EF.SOD is answered 6A82 (protected): nothing the chip holds can be verified",
+		forge:       func(f *forgery) error { f.hidden = append(f.hidden, issue.FIDSOD); return nil },
+		caught:      catches(failOf(check.SODSignature, 0)),
+	},
+	{
 		Name:        "dg15-hidden",
 		Description: "DG15 is answered 6A82 (protected) though EF.SOD lists it: active authentication cannot run",
 		needs:       needsDG(15), forge: hideFiles(15),
@@ -70,6 +76,13 @@ var catalogue = []*Attack{
 			"or on the 1024-bit group), which it runs",
 		clone: true, needs: all(needsPACE, needsDG(14)), forge: weakerCardAccess,
 		caught: catches(failOf(check.CardAccessConsistency, 0)),
+	},
+	{
+		Name: "pace-blocked",
+		Description: "a relay answers 6A80 to PACE's MSE:Set AT (EF.CardAccess and the chip behind are genuine) so that a " +
+			"reader that gives up on PACE opens the chip with BAC, which the relay can attack offline; needs the MRZ",
+		needs: all(needsPACE, needsBAC), forge: blockPACE,
+		caught: catches(dgCatch{check.AccessProtocol, check.Warn, 0}),
 	},
 	{
 		Name: "pace-toy-parameters",
@@ -185,6 +198,17 @@ func refuse(protocol string, sw apdu.SW) func(f *forgery) error {
 		f.filters[protocol] = func(apdu.Command, Result) Result { return answer(sw) }
 		return nil
 	}
+}
+
+// blockPACE answers PACE's MSE:Set AT with 6A80, as a relay can.
+func blockPACE(f *forgery) error {
+	f.filters["PACE"] = func(cmd apdu.Command, res Result) Result {
+		if cmd.INS == apdu.InsManageSecurityEnv {
+			return answer(apdu.SWWrongData)
+		}
+		return res
+	}
+	return nil
 }
 
 // plantedKeyID is the key ID of the keys attacks plant.
