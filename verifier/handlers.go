@@ -13,7 +13,6 @@ import (
 	"github.com/idagent/idagent/emrtd/check"
 	"github.com/idagent/idagent/emrtd/identity"
 	"github.com/idagent/idagent/emrtd/lds"
-	"github.com/idagent/idagent/emrtd/pa"
 	"github.com/idagent/idagent/emrtd/verify"
 	"github.com/idagent/idagent/verifier/challenge"
 )
@@ -203,7 +202,7 @@ func (s *Server) verify(w http.ResponseWriter, c *caller, ev *verify.Evidence, w
 	doc := res.Document(ev)
 	s.metrics.verifySeconds.Observe(time.Since(start).Seconds())
 	s.count(c, res)
-	resp := VerifyResponse{Verdict: res.Verdict, Checks: res.Checks, TestAnchor: testAnchor(res.Checks), VerifiedDataGroups: doc.Verified}
+	resp := VerifyResponse{Verdict: res.Verdict, Checks: res.Checks, TestAnchor: verify.TestAnchorUsed(res.Checks), VerifiedDataGroups: doc.Verified}
 	if resp.VerifiedDataGroups == nil {
 		resp.VerifiedDataGroups = []int{}
 	}
@@ -261,10 +260,4 @@ func policyFields(c *caller, all identity.Fields) (identity.Fields, []string) {
 		}
 	}
 	return out, withheld
-}
-
-// testAnchor reports whether the chain ended at a TEST anchor.
-func testAnchor(r check.Report) bool {
-	c, ok := r.Get(check.DSChain)
-	return ok && c.Reason == pa.ReasonTestAnchor
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/idagent/idagent/emrtd/lds"
 	"github.com/idagent/idagent/emrtd/read"
 	"github.com/idagent/idagent/emrtd/trust"
+	"github.com/idagent/idagent/emrtd/verify"
 	"github.com/idagent/idagent/nfc"
 )
 
@@ -61,7 +62,7 @@ func (r *Reader) Read(ctx context.Context, card nfc.Conn, req session.Request, o
 		Fields:     Fields(res, now),
 		Checks:     res.Checks,
 		Verdict:    res.Verdict,
-		TestAnchor: TestAnchorUsed(res.Checks),
+		TestAnchor: verify.TestAnchorUsed(res.Checks),
 	}
 	if req.Evidence {
 		if out.Evidence, err = evidence(res); err != nil {

@@ -5,8 +5,6 @@ import (
 	"os"
 
 	"github.com/idagent/idagent/agent/protocol"
-	"github.com/idagent/idagent/emrtd/check"
-	"github.com/idagent/idagent/emrtd/pa"
 	"github.com/idagent/idagent/emrtd/trust"
 )
 
@@ -42,14 +40,4 @@ func TrustState(s *trust.Store) protocol.TrustState {
 		}
 	}
 	return st
-}
-
-// TestAnchorUsed reports whether a report's chain ended at a test anchor.
-func TestAnchorUsed(r check.Report) bool {
-	for _, c := range r {
-		if c.Reason == pa.ReasonTestAnchor {
-			return true
-		}
-	}
-	return false
 }

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/idagent/idagent/emrtd/check"
+	"github.com/idagent/idagent/emrtd/pa"
 )
 
 // Verdict folds checks into one status: FAIL when any check failed;
@@ -31,4 +32,16 @@ func Verdict(report check.Report) check.Status {
 // genuine: the SOD signature, the signer chain and every data group's hash.
 func required(name string) bool {
 	return name == check.SODSignature || name == check.DSChain || strings.HasPrefix(name, "dg.hash.")
+}
+
+// TestAnchorUsed reports whether a report's chain ended at a TEST anchor
+// (the simulator's test CSCA): such a read is never accepted in
+// production, whatever its verdict.
+func TestAnchorUsed(r check.Report) bool {
+	for _, c := range r {
+		if c.Reason == pa.ReasonTestAnchor {
+			return true
+		}
+	}
+	return false
 }
