@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/idagent/idagent/internal/ratelimit"
 )
 
 // caller is one authenticated backend with its policy and rate limit.
@@ -85,30 +87,19 @@ func (cs *callers) byCertificate(cert *x509.Certificate) *caller {
 	return nil
 }
 
-// bucket is a token bucket: rate tokens a second, at most burst.
+// bucket is a caller's token bucket, shared by its requests.
 type bucket struct {
-	mu     sync.Mutex
-	rate   float64
-	burst  float64
-	tokens float64
-	last   time.Time
+	mu sync.Mutex
+	b  ratelimit.Bucket
 }
 
 func newBucket(rate float64, burst int) *bucket {
-	return &bucket{rate: rate, burst: float64(burst), tokens: float64(burst)}
+	return &bucket{b: ratelimit.New(rate, burst, time.Now())}
 }
 
 // allow takes a token at now, reporting whether there was one.
 func (b *bucket) allow(now time.Time) bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if !b.last.IsZero() {
-		b.tokens = min(b.burst, b.tokens+now.Sub(b.last).Seconds()*b.rate)
-	}
-	b.last = now
-	if b.tokens < 1 {
-		return false
-	}
-	b.tokens--
-	return true
+	return b.b.Allow(now)
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/idagent/idagent/agent/config"
 	"github.com/idagent/idagent/agent/protocol"
+	"github.com/idagent/idagent/internal/ratelimit"
 )
 
 // conn is one WebSocket client. Its reading goroutine handles requests in
@@ -29,8 +30,8 @@ type conn struct {
 	done   chan struct{}
 	closed bool
 
-	bucket tokenBucket
-	heard  atomic.Int64 // clock time (UnixNano) of the client's last frame or pong
+	bucket ratelimit.Bucket // used only by the reading goroutine
+	heard  atomic.Int64     // clock time (UnixNano) of the client's last frame or pong
 	// responded, when set by a handler, is closed once the request's
 	// response is queued; only the reading goroutine touches it.
 	responded chan struct{}
@@ -41,7 +42,7 @@ func newConn(s *Server, origin string, policy config.Policy) *conn {
 		s: s, origin: origin, policy: policy,
 		send:   make(chan []byte, s.limits.SendQueue),
 		done:   make(chan struct{}),
-		bucket: tokenBucket{rate: s.limits.RatePerSecond, burst: float64(s.limits.Burst), tokens: float64(s.limits.Burst), last: s.clock.Now()},
+		bucket: ratelimit.New(s.limits.RatePerSecond, s.limits.Burst, s.clock.Now()),
 	}
 }
 
@@ -228,21 +229,4 @@ func (c *conn) writeLoop() {
 			ping = c.s.clock.After(l.PingInterval)
 		}
 	}
-}
-
-// tokenBucket limits requests per connection; used only by the reading
-// goroutine.
-type tokenBucket struct {
-	rate, burst, tokens float64
-	last                time.Time
-}
-
-func (b *tokenBucket) allow(now time.Time) bool {
-	b.tokens = min(b.burst, b.tokens+now.Sub(b.last).Seconds()*b.rate)
-	b.last = now
-	if b.tokens < 1 {
-		return false
-	}
-	b.tokens--
-	return true
 }

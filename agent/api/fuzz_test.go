@@ -8,6 +8,7 @@ import (
 
 	"github.com/idagent/idagent/agent/config"
 	"github.com/idagent/idagent/agent/session"
+	"github.com/idagent/idagent/internal/ratelimit"
 	"github.com/idagent/idagent/nfc"
 	"github.com/idagent/idagent/nfc/virtual"
 )
@@ -25,7 +26,7 @@ func testConn(t testing.TB) *conn {
 	})
 	s := New(Options{Config: cfg, Hub: hub, Version: "fuzz"})
 	c := &conn{s: s, policy: config.DefaultPolicy(), log: s.log, send: make(chan []byte, 4096), done: make(chan struct{}),
-		bucket: tokenBucket{rate: 1e9, burst: 1e9, tokens: 1e9, last: time.Now()}}
+		bucket: ratelimit.New(1e9, 1e9, time.Now())}
 	return c
 }
 

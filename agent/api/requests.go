@@ -57,7 +57,7 @@ func (c *conn) handle(msg []byte) {
 		c.respond(id, in.Name, nil, protocol.Errorf(protocol.BadRequest, "\"type\" must be \"request\""))
 		return
 	}
-	if !c.bucket.allow(c.s.clock.Now()) {
+	if !c.bucket.Allow(c.s.clock.Now()) {
 		c.respond(id, in.Name, nil, protocol.Errorf(protocol.Busy, "too many requests: slow down"))
 		return
 	}

@@ -2,6 +2,7 @@ package verify_test
 
 import (
 	"bytes"
+	"slices"
 	"testing"
 
 	"github.com/idagent/idagent/emrtd/check"
@@ -74,7 +75,7 @@ func TestEveryProfileAwayFromDesk(t *testing.T) {
 			d := verifytest.Desk(t, profile, sim.Options{Seed: 50}, challengeA)
 			got := server(t, d.JSON, challengeA)
 			want := away(d.Result.Checks)
-			if g := outcomes(got.Checks); !equal(g, want) {
+			if g := outcomes(got.Checks); !slices.Equal(g, want) {
 				t.Errorf("server:\n%v\nwant:\n%v", g, want)
 			}
 			if got.Verdict != verify.Verdict(want) {
@@ -86,18 +87,6 @@ func TestEveryProfileAwayFromDesk(t *testing.T) {
 			}
 		})
 	}
-}
-
-func equal(a, b check.Report) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // want asserts one check's status and reason and a failing verdict.
