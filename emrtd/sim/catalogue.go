@@ -157,11 +157,7 @@ func needsBAC(p *Profile) string {
 // hideFiles hides the data groups the profile holds (protected 6A82).
 func hideFiles(dgs ...int) func(f *forgery) error {
 	return func(f *forgery) error {
-		for _, n := range dgs {
-			if f.profile.has(n) {
-				f.hidden = append(f.hidden, issue.FIDOfDG(n))
-			}
-		}
+		f.hidden = append(f.hidden, heldFIDs(f.profile, dgs)...)
 		return nil
 	}
 }
@@ -170,13 +166,21 @@ func hideFiles(dgs ...int) func(f *forgery) error {
 // holds.
 func hidePlain(dgs ...int) func(f *forgery) error {
 	return func(f *forgery) error {
-		for _, n := range dgs {
-			if f.profile.has(n) {
-				f.plainHidden = append(f.plainHidden, issue.FIDOfDG(n))
-			}
-		}
+		f.plainHidden = append(f.plainHidden, heldFIDs(f.profile, dgs)...)
 		return nil
 	}
+}
+
+// heldFIDs are the file identifiers of the data groups of dgs that the
+// profile holds.
+func heldFIDs(p *Profile, dgs []int) []uint16 {
+	var out []uint16
+	for _, n := range dgs {
+		if p.has(n) {
+			out = append(out, issue.FIDOfDG(n))
+		}
+	}
+	return out
 }
 
 func omitFromCOM(dgs ...int) func(f *forgery) error {
