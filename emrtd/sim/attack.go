@@ -24,7 +24,9 @@ type Attack struct {
 	clone bool
 	// needs says what profile p lacks for the attack ("" when it fits).
 	needs func(p *Profile) string
-	// forge changes the document and the chip's behaviour.
+	// issue, when set, changes how the document is issued (its EF.SOD).
+	issue func(o *issue.Options)
+	// forge changes the issued document and the chip's behaviour.
 	forge func(f *forgery) error
 	// caught lists the checks that must catch the attack on a profile.
 	caught func(p *Profile) []issue.Catch

@@ -37,6 +37,20 @@ var catalogue = []*Attack{
 		caught:      catches(failOf(check.SODSignature, 0)),
 	},
 	{
+		Name: "sod-extra-signer",
+		Description: "EF.SOD carries a second SignerInfo, whose signature does not verify, beside the issuer's " +
+			"(a reader that looks at one signer only may pick either)",
+		issue:  func(o *issue.Options) { o.SOD.ExtraInvalidSigner = true },
+		caught: catches(dgCatch{check.SODSignature, check.Warn, 0}),
+	},
+	{
+		Name: "sod-no-signed-attributes",
+		Description: "EF.SOD's signer signed the content directly, without signed attributes (CMS allows it, " +
+			"ICAO does not: nothing binds the signature to the content type)",
+		issue:  func(o *issue.Options) { o.SOD.NoSignedAttributes = true },
+		caught: catches(failOf(check.SODSignature, 0)),
+	},
+	{
 		Name:        "dg15-hidden",
 		Description: "DG15 is answered 6A82 (protected) though EF.SOD lists it: active authentication cannot run",
 		needs:       needsDG(15), forge: hideFiles(15),

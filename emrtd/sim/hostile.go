@@ -62,12 +62,18 @@ func attackOn(b *Build, name string) (*forgery, error) {
 		return nil, err
 	}
 	f := &forgery{profile: b.Profile, seed: b.Issue.Seed, filters: map[string]filter{}, replace: map[string]Protocol{}}
+	if a.issue != nil {
+		a.issue(b.Issue)
+	}
 	b.AfterIssue(func(doc *issue.Document) error {
 		f.doc = doc
 		if a.clone {
 			if err := f.cloneKeys(); err != nil {
 				return err
 			}
+		}
+		if a.forge == nil {
+			return nil
 		}
 		if err := a.forge(f); err != nil {
 			return fmt.Errorf("attack %s: %w", name, err)
