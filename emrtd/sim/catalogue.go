@@ -257,7 +257,7 @@ func plantedCA(f *forgery) (info, pk []byte, chip Protocol, err error) {
 		b.AddASN1Int64(plantedKeyID)
 	})
 	id := plantedKeyID
-	chip, err = newCAProtocol(chipauth.ChipConfig{Key: f.doc.CAKey, Protocol: protocol, KeyID: &id})
+	chip, err = asProtocol(newCAProtocol(chipauth.ChipConfig{Key: f.doc.CAKey, Protocol: protocol, KeyID: &id}))
 	return info, pk, chip, err
 }
 

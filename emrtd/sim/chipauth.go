@@ -19,7 +19,7 @@ func NewCA(doc *issue.Document) (Protocol, error) {
 	if ca == nil || doc.CAKey == nil {
 		return nil, fmt.Errorf("sim: chip authentication: the document has none")
 	}
-	return newCAProtocol(chipauth.ChipConfig{Key: doc.CAKey, Protocol: ca.Protocol, KeyID: ca.KeyID})
+	return asProtocol(newCAProtocol(chipauth.ChipConfig{Key: doc.CAKey, Protocol: ca.Protocol, KeyID: ca.KeyID}))
 }
 
 func newCAProtocol(cfg chipauth.ChipConfig) (*caProtocol, error) {
@@ -31,23 +31,16 @@ func newCAProtocol(cfg chipauth.ChipConfig) (*caProtocol, error) {
 }
 
 // tuneCA makes a quirk change the chip authentication chip's
-// configuration (as tunePACE does PACE's).
+// configuration.
 func tuneCA(b *Build, tune func(*chipauth.ChipConfig)) error {
 	if b.Profile.Security.CA == nil {
 		return notApplicable("the profile has no chip authentication")
 	}
-	for i, factory := range b.Profile.Protocols {
-		b.Profile.Protocols[i] = func(doc *issue.Document) (Protocol, error) {
-			p, err := factory(doc)
-			cp, ok := p.(*caProtocol)
-			if err != nil || !ok {
-				return p, err
-			}
-			cfg := cp.cfg
-			tune(&cfg)
-			return newCAProtocol(cfg)
-		}
-	}
+	rebuild(b, func(p *caProtocol) (Protocol, error) {
+		cfg := p.cfg
+		tune(&cfg)
+		return asProtocol(newCAProtocol(cfg))
+	})
 	return nil
 }
 

@@ -29,7 +29,7 @@ func NewPACE(o PACEOptions) ProtocolFactory {
 		if err != nil {
 			return nil, fmt.Errorf("sim: PACE: %w", err)
 		}
-		return newPACEProtocol(cfg)
+		return asProtocol(newPACEProtocol(cfg))
 	}
 }
 
@@ -41,26 +41,42 @@ func newPACEProtocol(cfg pace.ChipConfig) (*paceProtocol, error) {
 	return &paceProtocol{chip: chip, cfg: cfg}, nil
 }
 
-// tunePACE makes a quirk change the PACE chip's configuration: each of
-// the profile's protocol factories is wrapped, and the PACE protocol it
-// builds is rebuilt with tune applied.
+// tunePACE makes a quirk change the PACE chip's configuration.
 func tunePACE(b *Build, tune func(*pace.ChipConfig)) error {
 	if len(b.Profile.Security.PACE) == 0 {
 		return notApplicable("the profile has no PACE")
 	}
+	rebuild(b, func(p *paceProtocol) (Protocol, error) {
+		cfg := p.cfg
+		tune(&cfg)
+		return asProtocol(newPACEProtocol(cfg))
+	})
+	return nil
+}
+
+// rebuild wraps each of the profile's protocol factories so that the
+// protocol of type P it builds (the PACE or CA chip) is replaced by what
+// change makes of it: how a quirk changes a protocol's configuration.
+func rebuild[P Protocol](b *Build, change func(P) (Protocol, error)) {
 	for i, factory := range b.Profile.Protocols {
 		b.Profile.Protocols[i] = func(doc *issue.Document) (Protocol, error) {
 			p, err := factory(doc)
-			pp, ok := p.(*paceProtocol)
+			target, ok := p.(P)
 			if err != nil || !ok {
 				return p, err
 			}
-			cfg := pp.cfg
-			tune(&cfg)
-			return newPACEProtocol(cfg)
+			return change(target)
 		}
 	}
-	return nil
+}
+
+// asProtocol returns a constructor's protocol as a Protocol, nil (not a
+// typed nil) with an error.
+func asProtocol[P Protocol](p P, err error) (Protocol, error) {
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
 }
 
 func paceConfig(doc *issue.Document, o PACEOptions) (pace.ChipConfig, error) {
