@@ -1,12 +1,14 @@
 package sim
 
 import (
+	"bytes"
 	"slices"
 
 	"github.com/idagent/idagent/emrtd/check"
 	"github.com/idagent/idagent/emrtd/chipauth"
 	"github.com/idagent/idagent/emrtd/keyagree"
 	"github.com/idagent/idagent/emrtd/lds"
+	"github.com/idagent/idagent/emrtd/pace"
 	"github.com/idagent/idagent/emrtd/sim/issue"
 	"github.com/idagent/idagent/emrtd/sim/testpki"
 	"github.com/idagent/idagent/emrtd/tlv"
@@ -73,9 +75,24 @@ var catalogue = []*Attack{
 		Name: "hidden-unprotected",
 		Description: "a relay answers an unprotected 6A82 for DG14 and DG15 during secure messaging (it cannot " +
 			"forge a protected answer)",
-		needs: needsDG(14, 15), forge: hidePlain(14, 15),
+		needs: needsDG(14, 15), forge: refusePlain(apdu.SWFileNotFound, 14, 15),
 		caught: catches(dgCatch{check.DGHash(14), check.Unknown, 14}, failOf(check.ChipAuth, 14),
 			dgCatch{check.DGHash(15), check.Unknown, 15}, failOf(check.ActiveAuth, 15)),
+	},
+	{
+		Name: "refused-unprotected",
+		Description: "a relay answers an unprotected 6982 (security status not satisfied) for DG14 and DG15, again " +
+			"after the reader opens the chip anew",
+		needs: needsDG(14, 15), forge: refusePlain(apdu.SWSecurityStatus, 14, 15),
+		caught: catches(dgCatch{check.DGHash(14), check.Unknown, 14}, failOf(check.ChipAuth, 14),
+			dgCatch{check.DGHash(15), check.Unknown, 15}, failOf(check.ActiveAuth, 15)),
+	},
+	{
+		Name: "cardaccess-pace-dropped",
+		Description: "a relay leaves the strongest PACE configuration out of EF.CardAccess (PACE-CAM, or the one " +
+			"a reader ranks first); the genuine chip runs the others",
+		needs: needsPACEChoice, forge: dropStrongestPACE,
+		caught: catches(failOf(check.CardAccessConsistency, 0)),
 	},
 	{
 		Name: "cardaccess-stripped",
@@ -176,11 +193,13 @@ func hideFiles(dgs ...int) func(f *forgery) error {
 	}
 }
 
-// hidePlain answers an unprotected 6A82 for the data groups the profile
+// refusePlain answers an unprotected sw for the data groups the profile
 // holds.
-func hidePlain(dgs ...int) func(f *forgery) error {
+func refusePlain(sw apdu.SW, dgs ...int) func(f *forgery) error {
 	return func(f *forgery) error {
-		f.plainHidden = append(f.plainHidden, heldFIDs(f.profile, dgs)...)
+		for _, fid := range heldFIDs(f.profile, dgs) {
+			f.plainRefused[fid] = sw
+		}
 		return nil
 	}
 }
@@ -216,6 +235,46 @@ func refuse(protocol string, sw apdu.SW) func(f *forgery) error {
 		f.filters[protocol] = func(apdu.Command, Result) Result { return answer(sw) }
 		return nil
 	}
+}
+
+// needsPACEChoice: EF.CardAccess lists more than one PACE configuration.
+func needsPACEChoice(p *Profile) string {
+	if len(p.Security.PACE) < 2 {
+		return "several PACE configurations"
+	}
+	return ""
+}
+
+// dropStrongestPACE writes EF.CardAccess without the configuration a
+// reader picks first (pace.Select's order); the chip keeps running all.
+func dropStrongestPACE(f *forgery) error {
+	infos, err := lds.ParseSecurityInfos(f.doc.Files[issue.FIDCardAccess])
+	if err != nil {
+		return err
+	}
+	best, err := pace.Select(infos)
+	if err != nil {
+		return err
+	}
+	var kept [][]byte
+	for _, i := range infos.Infos {
+		if p, ok := paceOf(infos, i); ok && p.Protocol.Equal(best.Protocol) && p.ParameterID != nil && *p.ParameterID == best.ParameterID {
+			continue
+		}
+		kept = append(kept, i.Raw)
+	}
+	f.setFile(issue.FIDCardAccess, issue.EncodeSecurityInfos(kept))
+	return nil
+}
+
+// paceOf is the PACEInfo of entry i, if it is one.
+func paceOf(infos *lds.SecurityInfos, i lds.Info) (lds.PACEInfo, bool) {
+	for _, p := range infos.PACE {
+		if bytes.Equal(p.Raw, i.Raw) {
+			return p, true
+		}
+	}
+	return lds.PACEInfo{}, false
 }
 
 // blockPACE answers PACE's MSE:Set AT with 6A80, as a relay can.

@@ -3,7 +3,6 @@ package sim
 import (
 	"bytes"
 	"fmt"
-	"slices"
 
 	"github.com/idagent/idagent/emrtd/sim/issue"
 	"github.com/idagent/idagent/emrtd/tlv"
@@ -22,9 +21,9 @@ type forgery struct {
 	// hidden files are left out of the chip: under secure messaging it
 	// answers 6A82 for them, protected like any other answer.
 	hidden []uint16
-	// plainHidden files are answered with an unprotected 6A82 during
-	// secure messaging (what a relay can inject).
-	plainHidden []uint16
+	// plainRefused files are answered with an unprotected status word
+	// (6A82, 6982) during secure messaging: what a relay can inject.
+	plainRefused map[uint16]apdu.SW
 	// filters change a protocol's answers, by protocol name.
 	filters map[string]filter
 	// replace swaps a protocol for another, by name.
@@ -39,10 +38,10 @@ type filter func(cmd apdu.Command, res Result) Result
 
 // hostile is the chip-side behaviour of an attack while the chip runs.
 type hostile struct {
-	plainHidden []uint16
-	swapAt      uint16
-	swapped     bool
-	clone       []Protocol // the protocols of the chip swapped in
+	plainRefused map[uint16]apdu.SW
+	swapAt       uint16
+	swapped      bool
+	clone        []Protocol // the protocols of the chip swapped in
 }
 
 // attackOn checks that the named attack exists and fits the chip being
@@ -61,7 +60,8 @@ func attackOn(b *Build, name string) (*forgery, error) {
 	if err := a.Fits(b.Profile); err != nil {
 		return nil, err
 	}
-	f := &forgery{profile: b.Profile, seed: b.Issue.Seed, filters: map[string]filter{}, replace: map[string]Protocol{}}
+	f := &forgery{profile: b.Profile, seed: b.Issue.Seed, filters: map[string]filter{}, replace: map[string]Protocol{},
+		plainRefused: map[uint16]apdu.SW{}}
 	if a.issue != nil {
 		a.issue(b.Issue)
 	}
@@ -146,10 +146,10 @@ func withInfos(file []byte, more ...[]byte) ([]byte, error) {
 	return out, nil
 }
 
-// arm gives the running chip the attack's behaviour: unprotected 6A82s,
+// arm gives the running chip the attack's behaviour: unprotected refusals,
 // and the clone's protocols for a swap.
 func (c *Chip) arm(f *forgery) error {
-	c.hostile = &hostile{plainHidden: f.plainHidden, swapAt: f.swapAt}
+	c.hostile = &hostile{plainRefused: f.plainRefused, swapAt: f.swapAt}
 	if f.swapAt == 0 {
 		return nil
 	}
@@ -178,8 +178,8 @@ func (c *Chip) intercept(cmd apdu.Command) (resp apdu.Response, ok bool) {
 	fid, targets := c.target(cmd)
 	switch {
 	case !targets:
-	case slices.Contains(h.plainHidden, fid):
-		return status(apdu.SWFileNotFound), true
+	case h.plainRefused[fid] != 0:
+		return status(h.plainRefused[fid]), true
 	case fid == h.swapAt && !h.swapped:
 		// The chip drops its session as if the card had left the field,
 		// and another chip (a clone with the same files) answers the
