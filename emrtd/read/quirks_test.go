@@ -29,6 +29,7 @@ func TestEveryQuirk(t *testing.T) {
 				continue // access control and chip authentication quirks: TestAccessQuirks
 			}
 			t.Run(profile+"/"+q.Name, func(t *testing.T) {
+				t.Parallel()
 				readQuirky(t, profile, []string{q.Name}, profileWant[profile])
 			})
 		}
@@ -76,6 +77,7 @@ func TestSecureMessagingErrors(t *testing.T) {
 			for _, trigger := range [][]string{{"no-sfi-lds"}, {"eof-6b00"}, {"no-sfi-lds", "eof-6700", "sm-abort-selects-mf"}} {
 				quirks := append([]string{mode}, trigger...)
 				t.Run(fmt.Sprintf("%s/%s", profile, strings.Join(quirks, ",")), func(t *testing.T) {
+					t.Parallel()
 					res := readQuirky(t, profile, quirks, profileWant[profile])
 					checkLearned(t, res, mode, trigger)
 				})
