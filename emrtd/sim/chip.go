@@ -3,7 +3,9 @@
 // simulate mode.
 //
 // A Chip plays one profile (Profiles: cccd, cccd2024, passport and one
-// passport per other mechanism) with a document issued from a seed
+// passport per other mechanism; Documents: chips modelled on real
+// documents), with the behaviours of real chips asked for (Quirks, each
+// with its real-chips.md catalogue id), and a document issued from a seed
 // (emrtd/sim/issue) consistently with the protocols it runs (BAC, PACE,
 // chip and active authentication, each the chip side of its emrtd
 // package), optionally forged (a tamper kind), within

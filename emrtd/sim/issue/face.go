@@ -8,6 +8,7 @@ import (
 	"image/jpeg"
 	"math"
 	"math/rand/v2"
+	"sync"
 )
 
 // Face image geometry: a 3:4 portrait like an ID photo.
@@ -76,8 +77,43 @@ func newFaceParams(r *rand.Rand, sex Sex) faceParams {
 }
 
 // Face draws the face of a seed (different seeds, different people) and
-// encodes it as a JPEG of 10–30 KB.
+// encodes it as a JPEG of 10–30 KB. Drawing is most of sim.New's time, so
+// the last faces drawn are kept (tests issue many chips of few seeds).
 func Face(seed uint64, sex Sex) ([]byte, error) {
+	key := faceKey{seed, sex}
+	faces.Lock()
+	img, ok := faces.m[key]
+	faces.Unlock()
+	if ok {
+		return bytes.Clone(img), nil
+	}
+	img, err := drawFace(seed, sex)
+	if err != nil {
+		return nil, err
+	}
+	faces.Lock()
+	if len(faces.m) >= maxFaces {
+		clear(faces.m) // bounded: simulate mode draws a new seed per card
+	}
+	faces.m[key] = img
+	faces.Unlock()
+	return bytes.Clone(img), nil
+}
+
+type faceKey struct {
+	seed uint64
+	sex  Sex
+}
+
+// faces are the faces drawn last, at most maxFaces.
+var faces = struct {
+	sync.Mutex
+	m map[faceKey][]byte
+}{m: map[faceKey][]byte{}}
+
+const maxFaces = 64
+
+func drawFace(seed uint64, sex Sex) ([]byte, error) {
 	r := rand.New(rand.NewPCG(seed, 0xface))
 	p := newFaceParams(r, sex)
 	img := image.NewRGBA(image.Rect(0, 0, FaceWidth, FaceHeight))
