@@ -87,7 +87,7 @@ var profileWant = map[string]profileExpectation{
 	"passport-short-apdu": {MechanismPACEGM, "AES-128", ChipAuthCA, true},
 	"passport-aa-rsa2048": {MechanismBAC, "3DES", "", true},
 	"cccd-p256":           {MechanismPACEGM, "AES-128", ChipAuthCA, true},
-	"id-pace-only":        {MechanismPACEIM, "AES-256", ChipAuthCA, true},
+	"id-pace-only":        {MechanismPACEGM, "AES-128", ChipAuthCA, true},
 }
 
 // Every profile opens with its mechanism, passes chip and active
