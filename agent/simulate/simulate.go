@@ -59,8 +59,10 @@ func New(linkName string) (*Simulator, error) {
 }
 
 // Trust is the trust store of simulate mode: the simulator's test CSCA,
-// flagged as a test anchor, and its CRL (so that revocation is decided and
-// dsc-revoked fails).
+// flagged as a test anchor, its CRL (so that revocation is decided and
+// dsc-revoked fails) and its document signers (so that an EF.SOD without
+// its certificate, quirk sod-without-ds, verifies as at a desk holding
+// the PKD's).
 func Trust() (*trust.Store, protocol.TrustState, error) {
 	s := trust.New()
 	if _, err := s.ImportBytes(sim.TrustAnchor(), "simulator test CSCA", trust.ImportOptions{Test: true}); err != nil {
@@ -68,6 +70,15 @@ func Trust() (*trust.Store, protocol.TrustState, error) {
 	}
 	if _, err := s.ImportBytes(testpki.CRL(), "simulator test CRL", trust.ImportOptions{Test: true}); err != nil {
 		return s, protocol.TrustState{State: "error", Test: true}, err
+	}
+	signers, err := sim.TrustedDocumentSigners()
+	if err != nil {
+		return s, protocol.TrustState{State: "error", Test: true}, err
+	}
+	for _, der := range signers {
+		if _, err := s.ImportBytes(der, "simulator test document signer", trust.ImportOptions{Test: true}); err != nil {
+			return s, protocol.TrustState{State: "error", Test: true}, err
+		}
 	}
 	st := cardread.TrustState(s)
 	st.State, st.Test = "test", true

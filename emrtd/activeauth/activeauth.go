@@ -7,16 +7,16 @@
 // Signatures: RSA with ISO/IEC 9796-2 digital signature scheme 1 (partial
 // message recovery), with the implicit trailer BC (SHA-1) or the explicit
 // trailers 33CC (SHA-1), 38CC (SHA-224), 34CC (SHA-256), 36CC (SHA-384),
-// 35CC (SHA-512), fully verified: header, trailer, and the hash of the
-// recovered message M1 with the challenge M2. ECDSA on any curve emrtd/ec
-// knows (named, standardized or explicit parameters), with plain r ‖ s
-// signatures (DER is accepted too). The ECDSA hash is the one of DG14's
-// ActiveAuthenticationInfo; without one it follows the key size (SHA-224
-// up to 224 bits, SHA-256 up to 320, SHA-384 up to 384, SHA-512 above),
-// and the other SHA-2 hashes (then SHA-1) are tried when that one does not
-// verify. With the implicit RSA trailer BC, SHA-1 is tried first, then the
-// SHA-2 hashes, since some chips use BC with them. Result.Hash tells which
-// hash verified.
+// 35CC (SHA-512), fully verified: the header and padding (6A, or 6B BB…
+// BA, nothing else), the trailer, and the hash the trailer names over the
+// recovered message M1 with the challenge M2 (one hash: the trailer
+// declares it). ECDSA on any curve emrtd/ec knows (named, standardized or
+// explicit parameters), with plain r ‖ s signatures (DER is accepted too,
+// real-chips.md C-06). The ECDSA hash is the one DG14's
+// ActiveAuthenticationInfo names (signed data; only that one is tried);
+// without one, the SHA-2 hashes ICAO 9303-11 §6.1.2.3 allows are tried,
+// those not longer than the key, the longest first (never SHA-1). Result.Hash
+// tells which hash verified.
 //
 // # Reader side
 //

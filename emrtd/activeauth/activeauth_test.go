@@ -252,8 +252,12 @@ func TestRoundTrips(t *testing.T) {
 		def := defaultHash(c)
 		cases = append(cases,
 			tc{name: c.Name() + "/info", priv: k, pub: ecDG15(t, &k.PublicKey, false), chipHash: crypto.SHA256, info: crypto.SHA256},
-			tc{name: c.Name() + "/default", priv: k, pub: ecDG15(t, &k.PublicKey, true), chipHash: def},
-			tc{name: c.Name() + "/fallback", priv: k, pub: ecDG15(t, &k.PublicKey, false), chipHash: crypto.SHA512})
+			tc{name: c.Name() + "/default", priv: k, pub: ecDG15(t, &k.PublicKey, true), chipHash: def})
+		if def != crypto.SHA224 {
+			// Undeclared and shorter than the key: the Portuguese ID
+			// card's P-384 key signs with SHA-256.
+			cases = append(cases, tc{name: c.Name() + "/undeclared", priv: k, pub: ecDG15(t, &k.PublicKey, false), chipHash: crypto.SHA224})
+		}
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -273,6 +277,38 @@ func TestRoundTrips(t *testing.T) {
 				t.Fatalf("offline: %v", err)
 			}
 		})
+	}
+}
+
+// Without DG14's ActiveAuthenticationInfo, the verifier tries the SHA-2
+// hashes not longer than the key, never SHA-1 (ICAO 9303-11 §6.1.2.3) nor
+// a hash longer than the key; a hash DG14 declares is the only one tried,
+// SHA-1 included (signed data says so).
+func TestECDSAHashList(t *testing.T) {
+	k, _ := ec.GenerateKey(ec.P256(), rand.Reader)
+	pub := ecDG15(t, &k.PublicKey, false)
+	for _, c := range []struct {
+		chip, declared crypto.Hash
+		ok             bool
+	}{
+		{crypto.SHA256, 0, true}, {crypto.SHA224, 0, true},
+		{crypto.SHA1, 0, false}, {crypto.SHA384, 0, false}, {crypto.SHA512, 0, false},
+		{crypto.SHA1, crypto.SHA1, true}, {crypto.SHA512, crypto.SHA512, true},
+		{crypto.SHA224, crypto.SHA256, false}, // declared SHA-256: no second try
+	} {
+		chip, err := NewChip(ChipConfig{Key: k, Hash: c.chip})
+		if err != nil {
+			t.Fatal(err)
+		}
+		challenge := []byte("RND.IFD!")
+		sig, err := chip.sign(challenge)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := VerifySignature(pub, aaInfo(c.declared), challenge, sig)
+		if (err == nil) != c.ok || (c.ok && res.Hash != c.chip) {
+			t.Errorf("chip %v, declared %v: %v (hash %v), want ok=%v", c.chip, c.declared, err, res.Hash, c.ok)
+		}
 	}
 }
 

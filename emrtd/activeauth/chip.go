@@ -24,6 +24,15 @@ type ChipConfig struct {
 	// ExplicitSHA1Trailer makes an RSA chip with SHA-1 use the explicit
 	// trailer 33CC instead of BC.
 	ExplicitSHA1Trailer bool
+	// DERSignature makes an ECDSA chip answer a DER ECDSA-Sig-Value
+	// instead of the plain r ‖ s ICAO asks for (a Portuguese ID card,
+	// real-chips.md C-06).
+	DERSignature bool
+	// MalformedPadding makes an RSA chip (which holds the key) sign a
+	// representative whose ISO/IEC 9796-2 padding is invalid (6B 3A
+	// before M1), which a verifier that skips padding nibbles until a
+	// border nibble accepts: an attack-catalogue chip, never a real one.
+	MalformedPadding bool
 	// Rand supplies M1 (RSA) and the ECDSA nonce's extra entropy;
 	// crypto/rand when nil.
 	Rand io.Reader
@@ -103,9 +112,12 @@ func (c *Chip) Respond(cmd apdu.Command) apdu.Response {
 
 func (c *Chip) sign(challenge []byte) ([]byte, error) {
 	if c.rsa != nil {
-		return sign9796(c.rsa, c.cfg.Hash, c.cfg.ExplicitSHA1Trailer, challenge, c.rng)
+		return sign9796(c.rsa, scheme9796{hash: c.cfg.Hash, explicitSHA1: c.cfg.ExplicitSHA1Trailer, malformed: c.cfg.MalformedPadding}, challenge, c.rng)
 	}
 	d := c.cfg.Hash.New()
 	d.Write(challenge)
+	if c.cfg.DERSignature {
+		return ec.SignASN1(c.rng, c.ec, d.Sum(nil))
+	}
 	return ec.SignPlain(c.rng, c.ec, d.Sum(nil))
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
-	"slices"
 
 	"github.com/idagent/idagent/emrtd/ec"
 )
@@ -24,12 +23,25 @@ func defaultHash(c *ec.Curve) crypto.Hash {
 	return crypto.SHA512
 }
 
-// fallbackHashes are tried after the default when DG14 names no hash.
-var fallbackHashes = []crypto.Hash{crypto.SHA256, crypto.SHA224, crypto.SHA384, crypto.SHA512, crypto.SHA1}
+// undeclaredHashes are the hashes tried when DG14 declares none: the
+// SHA-2 hashes ICAO 9303-11 §6.1.2.3 allows ("output length the same as
+// the key's or shorter"; SHA-1 and RIPEMD-160 SHALL NOT be used), the
+// key-size default first. Chips without DG14 sign with a shorter one
+// than the default (a Portuguese ID card: P-384 with SHA-256, gmrtd #477).
+func undeclaredHashes(c *ec.Curve) []crypto.Hash {
+	first := defaultHash(c)
+	out := []crypto.Hash{first}
+	for _, h := range []crypto.Hash{crypto.SHA512, crypto.SHA384, crypto.SHA256, crypto.SHA224} {
+		if h != first && h.Size() <= first.Size() {
+			out = append(out, h)
+		}
+	}
+	return out
+}
 
 // verifyECDSA checks an ECDSA signature of the challenge: plain r ‖ s
 // (TR-03111), or DER from chips that send it. With a hash named by DG14
-// only that hash is tried.
+// (signed data) only that hash is tried; without, undeclaredHashes.
 func verifyECDSA(pub *ec.PublicKey, named crypto.Hash, challenge, sig []byte) (crypto.Hash, error) {
 	r, s, err := parseSignature(pub.Curve, sig)
 	if err != nil {
@@ -37,8 +49,7 @@ func verifyECDSA(pub *ec.PublicKey, named crypto.Hash, challenge, sig []byte) (c
 	}
 	hashes := []crypto.Hash{named}
 	if named == 0 {
-		first := defaultHash(pub.Curve)
-		hashes = append([]crypto.Hash{first}, slices.DeleteFunc(slices.Clone(fallbackHashes), func(h crypto.Hash) bool { return h == first })...)
+		hashes = undeclaredHashes(pub.Curve)
 	}
 	for _, h := range hashes {
 		if !h.Available() {

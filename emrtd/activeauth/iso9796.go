@@ -37,10 +37,6 @@ var trailerHashes = map[byte]crypto.Hash{
 	0x35: crypto.SHA512,
 }
 
-// implicitHashes are tried in order with the implicit trailer BC: SHA-1 as
-// ICAO specifies, then the others, which some chips use with BC.
-var implicitHashes = []crypto.Hash{crypto.SHA1, crypto.SHA256, crypto.SHA224, crypto.SHA384, crypto.SHA512}
-
 // errRecovery is wrapped when a signature does not open to a valid
 // message representative.
 var errRecovery = errors.New("not an ISO/IEC 9796-2 scheme 1 signature")
@@ -85,66 +81,99 @@ func verify9796(pub *rsa.PublicKey, challenge, sig []byte) (recovered, error) {
 	return recovered{}, err
 }
 
-// openRepresentative checks a message representative: header, trailer,
-// and the hash of the recovered part with the challenge.
+// openRepresentative checks a message representative completely: header
+// and padding, trailer, and the hash of the recovered part with the
+// challenge. One hash is tried, the one the trailer names (BC: SHA-1).
 func openRepresentative(rep, challenge []byte) (recovered, error) {
+	start, err := recoverableStart(rep)
+	if err != nil {
+		return recovered{}, err
+	}
+	h, t, err := trailerHash(rep)
+	if err != nil {
+		return recovered{}, err
+	}
+	off := len(rep) - t - h.Size()
+	if off <= start {
+		return recovered{}, fmt.Errorf("%w: no recoverable message before the %v hash", errRecovery, h)
+	}
+	m1 := rep[start:off]
+	d := h.New()
+	d.Write(m1)
+	d.Write(challenge)
+	if subtle.ConstantTimeCompare(d.Sum(nil), rep[off:off+h.Size()]) != 1 {
+		return recovered{}, fmt.Errorf("%w: the hash of the recovered message and the challenge does not match", errRecovery)
+	}
+	return recovered{hash: h, m1: append([]byte(nil), m1...)}, nil
+}
+
+// recoverableStart checks the header and padding of a representative with
+// partial recovery and returns where M1 starts. ISO/IEC 9796-2 scheme 1
+// allows exactly two forms: 6A (header 01, more-data bit 1, padding bit
+// 0, border nibble A) with M1 from the next byte, or 6B followed by any
+// number of BB and one BA (padding nibbles B, border nibble A). Anything
+// else, a representative of total recovery (4x) included, which would
+// leave the challenge out, is refused.
+func recoverableStart(rep []byte) (int, error) {
 	if len(rep) < 3 {
-		return recovered{}, fmt.Errorf("%w: representative too short", errRecovery)
+		return 0, fmt.Errorf("%w: representative too short", errRecovery)
 	}
-	if rep[0]&0xC0 != 0x40 {
-		return recovered{}, fmt.Errorf("%w: header", errRecovery)
+	switch rep[0] {
+	case 0x6A:
+		return 1, nil
+	case 0x6B:
+		i := 1
+		for i < len(rep) && rep[i] == 0xBB {
+			i++
+		}
+		if i < len(rep) && rep[i] == 0xBA {
+			return i + 1, nil
+		}
+		return 0, fmt.Errorf("%w: padding", errRecovery)
 	}
-	if rep[0]&0x20 == 0 {
-		// Total recovery would leave the challenge out of the signature.
-		return recovered{}, fmt.Errorf("%w: total recovery does not bind the challenge", errRecovery)
+	if rep[0]&0xC0 == 0x40 && rep[0]&0x20 == 0 {
+		return 0, fmt.Errorf("%w: total recovery does not bind the challenge", errRecovery)
 	}
-	start := 0
-	for start < len(rep) && rep[start]&0x0F != 0x0A {
-		start++ // padding nibbles before the border nibble A
-	}
-	start++
-	var hashes []crypto.Hash
-	t := 1
-	switch last := rep[len(rep)-1]; {
-	case last == 0xBC:
-		hashes = implicitHashes
-	case last == 0xCC:
+	return 0, fmt.Errorf("%w: header %02X", errRecovery, rep[0])
+}
+
+// trailerHash reads the trailer: BC (implicit: SHA-1, as ICAO 9303-11
+// §6.1.2.2 says), or a hash identifier followed by CC. It returns the
+// hash and the trailer's length.
+func trailerHash(rep []byte) (crypto.Hash, int, error) {
+	switch last := rep[len(rep)-1]; last {
+	case 0xBC:
+		return crypto.SHA1, 1, nil
+	case 0xCC:
 		h, ok := trailerHashes[rep[len(rep)-2]]
 		if !ok {
-			return recovered{}, fmt.Errorf("%w: trailer %02XCC names an unknown hash", errRecovery, rep[len(rep)-2])
+			return 0, 0, fmt.Errorf("%w: trailer %02XCC names an unknown hash", errRecovery, rep[len(rep)-2])
 		}
-		hashes, t = []crypto.Hash{h}, 2
-	default:
-		return recovered{}, fmt.Errorf("%w: trailer", errRecovery)
+		return h, 2, nil
 	}
-	for _, h := range hashes {
-		off := len(rep) - t - h.Size()
-		if off-start <= 0 {
-			continue
-		}
-		m1 := rep[start:off]
-		d := h.New()
-		d.Write(m1)
-		d.Write(challenge)
-		if subtle.ConstantTimeCompare(d.Sum(nil), rep[off:off+h.Size()]) == 1 {
-			return recovered{hash: h, m1: append([]byte(nil), m1...)}, nil
-		}
-	}
-	return recovered{}, fmt.Errorf("%w: the hash of the recovered message and the challenge does not match", errRecovery)
+	return 0, 0, fmt.Errorf("%w: trailer", errRecovery)
+}
+
+// scheme9796 is how a chip forms its representative.
+type scheme9796 struct {
+	hash         crypto.Hash
+	explicitSHA1 bool // SHA-1 with trailer 33CC instead of BC
+	malformed    bool // padding 6B 3A instead of the header 6A (an attack)
 }
 
 // sign9796 signs the challenge: representative 6A ‖ M1 ‖ H(M1 ‖ M2) ‖
 // trailer with a random M1 filling the modulus, raised to the private
 // exponent. SHA-1 gets the implicit trailer BC unless explicitSHA1 is set.
 // The modulus must be a whole number of bytes.
-func sign9796(priv *rsa.PrivateKey, h crypto.Hash, explicitSHA1 bool, challenge []byte, rng io.Reader) ([]byte, error) {
+func sign9796(priv *rsa.PrivateKey, s scheme9796, challenge []byte, rng io.Reader) ([]byte, error) {
+	h := s.hash
 	bits := priv.N.BitLen()
 	if bits%8 != 0 {
 		return nil, fmt.Errorf("activeauth: RSA modulus of %d bits is not a whole number of bytes", bits)
 	}
 	k := bits / 8
 	var trailer []byte
-	if h == crypto.SHA1 && !explicitSHA1 {
+	if h == crypto.SHA1 && !s.explicitSHA1 {
 		trailer = []byte{0xBC}
 	} else {
 		id, ok := trailerID(h)
@@ -153,12 +182,16 @@ func sign9796(priv *rsa.PrivateKey, h crypto.Hash, explicitSHA1 bool, challenge 
 		}
 		trailer = []byte{id, 0xCC}
 	}
-	m1Len := k - 1 - h.Size() - len(trailer)
+	header := []byte{0x6A}
+	if s.malformed {
+		header = []byte{0x6B, 0x3A}
+	}
+	m1Len := k - len(header) - h.Size() - len(trailer)
 	if m1Len < 1 {
 		return nil, fmt.Errorf("activeauth: a %d-bit key is too short for %v", bits, h)
 	}
 	rep := make([]byte, 0, k)
-	rep = append(rep, 0x6A)
+	rep = append(rep, header...)
 	m1 := make([]byte, m1Len)
 	if _, err := io.ReadFull(rng, m1); err != nil {
 		return nil, fmt.Errorf("activeauth: random: %w", err)

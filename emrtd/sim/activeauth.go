@@ -14,11 +14,28 @@ import (
 // under secure messaging; unprotected it answers 6982. With the aa-clone
 // tamper the key is not DG15's, so the signature does not verify.
 func NewAA(doc *issue.Document) (Protocol, error) {
+	cfg, err := aaChipConfig(doc)
+	if err != nil {
+		return nil, err
+	}
+	return newAAProtocol(cfg)
+}
+
+// aaChipConfig is the chip side of the document's active authentication:
+// its key, hash, RSA trailer and ECDSA signature form. An attack changes
+// it and builds the protocol with newAAProtocol.
+func aaChipConfig(doc *issue.Document) (activeauth.ChipConfig, error) {
 	aa := doc.Security.AA
 	if aa == nil || doc.AAKey == nil {
-		return nil, fmt.Errorf("sim: active authentication: the document has none")
+		return activeauth.ChipConfig{}, fmt.Errorf("sim: active authentication: the document has none")
 	}
-	chip, err := activeauth.NewChip(activeauth.ChipConfig{Key: doc.AAKey, Hash: aa.SignatureHash()})
+	return activeauth.ChipConfig{Key: doc.AAKey, Hash: aa.SignatureHash(),
+		ExplicitSHA1Trailer: aa.ExplicitSHA1Trailer, DERSignature: aa.DERSignature}, nil
+}
+
+// newAAProtocol is the AA protocol of a chip configured so.
+func newAAProtocol(cfg activeauth.ChipConfig) (Protocol, error) {
+	chip, err := activeauth.NewChip(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("sim: active authentication: %w", err)
 	}

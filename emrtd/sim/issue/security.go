@@ -94,6 +94,16 @@ type ActiveAuthentication struct {
 	// Hash is the ISO/IEC 9796-2 hash of RSA signatures (SHA-1 uses the
 	// implicit trailer BC).
 	Hash crypto.Hash
+	// ExplicitSHA1Trailer makes RSA with SHA-1 use the trailer 33CC
+	// instead of BC (real-chips.md C-05).
+	ExplicitSHA1Trailer bool
+	// Undeclared leaves ActiveAuthenticationInfo out of DG14: the chip
+	// still signs with Signature's hash, which the verifier must find
+	// (real-chips.md C-06: a P-384 key signing SHA-256 without DG14).
+	Undeclared bool
+	// DERSignature makes the ECDSA chip answer DER signatures instead of
+	// plain r ‖ s (real-chips.md C-06: a Portuguese ID card).
+	DERSignature bool
 }
 
 // SignatureHash is the hash the chip signs with: ECDSA's from Signature,
@@ -252,7 +262,7 @@ func DG14(s Security, caKey any) ([]byte, error) {
 	if s.TA {
 		infos = append(infos, taInfo())
 	}
-	if a := s.AA; a != nil && a.Curve != nil {
+	if a := s.AA; a != nil && a.Curve != nil && !a.Undeclared {
 		infos = append(infos, seq(func(b *cryptobyte.Builder) {
 			b.AddASN1ObjectIdentifier(lds.OIDAA)
 			b.AddASN1Int64(1)
