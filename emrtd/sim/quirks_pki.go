@@ -131,7 +131,7 @@ func aaQuirks() []Quirk {
 		{"34cc", crypto.SHA256, false}, {"36cc", crypto.SHA384, false}, {"35cc", crypto.SHA512, false},
 	} {
 		qs = append(qs, Quirk{Name: "aa-rsa-trailer-" + c.trailer, ID: "C-05", Group: groupAATrailer,
-			Apply: rsaAA(func(a *issue.ActiveAuthentication) { a.Hash, a.ExplicitSHA1Trailer = c.hash, c.explicit }),
+			Apply:   rsaAA(func(a *issue.ActiveAuthentication) { a.Hash, a.ExplicitSHA1Trailer = c.hash, c.explicit }),
 			Summary: fmt.Sprintf("RSA active authentication with ISO/IEC 9796-2 trailer %s (%v)", c.trailer, c.hash)})
 	}
 	return qs
