@@ -162,12 +162,23 @@ var (
 	dataTypes   = map[byte]string{0: "JPEG", 1: "JPEG 2000"}
 )
 
+// maxMiscount is how many bytes a 19794-5 record may claim too few and
+// still be read whole.
+const maxMiscount = 8
+
 // parse19794 reads an ISO/IEC 19794-5:2005 facial record: the 14-byte
 // record header ("FAC\0", version, length, count), then per face a 20-byte
 // facial information block, 8 bytes per feature point, 12 bytes of image
 // information and the image. Only the first face is taken (passports hold
 // one). Other versions fall back to finding the image by its signature.
 func (f *Face) parse19794(b []byte) error {
+	if isImage(b) {
+		// A bare image without the record around it (real-chips.md L-06:
+		// raw JPEG 2000 on some passports).
+		f.Encoding = "image without ISO/IEC 19794-5 header"
+		f.Image = NewImage(b)
+		return nil
+	}
 	if len(b) < 14 || !bytes.Equal(b[:4], []byte("FAC\x00")) {
 		return fmt.Errorf("%w: 19794-5 record does not start with FAC", ErrMalformed)
 	}
@@ -186,9 +197,12 @@ func (f *Face) parse19794(b []byte) error {
 	if length < 32 {
 		return fmt.Errorf("%w: 19794-5 facial record length %d", ErrMalformed, length)
 	}
-	// A record that claims more bytes than the block holds keeps what is
-	// there: some chips miscount, and the image decoder finds the end.
-	if length < int64(len(rec)) {
+	// Chips miscount (real-chips.md L-06: 8 bytes too many on New
+	// Zealand passports, one too few on British ones): a record that
+	// claims more bytes than the block holds keeps what is there, and one
+	// that claims up to maxMiscount fewer keeps the whole block (the image
+	// decoder finds the image's end; data after it is ignored).
+	if length < int64(len(rec))-maxMiscount {
 		rec = rec[:length]
 	}
 	f.FeaturePoints = int(binary.BigEndian.Uint16(rec[4:]))

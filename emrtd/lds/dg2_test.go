@@ -2,6 +2,7 @@ package lds
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"image"
 	"image/color"
@@ -122,6 +123,23 @@ func TestDG2Rejects(t *testing.T) {
 	// A record that claims more than it holds still gives its image.
 	if d, err := ParseDG2(EncodeDG2(tlv.Encode(0x5F2E, rec[:len(rec)-10]))); err != nil || d.Faces[0].Image.Type != FormatJPEG {
 		t.Errorf("long record: %v", err)
+	}
+	// Records that miscount their length (real-chips.md L-06): 8 bytes too
+	// many (New Zealand), one too few (the UK): the whole image is read.
+	for _, miscount := range []int{8, 1, -1, -8} {
+		r := append([]byte(nil), rec...)
+		binary.BigEndian.PutUint32(r[14:], binary.BigEndian.Uint32(r[14:])+uint32(miscount))
+		d, err := ParseDG2(EncodeDG2(tlv.Encode(0x5F2E, r)))
+		if err != nil || !bytes.Equal(d.Faces[0].Image.Data, img) {
+			t.Errorf("record length off by %d: %v", miscount, err)
+		}
+	}
+	// A bare image without the 19794-5 record (raw JPEG 2000 or JPEG).
+	for _, raw := range [][]byte{testJP2(t), img} {
+		d, err := ParseDG2(EncodeDG2(tlv.Encode(0x5F2E, raw)))
+		if err != nil || !bytes.Equal(d.Faces[0].Image.Data, raw) {
+			t.Errorf("raw image: %v", err)
+		}
 	}
 	d, _ := ParseDG2(EncodeDG2(tlv.Encode(0x5F2E, rec)))
 	if s := fmt.Sprintf("%v %+v %#v", d, d.Faces[0], d.Faces[0].Image); strings.Contains(s, "JFIF") || strings.Contains(s, "255") {

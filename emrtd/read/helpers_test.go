@@ -68,8 +68,9 @@ func deskKey(t testing.TB, chip *sim.Chip) access.Key {
 	return canKey(t, chip)
 }
 
-// testTrust is a store holding the simulator's test CSCA as a test anchor
-// and its CRL.
+// testTrust is a store holding the simulator's test CSCA as a test anchor,
+// its CRL and its document signers (as simulate mode's: an EF.SOD without
+// its certificate verifies).
 func testTrust(t testing.TB) *trust.Store {
 	t.Helper()
 	s := trust.New()
@@ -78,6 +79,15 @@ func testTrust(t testing.TB) *trust.Store {
 	}
 	if _, err := s.ImportBytes(testpki.CRL(), "simulator test CRL", trust.ImportOptions{}); err != nil {
 		t.Fatal(err)
+	}
+	signers, err := sim.TrustedDocumentSigners()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, der := range signers {
+		if _, err := s.ImportBytes(der, "simulator test document signer", trust.ImportOptions{Test: true}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	return s
 }

@@ -2,93 +2,62 @@ package read
 
 import (
 	"context"
-	"errors"
-	"strings"
+	"fmt"
 	"testing"
 
-	"github.com/idagent/idagent/emrtd/check"
+	"github.com/idagent/idagent/emrtd/lds"
 	"github.com/idagent/idagent/emrtd/sim"
-	"github.com/idagent/idagent/emrtd/trust"
 )
 
-// pkiQuirkWant is the verdict a genuine document with each quirk of EF.SOD,
-// the PKI, the LDS and active authentication reads with; every other
-// quirk of those families PASSes.
-var pkiQuirkWant = map[string]check.Status{
-	"ds-no-key-usage": check.Warn, // ds.profile DS_KEY_USAGE_MISSING, by policy
-}
-
-// pkiQuirkFamilies are the catalogue ids of the quirks this test covers
-// (real-chips.md L-02 to P-08, C-05, C-06).
-func isPKIQuirk(q sim.Quirk) bool {
-	for _, p := range []string{"L-02", "L-03", "L-04", "L-06", "L-07", "L-09", "P-", "C-05", "C-06"} {
-		if strings.HasPrefix(q.ID, p) {
-			return true
-		}
-	}
-	return false
-}
-
-// Every quirk of EF.SOD, the PKI, the LDS and active authentication, on
-// every profile it applies to among cccd, passport and the RSA AA
-// passports: the read of the genuine document succeeds and its verdict is
-// PASS (WARN where the policy says so), with every data group's hash and
-// every anti-clone check passing.
-func TestReadPKIAndLDSQuirks(t *testing.T) {
-	store := testTrust(t)
-	signers, err := sim.TrustedDocumentSigners()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, der := range signers {
-		if _, err := store.ImportBytes(der, "simulator test DS", trust.ImportOptions{}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	n := 0
-	for _, q := range sim.Quirks() {
-		if !isPKIQuirk(q) {
-			continue
-		}
-		for _, profile := range []string{"cccd", "passport", "passport-dh", "passport-bac-only"} {
-			chip, err := sim.New(profile, sim.Options{Seed: 3, Quirks: []string{q.Name}})
-			if errors.Is(err, sim.ErrQuirkNotApplicable) {
-				continue
-			}
-			t.Run(q.Name+"/"+profile, func(t *testing.T) {
-				if err != nil {
-					t.Fatal(err)
-				}
-				n++
-				_, conn := insertChip(t, chip)
-				opts := fullOptions(t, deskKey(t, chip))
-				opts.Trust = store
-				res, err := Read(context.Background(), conn, opts)
-				if err != nil {
-					t.Fatal(err)
-				}
-				want := check.Pass
-				if w, ok := pkiQuirkWant[q.Name]; ok {
-					want = w
-				}
-				if res.Verdict != want {
-					for _, c := range res.Checks {
-						if c.Status != check.Pass {
-							t.Logf("%s %s %s: %s", c.Name, c.Status, c.Reason, c.Message)
-						}
-					}
-					t.Errorf("verdict %s, want %s", res.Verdict, want)
-				}
-				for _, c := range res.Checks {
-					if (strings.HasPrefix(c.Name, "dg.hash.") || c.Name == check.ChipAuth || c.Name == check.ActiveAuth) &&
-						c.Status != check.Pass && c.Status != check.NotSupported {
-						t.Errorf("%s %s %s", c.Name, c.Status, c.Reason)
-					}
+// TestEveryQuirk reads cccd and passport under every quirk; active
+// authentication with RSA is on other profiles: every ISO/IEC 9796-2
+// trailer (real-chips.md C-05) on the RSA passports reads and passes.
+func TestRSATrailers(t *testing.T) {
+	for _, profile := range []string{"passport-dh", "passport-bac-only"} {
+		for _, trailer := range []string{"bc", "33cc", "38cc", "34cc", "36cc", "35cc"} {
+			t.Run(profile+"/"+trailer, func(t *testing.T) {
+				res := readQuirky(t, profile, []string{"aa-rsa-trailer-" + trailer}, profileWant[profile])
+				if res.ActiveAuth == nil || res.ActiveAuth.Hash == "" {
+					t.Errorf("active authentication %+v", res.ActiveAuth)
 				}
 			})
 		}
 	}
-	if n < 20 {
-		t.Errorf("only %d quirky reads", n)
+}
+
+// The LDS quirks (L-06, L-07, L-09) do not only pass: the fields come out
+// right.
+func TestLDSQuirkFields(t *testing.T) {
+	read := func(profile string, quirks ...string) (*sim.Chip, *Result) {
+		chip, err := sim.New(profile, sim.Options{Seed: 3, Quirks: quirks})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, conn := insertChip(t, chip)
+		res, err := Read(context.Background(), conn, fullOptions(t, deskKey(t, chip)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return chip, res
+	}
+	plainCard, plain := read("cccd")
+	_, card := read("cccd", "dg13-bmp-strings", "dg13-shuffled", "dg13-printable-expiry", "dg13-extra-field", "dg13-no-card-serial", "dg2-raw-jp2")
+	got, want := card.DG13, plain.DG13
+	if got.FullName != want.FullName || got.PlaceOfResidence != want.PlaceOfResidence || got.IDNumber != plainCard.AccessData().ID12 ||
+		fmt.Sprint(got.DateOfExpiry) != fmt.Sprint(want.DateOfExpiry) || got.CardSerial != "" || len(got.Unknown) != 1 {
+		t.Errorf("DG13 with quirks differs from the plain one")
+	}
+	if card.Portrait == nil || card.Portrait.Type != lds.FormatJPEG2000 {
+		t.Errorf("raw JPEG 2000 portrait: %+v", card.Portrait)
+	}
+	_, pass := read("passport")
+	_, bcd := read("passport", "dg11-bcd-date", "dg12-bcd-date", "dg11-filler", "dg11-empty-tags", "dg11-other-name-unwrapped")
+	if fmt.Sprint(bcd.DG11.DateOfBirth) != fmt.Sprint(pass.DG11.DateOfBirth) || fmt.Sprint(bcd.DG12.DateOfIssue) != fmt.Sprint(pass.DG12.DateOfIssue) ||
+		bcd.DG11.Surname == "" || len(bcd.DG11.OtherNames) != 1 {
+		t.Errorf("DG11/DG12 with quirks differ from the plain ones")
+	}
+	_, bad := read("passport", "dg12-bad-issue-date")
+	if bad.DG12 == nil || bad.DG12.DateOfIssue == nil || bad.DG12.DateOfIssue.Valid() {
+		t.Errorf("a DG12 date of issue that is no date: %+v", bad.DG12)
 	}
 }

@@ -28,6 +28,11 @@ func TestEveryQuirk(t *testing.T) {
 			if pending[q.Name] != "" || isAccessQuirk(q) || !quirkFits(profile, q.Name) {
 				continue // access control and chip authentication quirks: TestAccessQuirks
 			}
+			// A quirk of what the profile lacks (an RSA trailer on an
+			// ECDSA chip, DG13 on a passport) is not played.
+			if _, err := sim.New(profile, sim.Options{Seed: 3, Quirks: []string{q.Name}}); errors.Is(err, sim.ErrQuirkNotApplicable) {
+				continue
+			}
 			t.Run(profile+"/"+q.Name, func(t *testing.T) {
 				t.Parallel()
 				readQuirky(t, profile, []string{q.Name}, profileWant[profile])

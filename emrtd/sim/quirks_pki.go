@@ -5,20 +5,22 @@ import (
 	"encoding/asn1"
 	"fmt"
 
+	"github.com/idagent/idagent/emrtd/check"
 	"github.com/idagent/idagent/emrtd/lds"
 	"github.com/idagent/idagent/emrtd/sim/issue"
 	"github.com/idagent/idagent/emrtd/sim/testpki"
 )
 
-// The quirks of EF.SOD and the PKI (L-02 to P-08) and of active
-// authentication (C-05, C-06): how real documents sign and encode their
-// security data. Each changes what the document is issued with, so the
+// The quirks of EF.SOD and the PKI (L-02 to P-08), of the data groups'
+// encoding (L-06, L-07, L-09) and of active authentication (C-05, C-06):
+// how real documents sign and encode their data. Each changes what the document is issued with, so the
 // files are signed as the quirk has them: a genuine document, which a
 // reader must verify (PASS; ds-no-key-usage WARN, by the policy of
 // docs/TRUST.md).
 func init() {
 	RegisterQuirks(sodQuirks()...)
 	RegisterQuirks(aaQuirks()...)
+	RegisterQuirks(ldsQuirks()...)
 }
 
 // Groups of the quirks in this file that exclude one another.
@@ -27,6 +29,8 @@ const (
 	groupSignerID    = "signer identifier"
 	groupSODAlg      = "SOD algorithm"
 	groupAATrailer   = "AA RSA trailer"
+	groupDG2         = "DG2 record"
+	groupDG12Date    = "DG12 date of issue"
 )
 
 // sod changes the EF.SOD options the document is issued with.
@@ -59,7 +63,7 @@ func sodQuirks() []Quirk {
 			Summary: "EF.SOD without its document signer certificate: the verifier needs it in its trust store (TrustedDocumentSigners)"},
 		{Name: "signed-attrs-unsorted", ID: "P-05", Apply: sod(func(o *issue.SODOptions) { o.UnsortedAttributes = true }),
 			Summary: "signed attributes out of DER order (message digest first), signed as written (Indonesia)"},
-		{Name: "ds-no-key-usage", ID: "P-08", Apply: sod(func(o *issue.SODOptions) { o.NoKeyUsage = true }),
+		{Name: "ds-no-key-usage", ID: "P-08", Apply: sod(func(o *issue.SODOptions) { o.NoKeyUsage = true }), Warns: []string{check.DSProfile},
 			Summary: "a document signer certificate without keyUsage: ds.profile WARN by policy"},
 	}
 	for _, c := range []struct {
@@ -89,6 +93,61 @@ func sodQuirks() []Quirk {
 			Apply: sod(func(o *issue.SODOptions) { o.Algorithm = c.alg }), Summary: c.sum})
 	}
 	return qs
+}
+
+// encodedAs changes how the document's data group dg is encoded; the profile
+// must hold it.
+func encodedAs(dg int, f func(*issue.LDSOptions)) func(*Build) error {
+	return func(b *Build) error {
+		if !b.Profile.has(dg) {
+			return notApplicable(fmt.Sprintf("the chip has no DG%d", dg))
+		}
+		f(&b.Issue.LDS)
+		return nil
+	}
+}
+
+func ldsQuirks() []Quirk {
+	type L = issue.LDSOptions
+	return []Quirk{
+		{Name: "dg2-length-plus-8", ID: "L-06", Group: groupDG2, Apply: encodedAs(2, func(o *L) { o.DG2Miscount = 8 }),
+			Summary: "DG2's ISO/IEC 19794-5 record declares 8 bytes more than it holds (New Zealand, gmrtd #102)"},
+		{Name: "dg2-length-minus-1", ID: "L-06", Group: groupDG2, Apply: encodedAs(2, func(o *L) { o.DG2Miscount = -1 }),
+			Summary: "DG2's ISO/IEC 19794-5 record declares one byte less than it holds (United Kingdom, gmrtd #102)"},
+		{Name: "dg2-raw-jp2", ID: "L-06", Group: groupDG2, Apply: encodedAs(2, func(o *L) { o.DG2RawJP2 = true }),
+			Summary: "DG2's biometric data block is a JPEG 2000 file with no ISO/IEC 19794-5 header"},
+		{Name: "dg11-empty-tags", ID: "L-07", Apply: encodedAs(11, func(o *L) { o.DG11EmptyTags = true }),
+			Summary: "DG11 holds zero-length elements (telephone, profession; Belgium)"},
+		{Name: "dg11-other-name-unwrapped", ID: "L-07", Apply: encodedAs(11, func(o *L) { o.DG11OtherNameUnwrapped = true }),
+			Summary: "DG11 holds an other name as a bare 5F0F, outside its counted A0 list (China)"},
+		{Name: "dg11-filler", ID: "L-07", Apply: encodedAs(11, func(o *L) { o.DG11Filler = true }),
+			Summary: "DG11's name and place of birth are written with '<' fillers"},
+		{Name: "dg11-bcd-date", ID: "L-07", Apply: encodedAs(11, func(o *L) { o.DG11BCDDate = true }),
+			Summary: "DG11's date of birth is four BCD bytes (Malaysia)"},
+		{Name: "dg12-bcd-date", ID: "L-07", Group: groupDG12Date, Apply: encodedAs(12, func(o *L) { o.DG12BCDDate = true }),
+			Summary: "DG12's date of issue is four BCD bytes (Taiwan)"},
+		{Name: "dg12-bad-issue-date", ID: "L-07", Group: groupDG12Date, Apply: encodedAs(12, func(o *L) { o.DG12BadIssueDate = true }),
+			Summary: "DG12's date of issue is no date (month 13; Italian ID cards with wrong issue dates): kept, never a failed read"},
+		{Name: "dg13-printable-expiry", ID: "L-09", Apply: encodedAs(13, func(o *L) { o.DG13PrintableExpiry = true }),
+			Summary: "DG13 field 12 (expiry) is a PrintableString, not a UTF8String"},
+		{Name: "dg13-bmp-strings", ID: "L-09", Apply: encodedAs(13, func(o *L) { o.DG13BMPStrings = true }),
+			Summary: "DG13's text fields are BMPStrings"},
+		{Name: "dg13-shuffled", ID: "L-09", Apply: encodedAs(13, func(o *L) { o.DG13Shuffled = true }),
+			Summary: "DG13's fields come in reverse order (read by number, not position)"},
+		{Name: "dg13-empty-fields", ID: "L-09", Apply: encodedAs(13, func(o *L) { o.DG13EmptyFields = true }),
+			Summary: "DG13's religion and identifying marks are empty strings"},
+		{Name: "dg13-extra-field", ID: "L-09", Apply: encodedAs(13, func(o *L) { o.DG13ExtraField = true }),
+			Summary: "DG13 holds a field 17 no parser knows (kept raw)"},
+		{Name: "dg13-no-card-serial", ID: "L-09", Apply: encodedAs(13, func(o *L) { o.DG13NoCardSerial = true }),
+			Summary: "DG13 has no field 16"},
+		{Name: "dg13-parents-together", ID: "L-09", Apply: func(b *Build) error {
+			if !b.Profile.has(13) {
+				return notApplicable("the chip has no DG13")
+			}
+			b.Issue.Parents = issue.ParentsTogether
+			return nil
+		}, Summary: "DG13 field 13 holds both parents' names in one SEQUENCE"},
+	}
 }
 
 // rsaAA and ecdsaAA apply f to the document's active authentication when

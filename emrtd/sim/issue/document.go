@@ -81,6 +81,9 @@ type Options struct {
 	// FacePadding adds this many bytes of JPEG comments to the portrait
 	// (a large DG2).
 	FacePadding int
+	// LDS encodes the data groups as real documents do (L-06, L-07,
+	// L-09); the zero value is the plain encoding.
+	LDS LDSOptions
 	// SOD shapes EF.SOD like real documents do (PKI and LDS security
 	// object quirks) or forges it (attacks); the zero value is the plain
 	// one.
@@ -282,18 +285,18 @@ func encodeDataGroup(n int, opts Options, id Identity, mrzText string, keys keyS
 	case 1:
 		return DG1(mrzText), nil
 	case 2:
-		return faceDG2(opts.Seed, id.Sex, opts.FacePadding)
+		return opts.LDS.dataGroup2(opts.Seed, id.Sex, opts.FacePadding)
 	case 3:
 		return DG3(), nil
 	case 11:
-		return DG11(id), nil
+		return dg11(id, opts.LDS), nil
 	case 12:
-		return DG12(id), nil
+		return dg12(id, opts.LDS), nil
 	case 13:
 		if opts.Tamper == MRZDG13Mismatch {
 			id.ID12 = id.ID12[:11] + string('0'+(id.ID12[11]-'0'+1)%10)
 		}
-		return DG13(id, opts.Parents)
+		return dg13(id, opts.Parents, opts.LDS)
 	case 14:
 		return DG14(opts.Security, keys.ca)
 	case 15:
@@ -381,7 +384,7 @@ func tamperAfterSigning(opts Options, id Identity, dgs map[int][]byte, sod *SOD)
 		if edited.PlaceOfResidence == id.PlaceOfResidence {
 			edited.PlaceOfResidence += " (sửa)"
 		}
-		dgs[13], err = DG13(edited, opts.Parents)
+		dgs[13], err = dg13(edited, opts.Parents, opts.LDS)
 	case DG2Swapped:
 		dgs[2], err = faceDG2(opts.Seed^0x5eed, id.Sex, opts.FacePadding)
 	case DG1Edited:
