@@ -114,6 +114,8 @@ type Document struct {
 	// tamper it is not the key DG14 and EF.CardSecurity publish.
 	CAKey  any
 	Signer *testpki.Signer
+	// SignedAt is when EF.SOD was signed (SigningTime).
+	SignedAt time.Time
 	Tamper Tamper
 }
 
@@ -129,7 +131,8 @@ func Issue(opts Options) (*Document, error) {
 		return nil, err
 	}
 	id := NewIdentityOf(opts.Seed, opts.Kind)
-	doc := &Document{Identity: id, Files: map[uint16][]byte{}, Tamper: opts.Tamper, Security: opts.Security}
+	doc := &Document{Identity: id, Files: map[uint16][]byte{}, Tamper: opts.Tamper, Security: opts.Security,
+		SignedAt: SigningTime(opts.Kind, id)}
 	doc.MRZ = id.CardMRZ()
 	if opts.Kind == Passport {
 		doc.MRZ = id.PassportMRZ()
@@ -147,12 +150,12 @@ func Issue(opts Options) (*Document, error) {
 		return nil, err
 	}
 	signer := SODSigner{Cert: doc.Signer.Cert, Key: doc.Signer.PrivateKey(), CSCA: doc.Signer.CSCADER}
-	sod, err := EncodeSOD(dgs, signer, SigningTime(opts.Kind, id), opts.SOD)
+	sod, err := EncodeSOD(dgs, signer, doc.SignedAt, opts.SOD)
 	if err != nil {
 		return nil, err
 	}
 	if opts.Security.CardSecurity {
-		if doc.CardSecurity, err = cardSecurity(opts.Security, keys.ca, signer, SigningTime(opts.Kind, id)); err != nil {
+		if doc.CardSecurity, err = cardSecurity(opts.Security, keys.ca, signer, doc.SignedAt); err != nil {
 			return nil, err
 		}
 	}
