@@ -116,7 +116,7 @@ type Document struct {
 	Signer *testpki.Signer
 	// SignedAt is when EF.SOD was signed (SigningTime).
 	SignedAt time.Time
-	Tamper Tamper
+	Tamper   Tamper
 }
 
 // Issue builds the document the options describe.
