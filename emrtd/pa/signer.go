@@ -150,34 +150,37 @@ func signerCheck(s *SignerResult) check.Check {
 	case s.Found == FoundOnlyCertificate:
 		from = " (the signer does not name its certificate; it is the only one in the security data)"
 	}
-	err := s.Err
-	c.Status, c.Reason = check.Fail, ReasonSignatureInvalid
-	switch {
+	switch err := s.Err; {
 	case err == nil:
 		c.Status, c.Reason = check.Pass, ReasonSignatureValid
 		c.Message = fmt.Sprintf("The chip's security data is correctly signed by its document signer %s%s.", who(s.DS.Subject), from)
-	case errors.Is(err, cms.ErrNoSignedAttributes):
-		c.Reason = ReasonNoSignedAttributes
-		c.Message = "The security data's signer signed without signed attributes, which ICAO requires: the signature does not say what it signs."
-	case errors.Is(err, cms.ErrMissingAttribute):
-		c.Reason = ReasonSignedAttributeMissing
-		c.Message = "The security data's signed attributes lack the content type or the message digest."
-	case errors.Is(err, cms.ErrDigestMismatch):
-		c.Reason = ReasonDigestMismatch
-		c.Message = "The list of data-group hashes does not match what the document signer signed: the security data was altered."
-	case errors.Is(err, cms.ErrContentTypeMismatch):
-		c.Reason = ReasonContentType
-		c.Message = "The signed content type does not match the security data."
-	case errors.Is(err, cert.ErrAlgorithmMismatch):
-		c.Reason = ReasonAlgorithmMismatch
-		c.Message = "The security data's signer names one hash for its digest and another for its RSA-PSS signature."
 	case errors.Is(err, cert.ErrUnsupported), errors.Is(err, cert.ErrNoKey):
 		c.Status, c.Reason = check.NotSupported, ReasonUnsupported
 		c.Message = fmt.Sprintf("The security data's signature algorithm (%s) or the signer's key (%s) is not supported.", s.Info.SigAlg, s.DS.PublicKey)
 	default:
+		c.Status, c.Reason = check.Fail, ReasonSignatureInvalid
 		c.Message = fmt.Sprintf("The security data's signature is not valid for the document signer %s%s.", who(s.DS.Subject), from)
+		for _, f := range signerFailures {
+			if errors.Is(err, f.err) {
+				c.Reason, c.Message = f.reason, f.message
+				break
+			}
+		}
 	}
 	return c
+}
+
+// signerFailures are the reasons a signer fails before its signature is
+// even checked, by the error that says so.
+var signerFailures = []struct {
+	err             error
+	reason, message string
+}{
+	{cms.ErrNoSignedAttributes, ReasonNoSignedAttributes, "The security data's signer signed without signed attributes, which ICAO requires: the signature does not say what it signs."},
+	{cms.ErrMissingAttribute, ReasonSignedAttributeMissing, "The security data's signed attributes lack the content type or the message digest."},
+	{cms.ErrDigestMismatch, ReasonDigestMismatch, "The list of data-group hashes does not match what the document signer signed: the security data was altered."},
+	{cms.ErrContentTypeMismatch, ReasonContentType, "The signed content type does not match the security data."},
+	{cert.ErrAlgorithmMismatch, ReasonAlgorithmMismatch, "The security data's signer names one hash for its digest and another for its RSA-PSS signature."},
 }
 
 // signerProblem says in a few words why a signer is not good.

@@ -30,7 +30,7 @@ func aaChipConfig(doc *issue.Document) (activeauth.ChipConfig, error) {
 		return activeauth.ChipConfig{}, fmt.Errorf("sim: active authentication: the document has none")
 	}
 	return activeauth.ChipConfig{Key: doc.AAKey, Hash: aa.SignatureHash(),
-		ExplicitSHA1Trailer: aa.ExplicitSHA1Trailer, DERSignature: aa.DERSignature}, nil
+		ExplicitSHA1Trailer: aa.ExplicitSHA1Trailer, DERSignature: aa.DERSignature, MalformedPadding: aa.MalformedPadding}, nil
 }
 
 // newAAProtocol is the AA protocol of a chip configured so.

@@ -152,22 +152,16 @@ func ldsQuirks() []Quirk {
 
 // rsaAA and ecdsaAA apply f to the document's active authentication when
 // it is of that kind.
-func rsaAA(f func(*issue.ActiveAuthentication)) func(*Build) error {
-	return func(b *Build) error {
-		aa := b.Profile.Security.AA
-		if aa == nil || aa.Curve != nil {
-			return notApplicable("the chip has no RSA active authentication")
-		}
-		f(aa)
-		return nil
-	}
-}
+func rsaAA(f func(*issue.ActiveAuthentication)) func(*Build) error { return activeAuthOf(false, f) }
 
-func ecdsaAA(f func(*issue.ActiveAuthentication)) func(*Build) error {
+func ecdsaAA(f func(*issue.ActiveAuthentication)) func(*Build) error { return activeAuthOf(true, f) }
+
+func activeAuthOf(ecdsa bool, f func(*issue.ActiveAuthentication)) func(*Build) error {
 	return func(b *Build) error {
 		aa := b.Profile.Security.AA
-		if aa == nil || aa.Curve == nil {
-			return notApplicable("the chip has no ECDSA active authentication")
+		if aa == nil || (aa.Curve != nil) != ecdsa {
+			kind := map[bool]string{false: "RSA", true: "ECDSA"}[ecdsa]
+			return notApplicable("the chip has no " + kind + " active authentication")
 		}
 		f(aa)
 		return nil

@@ -256,20 +256,3 @@ func mrzOf(t *testing.T, dg1 []byte) string {
 	}
 	return string(v)
 }
-
-// Resign gives the attack catalogue SODs over the document's own data
-// groups: the same bytes as issuing when nothing changes, and a second
-// SignerInfo when asked.
-func TestResign(t *testing.T) {
-	doc := issueCCCD(t, 4, NoTamper)
-	plain := doc.Files[FIDSOD]
-	if err := doc.Resign(SODOptions{}); err != nil || !bytes.Equal(doc.Files[FIDSOD], plain) {
-		t.Fatalf("re-signing unchanged: %v", err)
-	}
-	if err := doc.Resign(SODOptions{ExtraInvalidSigner: true}); err != nil {
-		t.Fatal(err)
-	}
-	if n := bytes.Count(doc.Files[FIDSOD], doc.Signer.Cert.Issuer.Raw); n != 3 {
-		t.Errorf("the issuer's name appears %d times (certificate, two signers)", n)
-	}
-}

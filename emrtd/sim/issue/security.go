@@ -104,6 +104,10 @@ type ActiveAuthentication struct {
 	// DERSignature makes the ECDSA chip answer DER signatures instead of
 	// plain r ‖ s (real-chips.md C-06: a Portuguese ID card).
 	DERSignature bool
+	// MalformedPadding makes the RSA chip (which holds the key) sign
+	// representatives whose ISO/IEC 9796-2 padding is invalid: an attack
+	// on verifiers that skip padding nibbles, never a real chip (issue 13).
+	MalformedPadding bool
 }
 
 // SignatureHash is the hash the chip signs with: ECDSA's from Signature,

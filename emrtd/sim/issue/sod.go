@@ -530,23 +530,3 @@ func (w berWriter) octets(content []byte) []byte {
 	}
 	return w.cons(ber.TagOctetString|0x20, pieces...)
 }
-
-// Resign replaces the document's EF.SOD with one over its data groups as
-// they are now, by the same signer at the same time, shaped by o: the
-// attack catalogue's forged SignedData (a second, invalid SignerInfo; no
-// signed attributes) on an otherwise genuine document.
-func (d *Document) Resign(o SODOptions) error {
-	dgs := map[int][]byte{}
-	for n := 1; n <= 16; n++ {
-		if b, ok := d.Files[FIDOfDG(n)]; ok {
-			dgs[n] = b
-		}
-	}
-	signer := SODSigner{Cert: d.Signer.Cert, Key: d.Signer.PrivateKey(), CSCA: d.Signer.CSCADER}
-	sod, err := EncodeSOD(dgs, signer, d.SignedAt, o)
-	if err != nil {
-		return err
-	}
-	d.Files[FIDSOD] = sod.Bytes
-	return nil
-}
