@@ -35,7 +35,10 @@ func TestAttacks(t *testing.T) {
 			t.Run(name+"/"+profile, func(t *testing.T) {
 				t.Parallel()
 				chip, _, conn := insert(t, profile, sim.Options{Seed: 3, Attack: name})
-				res, err := Read(context.Background(), conn, fullOptions(t, deskKey(t, chip), mrzKey(t, chip)))
+				opts := fullOptions(t, deskKey(t, chip), mrzKey(t, chip))
+				var s shown
+				s.watch(&opts)
+				res, err := Read(context.Background(), conn, opts)
 				if want := unreadable[name]; want != nil || err != nil {
 					if want == nil || !errors.Is(err, want) {
 						t.Fatalf("read: %v, want %v", err, want)
@@ -45,6 +48,7 @@ func TestAttacks(t *testing.T) {
 				if res.Verdict == check.Pass {
 					t.Errorf("verdict PASS: %+v", res.Checks)
 				}
+				assertShownIsHashed(t, res, s)
 				for _, want := range a.Caught(p) {
 					got, _ := res.Checks.Get(want.Check)
 					if got.Status != want.Status {

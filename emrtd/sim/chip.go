@@ -268,6 +268,7 @@ func (c *Chip) respondSecured(cmd apdu.Command) apdu.Response {
 		return resp
 	}
 	res, abort := c.dispatchSecured(plain, c.readCap(cmd, c.blockSize))
+	res = c.rewrite(plain, res)
 	session := c.session
 	if session == nil { // a protocol reset the chip's state
 		return res.Response

@@ -31,6 +31,9 @@ type forgery struct {
 	// swapAt: the first command that reaches this file ends the session
 	// (unprotected 6988) and from then on a clone answers (0: never).
 	swapAt uint16
+	// rewrites change the chip's answers to protected commands before
+	// they are protected (attacks_redteam.go).
+	rewrites []rewrite
 }
 
 // filter changes one protocol's answer to cmd.
@@ -42,6 +45,7 @@ type hostile struct {
 	swapAt       uint16
 	swapped      bool
 	clone        []Protocol // the protocols of the chip swapped in
+	rewrites     []rewrite
 }
 
 // attackOn checks that the named attack exists and fits the chip being
@@ -149,7 +153,7 @@ func withInfos(file []byte, more ...[]byte) ([]byte, error) {
 // arm gives the running chip the attack's behaviour: unprotected refusals,
 // and the clone's protocols for a swap.
 func (c *Chip) arm(f *forgery) error {
-	c.hostile = &hostile{plainRefused: f.plainRefused, swapAt: f.swapAt}
+	c.hostile = &hostile{plainRefused: f.plainRefused, swapAt: f.swapAt, rewrites: f.rewrites}
 	if f.swapAt == 0 {
 		return nil
 	}
