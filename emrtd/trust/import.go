@@ -219,6 +219,9 @@ func (s *Store) importCRL(crl *cert.CRL, res *ImportResult, o ImportOptions) err
 
 // store adds an entry and writes it to the directory when there is one.
 func (s *Store) store(e *Entry, res *ImportResult) error {
+	if name := markPublished(e); name != "" {
+		res.Warnings = append(res.Warnings, fmt.Sprintf("%s holds the key of %s, whose private key is published: kept as a TEST anchor, which never verifies a real document", e.Cert.Subject, name))
+	}
 	s.mu.Lock()
 	dup := s.add(e)
 	s.mu.Unlock()

@@ -94,8 +94,10 @@ func (s *Store) Problems() []string {
 }
 
 // add indexes a certificate; it returns the existing entry for a
-// duplicate (same encoding), which keeps its kind and test flag.
+// duplicate (same encoding), which keeps its kind and test flag. An
+// anchor whose private key is published is a test anchor (publishedKeys).
 func (s *Store) add(e *Entry) (dup *Entry) {
+	markPublished(e)
 	fp := e.Cert.Fingerprint()
 	if old, ok := s.byFP[fp]; ok {
 		return old
