@@ -117,9 +117,10 @@ type Options struct {
 	Keys []access.Key
 	// DataGroups are the data groups to read besides DG1, which is always
 	// read (for example 11, 12, 13 for the personal details; 14 and 15 for
-	// chip and active authentication, which run when they are read). DG2
-	// is read only with Photo. Groups that EF.COM does not list are
-	// skipped.
+	// chip and active authentication, which run when they are read; with
+	// Verify they are read whenever EF.SOD lists them). DG2 is read only
+	// with Photo. Groups that EF.SOD (with Verify) or else EF.COM does not
+	// list are skipped.
 	DataGroups []int
 	// Photo reads DG2, the portrait, after the text data groups.
 	Photo bool
@@ -127,9 +128,10 @@ type Options struct {
 	// server can verify the chip's signature itself; nil means a random
 	// one.
 	AAChallenge []byte
-	// Verify reads EF.SOD and makes every check: the identity callback
-	// then carries passive authentication of the text data groups and
-	// chip authentication, the final result every check and a verdict.
+	// Verify reads EF.SOD, lets it decide which data groups exist, and
+	// makes every check: the identity callback then carries every check
+	// but the photo's hash (PENDING), the final result every check and a
+	// verdict.
 	Verify bool
 	// Trust is the trust store of passive authentication (nil: no anchors,
 	// trust is UNKNOWN). AllowTestAnchors lets a chain end at a test anchor
@@ -151,9 +153,9 @@ type Options struct {
 
 	// OnProgress is called at the start of each phase and file.
 	OnProgress func(Progress)
-	// OnIdentity is called once the text data groups are read (and, with
-	// Verify, checked), before the photo, with a snapshot of the result so
-	// far.
+	// OnIdentity is called once the text data groups are read and the
+	// chip proved itself (and, with Verify, checked), before the photo,
+	// with a snapshot of the result so far.
 	OnIdentity func(*Result)
 	// OnPhoto is called once DG2 is read, and only when it is proven to be
 	// what the issuer signed (with Verify: EF.SOD's signature, its signer
