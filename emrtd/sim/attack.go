@@ -159,6 +159,13 @@ func needsCAv1(p *Profile) string {
 	return ""
 }
 
+func needsRSAAA(p *Profile) string {
+	if a := p.Security.AA; a == nil || a.Curve != nil || !p.has(15) {
+		return "RSA active authentication"
+	}
+	return ""
+}
+
 func needsCardSecurity(p *Profile) string {
 	if !p.Security.CardSecurity {
 		return "PACE-CAM (EF.CardSecurity)"

@@ -53,6 +53,13 @@ var catalogue = []*Attack{
 		caught: catches(failOf(check.SODSignature, 0)),
 	},
 	{
+		Name: "aa-bad-padding",
+		Description: "the chip (it holds the key) signs INTERNAL AUTHENTICATE over an ISO/IEC 9796-2 representative " +
+			"with malformed padding (6B 3A instead of 6A), which a verifier that skips padding nibbles accepts",
+		needs: needsRSAAA, forge: malformedPadding,
+		caught: catches(failOf(check.ActiveAuth, 15)),
+	},
+	{
 		Name:        "dg15-hidden",
 		Description: "DG15 is answered 6A82 (protected) though EF.SOD lists it: active authentication cannot run",
 		needs:       needsDG(15), forge: hideFiles(15),
@@ -275,6 +282,15 @@ func paceOf(infos *lds.SecurityInfos, i lds.Info) (lds.PACEInfo, bool) {
 		}
 	}
 	return lds.PACEInfo{}, false
+}
+
+// malformedPadding makes the RSA chip sign with malformed ISO/IEC 9796-2
+// padding (issue's ActiveAuthentication.MalformedPadding, pki's builder).
+func malformedPadding(f *forgery) error {
+	aa := *f.doc.Security.AA // the profile's is shared
+	aa.MalformedPadding = true
+	f.doc.Security.AA = &aa
+	return nil
 }
 
 // blockPACE answers PACE's MSE:Set AT with 6A80, as a relay can.
