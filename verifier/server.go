@@ -17,6 +17,7 @@
 package verifier
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -33,6 +34,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/idagent/idagent/emrtd/trust"
+	"github.com/idagent/idagent/internal/jsonkeys"
 	"github.com/idagent/idagent/verifier/challenge"
 )
 
@@ -185,14 +187,24 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, h handler) (code 
 }
 
 // decode reads a JSON request body into v; an error answers the request.
+// A body whose objects repeat a key is refused (internal/jsonkeys): the
+// caller's parser may have read the other value.
 func decode(w http.ResponseWriter, r *http.Request, v any) (int, bool) {
-	dec := json.NewDecoder(r.Body)
-	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
+	body, err := io.ReadAll(r.Body)
+	if err == nil {
+		err = jsonkeys.Unique(body)
+	}
+	if err == nil {
+		dec := json.NewDecoder(bytes.NewReader(body))
+		dec.DisallowUnknownFields()
+		err = dec.Decode(v)
+	}
 	var tooLarge *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooLarge):
 		return writeError(w, http.StatusRequestEntityTooLarge, "TOO_LARGE", fmt.Sprintf("the request exceeds %d bytes", tooLarge.Limit)), false
+	case errors.Is(err, jsonkeys.ErrDuplicate):
+		return writeError(w, http.StatusBadRequest, "BAD_REQUEST", "the body is not the JSON object this endpoint takes: "+err.Error()), false
 	case err != nil:
 		return writeError(w, http.StatusBadRequest, "BAD_REQUEST", "the body is not the JSON object this endpoint takes: "+jsonProblem(err)), false
 	}

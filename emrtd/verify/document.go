@@ -10,11 +10,13 @@ import (
 )
 
 // Document is what the verified data groups say: each one parsed only
-// from a data group whose hash matched a correctly signed EF.SOD
-// (sod.signature and its dg.hash PASS), never from anything else the
-// evidence carries. Whether the signer is trusted is the verdict's
-// business: a caller releases the fields only on a verdict it accepts. It
-// is personal data.
+// from a data group passive authentication proved (its hash matched an
+// EF.SOD whose signature verified to a signer chaining to an accepted
+// CSCA, with no check of that signer failed: Proven), never from anything
+// else the evidence carries. A data group EF.SOD does not list, or one
+// under a signer of an unknown CSCA, is not verified, whatever its hash.
+// The verdict weighs the other checks: a caller releases the fields only
+// on a verdict it accepts. It is personal data.
 type Document struct {
 	// Verified are the numbers of the verified data groups.
 	Verified []int
@@ -37,12 +39,12 @@ func (d Document) Format(s fmt.State, _ rune) {
 // them. Data groups that do not parse are left out.
 func (r *Result) Document(ev *Evidence) *Document {
 	d := &Document{}
-	if c, _ := r.Checks.Get(check.SODSignature); c.Status != check.Pass {
-		return d
-	}
 	for n := 1; n <= 16; n++ {
 		b, ok := ev.DataGroups[n]
 		if c, _ := r.Checks.Get(check.DGHash(n)); !ok || c.Status != check.Pass {
+			continue
+		}
+		if ok, _ := proven(r.Checks, n); !ok {
 			continue
 		}
 		if d.set(n, b) == nil {

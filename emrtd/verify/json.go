@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/idagent/idagent/emrtd/check"
+	"github.com/idagent/idagent/internal/jsonkeys"
 )
 
 // The evidence's JSON is the `evidence` object of the agent's read.result
@@ -94,9 +95,14 @@ var ErrNoEvidence = errors.New("no evidence")
 
 // ParseEvidence decodes evidence from JSON: read.result's evidence object,
 // read.result's data holding one (`{"evidence": …}`), or the whole
-// read.result message (`{"data": {"evidence": …}}`). Errors name fields,
-// never their content.
+// read.result message (`{"data": {"evidence": …}}`). JSON whose objects
+// repeat a key (even in another case) is refused (internal/jsonkeys).
+// Errors name fields, never their content.
 func ParseEvidence(data []byte) (*Evidence, error) {
+	if err := jsonkeys.Unique(data); err != nil {
+		// Two values for one key: a backend may read the other one.
+		return nil, fmt.Errorf("evidence: %w", uniqueError(err))
+	}
 	obj, err := evidenceObject(data, 0)
 	if err != nil {
 		return nil, err
@@ -127,6 +133,15 @@ func evidenceObject(data []byte, depth int) (json.RawMessage, error) {
 		}
 	}
 	return nil, fmt.Errorf("%w: the JSON holds no evidence object (read.result needs read.start's \"evidence\": true and a policy that allows it)", ErrNoEvidence)
+}
+
+// uniqueError keeps jsonkeys' duplicate key error (it names a key) and
+// jsonError's description of any other.
+func uniqueError(err error) error {
+	if errors.Is(err, jsonkeys.ErrDuplicate) {
+		return err
+	}
+	return jsonError(err)
 }
 
 // jsonError keeps a JSON error's position and type, never a value.

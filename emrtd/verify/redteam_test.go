@@ -1,11 +1,14 @@
 package verify_test
 
 import (
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/idagent/idagent/emrtd/check"
 	"github.com/idagent/idagent/emrtd/pa"
 	"github.com/idagent/idagent/emrtd/sim"
+	"github.com/idagent/idagent/emrtd/sim/issue"
 	"github.com/idagent/idagent/emrtd/trust"
 	"github.com/idagent/idagent/emrtd/verify"
 	"github.com/idagent/idagent/emrtd/verify/verifytest"
@@ -39,5 +42,104 @@ func TestTestPKINeverPasses(t *testing.T) {
 				t.Errorf("%s (at desk %v): ds.chain %s %s, verdict %s", name, atDesk, c.Status, c.Reason, res.Verdict)
 			}
 		}
+	}
+}
+
+// Red team: the verified document holds only data groups passive
+// authentication proved. Before, it took any data group whose hash
+// matched a correctly signed EF.SOD, whoever signed it: a clone signed
+// with an attacker's own PKI, or a test document, was listed as
+// "verifiedDataGroups" by the service and printed by `idagent verify
+// evidence --fields`.
+func TestDocumentNeedsTheChain(t *testing.T) {
+	d := verifytest.Desk(t, "cccd", sim.Options{Seed: 71}, challengeA)
+	revoked := verifytest.Desk(t, "cccd", sim.Options{Seed: 71, Tamper: issue.DSCRevoked}, challengeA)
+	untrusted := verifytest.Desk(t, "cccd", sim.Options{Seed: 71, Tamper: issue.DSCUntrusted}, challengeA)
+	for name, tc := range map[string]struct {
+		d    *verifytest.Read
+		opts verify.Options
+		want int
+	}{
+		"trusted":                   {d, verify.Options{Trust: verifytest.Trust(t), AllowTestAnchors: true}, 5},
+		"no anchor":                 {d, verify.Options{Trust: trust.New()}, 0},
+		"test anchor not allowed":   {d, verify.Options{Trust: verifytest.Trust(t)}, 0},
+		"signer of an unknown CSCA": {untrusted, verify.Options{Trust: verifytest.Trust(t), AllowTestAnchors: true}, 0},
+		"revoked signer":            {revoked, verify.Options{Trust: verifytest.Trust(t), AllowTestAnchors: true}, 0},
+	} {
+		ev := mustParse(t, tc.d.JSON)
+		doc := verify.Verify(ev, tc.opts).Document(ev)
+		if len(doc.Verified) != tc.want || (tc.want == 0 && (doc.DG1 != nil || doc.DG13 != nil || doc.DG2 != nil)) {
+			t.Errorf("%s: verified %v", name, doc.Verified)
+		}
+	}
+}
+
+// Red team: evidence a desk edits fails with the check that names the
+// edit, and what it adds is never in the verified document.
+func TestEditedEvidence(t *testing.T) {
+	genuine := verifytest.Desk(t, "cccd", sim.Options{Seed: 72}, challengeA)
+	other := verifytest.Desk(t, "cccd", sim.Options{Seed: 73}, challengeA)
+	passport := verifytest.Desk(t, "passport", sim.Options{Seed: 72}, challengeA)
+	for _, tc := range []struct {
+		name   string
+		edit   func(ev *verify.Evidence)
+		check  string
+		status check.Status
+		reason string
+		absent []int // data groups the verified document must not hold
+	}{
+		{"a data group EF.SOD does not list", func(ev *verify.Evidence) { ev.DataGroups[11] = passport.Result.Evidence().DataGroups[11] },
+			check.DGHash(11), check.Fail, pa.ReasonHashMissing, []int{11}},
+		{"data group numbers swapped", func(ev *verify.Evidence) {
+			ev.DataGroups[1], ev.DataGroups[13] = ev.DataGroups[13], ev.DataGroups[1]
+		}, check.DGHash(13), check.Fail, pa.ReasonHashMismatch, []int{1, 13}},
+		{"DG15 of another chip with that chip's signature over this challenge", func(ev *verify.Evidence) {
+			oev := other.Result.Evidence()
+			ev.DataGroups[15] = oev.DataGroups[15]
+			ev.ActiveAuth = oev.ActiveAuth
+		}, check.ActiveAuth, check.Unknown, verify.ReasonKeyNotVerified, []int{15}},
+		{"EF.SOD of another document", func(ev *verify.Evidence) { ev.SOD = other.Result.Evidence().SOD },
+			check.DGHash(13), check.Fail, pa.ReasonHashMismatch, []int{1, 2, 13, 14, 15}},
+		{"DG14 and the chip authentication key of another chip", func(ev *verify.Evidence) {
+			oev := other.Result.Evidence()
+			ev.DataGroups[14], ev.ChipAuth = oev.DataGroups[14], oev.ChipAuth
+		}, check.DGHash(14), check.Fail, pa.ReasonHashMismatch, []int{14}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			raw := editEvidence(t, genuine.JSON, tc.edit)
+			res := server(t, raw, challengeA)
+			want(t, res, tc.check, tc.status, tc.reason)
+			doc := res.Document(mustParse(t, raw))
+			for _, n := range tc.absent {
+				if slices.Contains(doc.Verified, n) {
+					t.Errorf("DG%d is in the verified document", n)
+				}
+			}
+		})
+	}
+}
+
+// Red team: evidence JSON that holds a key twice (in any case: Go's
+// decoder folds it, other parsers do not) is refused, so a backend and
+// this verifier cannot read two different documents from it.
+func TestEvidenceWithDuplicateKeys(t *testing.T) {
+	raw := string(verifytest.Desk(t, "cccd", sim.Options{Seed: 74}, challengeA).JSON)
+	for name, edit := range map[string][2]string{
+		"sod twice":      {`"sod":`, `"sod":"AAAA","sod":`},
+		"sod and SOD":    {`"sod":`, `"SOD":"AAAA","sod":`},
+		"DG1 twice":      {`"DG1":`, `"DG1":"AAAA","DG1":`},
+		"desk twice":     {`"desk":`, `"desk":{},"desk":`},
+		"long s for sod": {`"sod":`, `"ſod":"AAAA","sod":`},
+	} {
+		doc := strings.Replace(raw, edit[0], edit[1], 1)
+		if doc == raw {
+			t.Fatalf("%s: the edit did not apply", name)
+		}
+		if _, err := verify.ParseEvidence([]byte(doc)); err == nil || !strings.Contains(err.Error(), "duplicate key") {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	if _, err := verify.ParseEvidence([]byte(raw)); err != nil {
+		t.Fatal(err)
 	}
 }
