@@ -56,6 +56,7 @@ const (
 
 	// ds.profile (real-chips.md P-08; see checkProfile for the policy).
 	ReasonProfileValid        = "PROFILE_VALID"          // PASS
+	ReasonDSIsCSCA            = "DS_IS_CSCA"             // FAIL: the SOD is signed with the CSCA's own key
 	ReasonDSKeyUsageInvalid   = "DS_KEY_USAGE_INVALID"   // FAIL: the DS's key usage excludes digital signatures
 	ReasonCSCANotCertSigner   = "CSCA_NOT_CERT_SIGNER"   // FAIL: the CSCA's key usage excludes certificate signing
 	ReasonDSKeyUsageMissing   = "DS_KEY_USAGE_MISSING"   // WARN: the DS has no key usage extension
@@ -212,6 +213,8 @@ func chainOf(ds *cert.Certificate, at time.Time, o Options) (check.Check, *trust
 // real certificates lack extensions, and real CSCAs in the German master
 // list are marked cA=FALSE or lack keyUsage):
 //
+//   - FAIL when the signer is the CSCA itself (its key signed the SOD:
+//     ICAO 9303-12 keeps CSCA keys for certificates and CRLs).
 //   - FAIL when an extension that is there forbids the role: a document
 //     signer whose keyUsage excludes digitalSignature, a CSCA whose
 //     keyUsage excludes keyCertSign.
@@ -234,6 +237,12 @@ func (r *Result) checkProfile() {
 	}
 	var found []finding
 	ds := r.DS
+	if r.CSCA != nil && ds.PublicKey != nil && ds.PublicKey.Equal(r.CSCA.Cert.PublicKey) {
+		// The CSCA's key signs certificates and CRLs, never documents
+		// (ICAO 9303-12): a document it signed is no document of its
+		// PKI, whatever that certificate's markings say.
+		found = append(found, finding{check.Fail, ReasonDSIsCSCA, "the security data is signed with the country signing CA's own key, not by a document signer"})
+	}
 	switch {
 	case ds.HasKeyUsage && ds.KeyUsage&cert.KeyUsageDigitalSignature == 0:
 		found = append(found, finding{check.Fail, ReasonDSKeyUsageInvalid, "the document signer certificate's key usage does not allow signing"})

@@ -1,9 +1,20 @@
 package verify_test
 
 import (
+	"crypto/md5"
+	"crypto/sha1"
+	"crypto/sha256"
+	"encoding/asn1"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/idagent/idagent/emrtd/cert"
+	"github.com/idagent/idagent/emrtd/cert/ber"
+	"github.com/idagent/idagent/emrtd/cms"
+	"github.com/idagent/idagent/emrtd/sim/testpki"
+	"github.com/idagent/idagent/emrtd/tlv"
 
 	"github.com/idagent/idagent/emrtd/check"
 	"github.com/idagent/idagent/emrtd/pa"
@@ -141,5 +152,92 @@ func TestEvidenceWithDuplicateKeys(t *testing.T) {
 	}
 	if _, err := verify.ParseEvidence([]byte(raw)); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// dgHash is one entry of an LDS security object.
+type dgHash struct {
+	dg   int
+	hash []byte
+}
+
+// resigned is ev with an EF.SOD whose LDS security object names hashAlg
+// and lists entries, signed by the simulator's valid TEST document signer:
+// what only an issuer (or whoever holds a trusted signer's key) can make.
+func resigned(t *testing.T, ev *verify.Evidence, hashAlg asn1.ObjectIdentifier, entries []dgHash) *verify.Evidence {
+	t.Helper()
+	var list [][]byte
+	for _, e := range entries {
+		list = append(list, tlv.Encode(ber.TagSequence, []byte{ber.TagInteger, 1, byte(e.dg)}, tlv.Encode(ber.TagOctetString, e.hash)))
+	}
+	lds := tlv.Encode(ber.TagSequence, []byte{ber.TagInteger, 1, 0}, cert.MarshalAlgorithmIdentifier(cert.AlgorithmIdentifier{OID: hashAlg}),
+		tlv.Encode(ber.TagSequence, list...))
+	signer, err := testpki.DocumentSigner(testpki.Valid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sod, err := pa.SignSOD(lds, signer.Cert, signer.PrivateKey(), cms.SignOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := *ev
+	out.SOD = sod
+	return &out
+}
+
+// hashesOf hashes ev's data groups with h (md5 for MD5), in ascending order.
+func hashesOf(ev *verify.Evidence, h func([]byte) []byte) []dgHash {
+	var out []dgHash
+	for _, n := range slices.Sorted(maps.Keys(ev.DataGroups)) {
+		out = append(out, dgHash{n, h(ev.DataGroups[n])})
+	}
+	return out
+}
+
+func sha256Of(b []byte) []byte { s := sha256.Sum256(b); return s[:] }
+func sha1Of(b []byte) []byte   { s := sha1.Sum(b); return s[:] }
+func md5Of(b []byte) []byte    { s := md5.Sum(b); return s[:] }
+
+// Red team: LDS security objects a signer got wrong, or that an attacker
+// with a signer's key would make to confuse a reader: every one reads FAIL
+// or UNKNOWN, and its data groups are not in the verified document.
+func TestLDSSecurityObjectEdges(t *testing.T) {
+	ev := verifytest.Desk(t, "cccd", sim.Options{Seed: 75}, nil).Result.Evidence()
+	oidMD5 := asn1.ObjectIdentifier{1, 2, 840, 113549, 2, 5}
+	good := hashesOf(ev, sha256Of)
+	dup := append(slices.Clone(good), dgHash{13, sha256Of(ev.DataGroups[13])})
+	conflicting := append(slices.Clone(good), dgHash{13, sha256Of([]byte("another DG13"))})
+	for _, tc := range []struct {
+		name     string
+		alg      asn1.ObjectIdentifier
+		entries  []dgHash
+		check    string
+		status   check.Status
+		reason   string
+		verified bool
+	}{
+		{"as issued", cert.OIDSHA256, good, check.DGHash(13), check.Pass, pa.ReasonHashMatch, true},
+		{"a data group listed twice", cert.OIDSHA256, dup, check.SODSignature, check.Fail, pa.ReasonSODMalformed, false},
+		{"a data group listed twice with two hashes", cert.OIDSHA256, conflicting, check.SODSignature, check.Fail, pa.ReasonSODMalformed, false},
+		{"SHA-256 named, SHA-1 hashes", cert.OIDSHA256, hashesOf(ev, sha1Of), check.DGHash(13), check.Fail, pa.ReasonHashMismatch, false},
+		{"SHA-512 named, SHA-256 hashes", cert.OIDSHA512, good, check.DGHash(13), check.Fail, pa.ReasonHashMismatch, false},
+		{"MD5", oidMD5, hashesOf(ev, md5Of), check.DGHash(13), check.NotSupported, pa.ReasonUnsupported, false},
+		{"data group 0", cert.OIDSHA256, append(slices.Clone(good), dgHash{0, sha256Of(nil)}), check.SODSignature, check.Fail, pa.ReasonSODMalformed, false},
+		{"data group 17", cert.OIDSHA256, append(slices.Clone(good), dgHash{17, sha256Of(nil)}), check.SODSignature, check.Fail, pa.ReasonSODMalformed, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			forged := resigned(t, ev, tc.alg, tc.entries)
+			res := verify.Verify(forged, deskOptions(t))
+			c, _ := res.Checks.Get(tc.check)
+			if c.Status != tc.status || c.Reason != tc.reason {
+				t.Errorf("%s: %s %s, want %s %s", tc.check, c.Status, c.Reason, tc.status, tc.reason)
+			}
+			if pass := res.Verdict == check.Pass || res.Verdict == check.Warn; pass != tc.verified {
+				t.Errorf("verdict %s: %+v", res.Verdict, res.Checks)
+			}
+			if got := slices.Contains(res.Document(forged).Verified, 13); got != tc.verified {
+				t.Errorf("DG13 verified: %v", got)
+			}
+		})
 	}
 }

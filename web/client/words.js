@@ -245,6 +245,10 @@ export const WORDS = {
       "vi": "Chứng chỉ ký nay đã hết hạn (bình thường với giấy tờ cấp đã lâu).",
       "en": "The signing certificate has expired since (normal for older documents)."
     },
+    "DS_IS_CSCA": {
+      "vi": "Giấy tờ được ký bằng chính khóa của chứng chỉ gốc, không phải bằng chứng chỉ ký: không chấp nhận.",
+      "en": "The document was signed with the root certificate's own key, not by a signing certificate: do not accept."
+    },
     "DS_KEY_USAGE_INVALID": {
       "vi": "Chứng chỉ ký không được phép dùng để ký dữ liệu: không chấp nhận.",
       "en": "The signing certificate may not sign data: do not accept."
@@ -588,6 +592,7 @@ export const WORDS = {
     "CSCA_NOT_VALID_AT_SIGNING": "expired",
     "DIGEST_MISMATCH": "edited",
     "DOCUMENT_NUMBER_MISMATCH": "mismatch",
+    "DS_IS_CSCA": "untrusted",
     "DS_KEY_USAGE_INVALID": "untrusted",
     "DS_NOT_YET_VALID": "expired",
     "DS_REVOKED": "revoked",
