@@ -31,7 +31,8 @@ func server(t *testing.T, evidence []byte, challenge []byte) *verify.Result {
 // away is what the desk's checks become at a server: the access key is
 // not there (SKIPPED), chip authentication's PASS is verified at the desk
 // only (SKIPPED when active authentication proves the chip here, else
-// WARN), and the challenge check comes last.
+// WARN), so is the access control's PASS (SKIPPED), and the challenge
+// check comes last.
 func away(desk check.Report) check.Report {
 	aaPassed := false
 	if c, ok := desk.Get(check.ActiveAuth); ok && c.Status == check.Pass {
@@ -46,6 +47,8 @@ func away(desk check.Report) check.Report {
 			c.Status, c.Reason = check.Skipped, verify.ReasonVerifiedAtDeskOnly
 		case c.Name == check.ChipAuth && c.Status == check.Pass:
 			c.Status, c.Reason = check.Warn, verify.ReasonVerifiedAtDeskOnly
+		case c.Name == check.AccessProtocol && c.Status == check.Pass:
+			c.Status, c.Reason = check.Skipped, verify.ReasonVerifiedAtDeskOnly
 		}
 		out = append(out, check.Check{Name: c.Name, Status: c.Status, Reason: c.Reason})
 	}

@@ -153,7 +153,8 @@ func listed(prefix string, names []string) string {
 // opened with BAC reads at most WARN (a relay can strip EF.CardAccess or
 // make PACE fail to force BAC); a PACE configuration the signed data does
 // not list is WARN too (cardaccess.consistency says how EF.CardAccess
-// differs).
+// differs). Away from the desk a PASS rests on the desk's word alone: it
+// is SKIPPED (VERIFIED_AT_DESK_ONLY).
 func accessProtocol(v *verification) {
 	a := v.ev.Access
 	if a == nil {
@@ -181,6 +182,12 @@ func accessProtocol(v *verification) {
 		c.Message += ": an attacker between reader and chip can force this."
 	default:
 		c.Status, c.Reason, c.Message = check.NotSupported, ReasonNoPACE, "The chip offers no PACE; it was opened with BAC."
+	}
+	if !v.opts.AtDesk && c.Status == check.Pass {
+		// Only the desk saw how the chip was opened: its word lowers the
+		// verdict (BAC where PACE is signed), it never proves anything.
+		c.Status, c.Reason = check.Skipped, ReasonVerifiedAtDeskOnly
+		c.Message = fmt.Sprintf("The desk reports that the chip was opened with %s, as its signed data lists; that cannot be checked again here.", a.Mechanism)
 	}
 	v.add(c)
 }

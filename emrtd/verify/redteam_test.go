@@ -241,3 +241,27 @@ func TestLDSSecurityObjectEdges(t *testing.T) {
 		})
 	}
 }
+
+// Red team: away from the desk, how the chip was opened is the desk's
+// word: it lowers the verdict (BAC where signed data lists PACE is WARN)
+// but never reads PASS, whatever the desk claims.
+func TestAccessProtocolAwayFromDesk(t *testing.T) {
+	d := verifytest.Desk(t, "passport", sim.Options{Seed: 76}, challengeA)
+	for name, tc := range map[string]struct {
+		edit   func(a *verify.Access)
+		status check.Status
+		reason string
+	}{
+		"PACE claimed": {func(a *verify.Access) {}, check.Skipped, verify.ReasonVerifiedAtDeskOnly},
+		"BAC reported": {func(a *verify.Access) { a.Mechanism, a.Protocol, a.ParameterID = verify.MechanismBAC, "", nil }, check.Warn, verify.ReasonPACENotUsed},
+	} {
+		raw := editEvidence(t, d.JSON, func(ev *verify.Evidence) { tc.edit(ev.Access) })
+		c, _ := server(t, raw, challengeA).Checks.Get(check.AccessProtocol)
+		if c.Status != tc.status || c.Reason != tc.reason {
+			t.Errorf("%s: %s %s, want %s %s", name, c.Status, c.Reason, tc.status, tc.reason)
+		}
+	}
+	if c, _ := d.Result.Checks.Get(check.AccessProtocol); c.Status != check.Pass {
+		t.Errorf("at the desk: %+v", c)
+	}
+}
