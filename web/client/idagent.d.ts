@@ -26,6 +26,8 @@ export const ErrorCode: {
   readonly CARD_REMOVED: 'CARD_REMOVED';
   readonly CARD_UNSUPPORTED: 'CARD_UNSUPPORTED';
   readonly ACCESS_DENIED: 'ACCESS_DENIED';
+  /** The chip accepted the key but its own PACE/BAC proof does not verify: not a genuine chip (a clone or a relay). Never a wrong key. */
+  readonly CHIP_AUTH_TOKEN_INVALID: 'CHIP_AUTH_TOKEN_INVALID';
   readonly READ_INCOMPLETE: 'READ_INCOMPLETE';
   readonly INTERNAL: 'INTERNAL';
   /** Nothing answers at the agent's address. */

@@ -65,6 +65,9 @@ const ERRORS = {
   ACCESS_DENIED: [
     'Mã không mở được giấy tờ này: kiểm tra lại số đã nhập (số định danh hoặc CAN; với hộ chiếu: số hộ chiếu, ngày sinh, ngày hết hạn), sửa rồi nhấn Enter.',
     'The key does not open this document: check what was typed (the ID number or CAN; for a passport: its number, birth date and expiry date), correct it and press Enter.'],
+  CHIP_AUTH_TOKEN_INVALID: [
+    'CẢNH BÁO: chip nhận mã nhưng không chứng minh được mình là chip thật (có thể là chip GIẢ hoặc bị can thiệp). Không dùng giấy tờ này; báo người có thẩm quyền.',
+    'WARNING: the chip accepted the key but could not prove it is genuine (it may be a FAKE chip or tampered with). Do not use this document; report it.'],
   READ_INCOMPLETE: [
     'Đọc chưa trọn vẹn (tiếp xúc không ổn định). Giữ yên thẻ và đọc lại.',
     'The read was incomplete (unstable contact). Hold the card still and read again.'],

@@ -413,6 +413,9 @@ async function startRead(access) {
     forgetPerson({ key: false });
     ui.readError = err;
     ui.keyError = null;
+    // A chip that failed its own proof is an attack, not a typo: the page
+    // turns red, as for any failed check.
+    if (err.code === 'CHIP_AUTH_TOKEN_INVALID') ui.verdict = 'FAIL';
     if (err.code === 'ACCESS_DENIED') {
       // The key stays, selected, so one wrong digit is one keystroke.
       const input = ui.kind === 'passport' ? passportInputs.documentNumber : keyInput;

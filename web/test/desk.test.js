@@ -71,9 +71,10 @@ async function checkAllPassed(expected) {
   assert.equal(await byTestId('test-anchor').isVisible(), expected.verification.testAnchor, 'the test anchor is announced');
 }
 
-async function insertThroughPanel({ profile = 'cccd', tamper = '', seed }, p = page) {
+async function insertThroughPanel({ profile = 'cccd', tamper = '', attack = '', seed }, p = page) {
   await by(p, 'sim-profile').selectOption(profile);
   await by(p, 'sim-tamper').selectOption(tamper);
+  await by(p, 'sim-attack').selectOption(attack);
   await by(p, 'sim-seed').fill(String(seed));
   const before = await by(p, 'sim-mrz').textContent();
   await by(p, 'sim-insert').click();
@@ -309,6 +310,23 @@ test('revoked and expired signers, an untrusted issuer and a swapped photo each 
   }
 });
 
+test('a chip that fails its own PACE proof turns the page red in its own words, never a wrong-key message', async () => {
+  const card = await insertThroughPanel({ attack: 'pace-token-bad', seed: 26 });
+  const since = await readsStarted();
+  await byTestId('key').fill(card.id12);
+  await byTestId('key').press('Enter');
+  await page.waitForSelector('[data-testid="read-error"][data-code="CHIP_AUTH_TOKEN_INVALID"]', { timeout: STEP });
+  await readEnd(since);
+  assert.match(await byTestId('read-error').textContent(), /không chứng minh được mình là chip thật/);
+  assert.doesNotMatch(await byTestId('read-error').textContent(), /Mã không mở được/);
+  assert.equal(await byTestId('verdict').getAttribute('data-verdict'), 'FAIL');
+  assert.equal(await page.evaluate(() => document.body.classList.contains('verdict-bad')), true);
+  assert.equal(await value('#form-hospital [name=fullName]'), '', 'nothing of the chip fills the form');
+  await shot('05f-pace-token-bad');
+  await removeThroughPanel();
+  await byTestId('sim-attack').selectOption('');
+});
+
 test('the key can come first: the read waits for the card, then reads it', async () => {
   const readers = await json.readers();
   for (const r of readers) if (r.cardPresent) await json.simRemove(r.name);
@@ -324,6 +342,7 @@ test('the key can come first: the read waits for the card, then reads it', async
   await shot('06-waiting-for-card');
   await byTestId('sim-seed').fill('31');
   await byTestId('sim-tamper').selectOption('');
+  await byTestId('sim-attack').selectOption('');
   await byTestId('sim-insert').click();
   const end = await readEnd(since);
   assert.equal(end.error, '');
