@@ -25,7 +25,7 @@ import (
 func TestEveryQuirk(t *testing.T) {
 	for _, profile := range []string{"cccd", "passport"} {
 		for _, q := range sim.Quirks() {
-			if pending[q.Name] != "" || isAccessQuirk(q) || !quirkFits(profile, q.Name) {
+			if isAccessQuirk(q) || !quirkFits(profile, q.Name) {
 				continue // access control and chip authentication quirks: TestAccessQuirks
 			}
 			// A quirk of what the profile lacks (an RSA trailer on an
@@ -63,13 +63,6 @@ func TestEveryDocument(t *testing.T) {
 	}
 }
 
-// pending are quirks whose reader side is another engineer's change in
-// progress.
-var pending = map[string]string{
-	// EF.SOD, not EF.COM, decides which data groups exist: the read order
-	// of issue 13 (hostile) reads EF.SOD before the other groups.
-	"ef-com-wrong": "EF.SOD decides which data groups exist (issue 13)",
-}
 
 // The secure messaging error behaviours (SM-02 a, b, c and the uncounted
 // variant, with SM-01), each without short file identifiers (every file's
