@@ -63,7 +63,6 @@ func TestEveryDocument(t *testing.T) {
 	}
 }
 
-
 // The secure messaging error behaviours (SM-02 a, b, c and the uncounted
 // variant, with SM-01), each without short file identifiers (every file's
 // SFI read is refused) and with them (every file's first read goes past
