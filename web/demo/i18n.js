@@ -107,6 +107,12 @@ export const TEXT = {
   'p_passport-cam': ['Hộ chiếu (PACE CAM)', 'Passport (PACE CAM)'],
   'p_passport-3des': ['Hộ chiếu (3DES)', 'Passport (3DES)'],
   'p_passport-bac-only': ['Hộ chiếu (chỉ BAC)', 'Passport (BAC only)'],
+  // Document profiles: a chip profile with the quirks of a real document.
+  'p_cccd-p256': ['CCCD (PACE P-256, tham số 12)', 'CCCD (PACE P-256, parameter 12)'],
+  'p_id-pace-only': ['Thẻ chỉ PACE, nhiều PACEInfo', 'PACE-only card, several PACEInfos'],
+  'p_passport-old-bac': ['Hộ chiếu cũ (BAC, không SFI)', 'Old passport (BAC, no SFI)'],
+  'p_passport-short-apdu': ['Hộ chiếu không APDU mở rộng', 'Passport without extended APDUs'],
+  'p_passport-aa-rsa2048': ['Hộ chiếu AA RSA-2048 (chữ ký bị cắt)', 'Passport AA RSA-2048 (cut signature)'],
   't_dg13-edited': ['Sửa địa chỉ (DG13)', 'Edited address (DG13)'],
   't_dg2-swapped': ['Thay ảnh (DG2)', 'Swapped photo (DG2)'],
   't_dg1-edited': ['Sửa tên trong MRZ (DG1)', 'Edited MRZ name (DG1)'],
@@ -121,7 +127,8 @@ export const TEXT = {
 };
 
 /** Profiles and tamper kinds of the software chip (docs/SIMULATOR.md). */
-export const SIM_PROFILES = ['cccd', 'cccd2024', 'passport', 'passport-im', 'passport-dh', 'passport-cam', 'passport-3des', 'passport-bac-only'];
+export const SIM_PROFILES = ['cccd', 'cccd2024', 'passport', 'passport-im', 'passport-dh', 'passport-cam', 'passport-3des', 'passport-bac-only',
+  'cccd-p256', 'id-pace-only', 'passport-old-bac', 'passport-short-apdu', 'passport-aa-rsa2048'];
 export const SIM_TAMPERS = ['', 'dg13-edited', 'dg2-swapped', 'dg1-edited', 'sod-bad-signature', 'dsc-untrusted',
   'dsc-expired', 'dsc-revoked', 'dsc-wrong-country', 'aa-clone', 'ca-clone', 'mrz-dg13-mismatch'];
 

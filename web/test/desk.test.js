@@ -203,6 +203,9 @@ test('the desk page loads from the agent, connects, and shows the simulator pane
   assert.deepEqual([...profiles].sort(), [...json.info.sim.profiles].sort());
   assert.ok(profiles.includes('passport') && profiles.includes('cccd2024'));
   assert.equal(profiles[0], 'cccd');
+  // Every profile the agent offers has words in the panel, not its raw name.
+  const labels = await page.locator('[data-testid="sim-profile"] option').evaluateAll((os) => os.map((o) => [o.value, o.textContent]));
+  for (const [v, text] of labels) assert.notEqual(text, v, `profile ${v} has no words in the panel`);
   assert.equal(tampers[0], '');
   assert.deepEqual(tampers.slice(1).sort(), [...json.info.sim.tampers].sort());
   assert.ok(tampers.includes('mrz-dg13-mismatch') && tampers.includes('ca-clone') && tampers.includes('aa-clone'));
