@@ -32,7 +32,10 @@ const (
 	hotelOrigin = "https://hotel.example"
 	reader0     = "Virtual PCD 00 00"
 	reader1     = "Virtual PCD 00 01"
-	wait        = 5 * time.Second
+	// wait bounds how long a test waits for what must happen: it only
+	// decides when a test that is failing gives up, so it is generous
+	// (2 shared cores under -race with other packages' tests running).
+	wait = 30 * time.Second
 )
 
 // The identity the fake reader "reads": every value must stay out of logs.
