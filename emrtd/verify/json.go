@@ -101,7 +101,7 @@ var ErrNoEvidence = errors.New("no evidence")
 func ParseEvidence(data []byte) (*Evidence, error) {
 	if err := jsonkeys.Unique(data); err != nil {
 		// Two values for one key: a backend may read the other one.
-		return nil, fmt.Errorf("evidence: %w", uniqueError(err))
+		return nil, fmt.Errorf("evidence: %w", err)
 	}
 	obj, err := evidenceObject(data, 0)
 	if err != nil {
@@ -133,15 +133,6 @@ func evidenceObject(data []byte, depth int) (json.RawMessage, error) {
 		}
 	}
 	return nil, fmt.Errorf("%w: the JSON holds no evidence object (read.result needs read.start's \"evidence\": true and a policy that allows it)", ErrNoEvidence)
-}
-
-// uniqueError keeps jsonkeys' duplicate key error (it names a key) and
-// jsonError's description of any other.
-func uniqueError(err error) error {
-	if errors.Is(err, jsonkeys.ErrDuplicate) {
-		return err
-	}
-	return jsonError(err)
 }
 
 // jsonError keeps a JSON error's position and type, never a value.

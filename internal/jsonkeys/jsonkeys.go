@@ -25,18 +25,13 @@ type frame struct {
 }
 
 // Unique returns an error wrapping ErrDuplicate when an object of data
-// holds two keys equal under Unicode case folding, and another error when
-// data is not one JSON value. It reads data once after checking it is
-// JSON (json.Valid), whatever its nesting. The error names the key (a
-// field name, cut to 32 bytes), never a value.
+// holds two keys equal under Unicode case folding, nil otherwise. It reads
+// data once, whatever its nesting, and does not validate it: the caller
+// parses data afterwards, which refuses what is not JSON (on that, Unique
+// may report a repeated key or nothing; it never panics). On JSON it finds
+// every repeated key. The error names the key (a field name, cut to 32
+// bytes), never a value.
 func Unique(data []byte) error {
-	if !json.Valid(data) {
-		var v json.RawMessage
-		if err := json.Unmarshal(data, &v); err != nil {
-			return err // the syntax error, with its offset
-		}
-		return errors.New("not one JSON value")
-	}
 	var stack []*frame
 	for i := 0; i < len(data); {
 		var top *frame
@@ -47,13 +42,19 @@ func Unique(data []byte) error {
 		case '{', '[':
 			stack = append(stack, &frame{object: data[i] == '{', expectKey: data[i] == '{'})
 		case '}', ']':
+			if top == nil {
+				return nil // not JSON: the caller's parse says so
+			}
 			stack = stack[:len(stack)-1]
 		case ',':
-			if top.object {
+			if top != nil && top.object {
 				top.expectKey = true
 			}
 		case '"':
-			end := stringEnd(data, i)
+			end, ok := stringEnd(data, i)
+			if !ok {
+				return nil // not JSON: the caller's parse says so
+			}
 			if top != nil && top.expectKey {
 				if err := top.add(unquote(data[i:end])); err != nil {
 					return err
@@ -67,15 +68,18 @@ func Unique(data []byte) error {
 	return nil
 }
 
-// stringEnd returns the index after the string that starts at data[i]
-// (valid JSON).
-func stringEnd(data []byte, i int) int {
-	for i++; data[i] != '"'; i++ {
-		if data[i] == '\\' {
+// stringEnd returns the index after the string that starts at data[i];
+// ok is false when the string does not end.
+func stringEnd(data []byte, i int) (end int, ok bool) {
+	for i++; i < len(data); i++ {
+		switch data[i] {
+		case '\\':
 			i++
+		case '"':
+			return i + 1, true
 		}
 	}
-	return i + 1
+	return 0, false
 }
 
 // unquote decodes a JSON string as encoding/json does.
@@ -84,7 +88,9 @@ func unquote(raw []byte) string {
 		return string(raw[1 : len(raw)-1])
 	}
 	var s string
-	_ = json.Unmarshal(raw, &s) // valid JSON: cannot fail
+	if json.Unmarshal(raw, &s) != nil {
+		return string(raw) // not JSON: the caller's parse refuses it
+	}
 	return s
 }
 
