@@ -109,6 +109,12 @@ func TestSODWithoutSignerVerifiesFromTheStore(t *testing.T) {
 		r = VerifyBytes(sod, simStore(t))
 		expect(t, r, map[string]string{check.SODSignature: "UNKNOWN/DS_NOT_FOUND"})
 	}
+	// The SOD carries only its CSCA's certificate, which does not verify
+	// the signature: the signer is not found (not a forgery).
+	sod, _, _ := quirkyDocument(t, issue.SODOptions{OmitDS: true, WithCSCA: true})
+	expect(t, VerifyBytes(sod, simStore(t)), map[string]string{check.SODSignature: "UNKNOWN/DS_NOT_FOUND", check.DSChain: "SKIPPED/NO_DS"})
+	r := VerifyBytes(sod, simStore(t, ds.CertDER))
+	expect(t, r, map[string]string{check.SODSignature: "PASS/SIGNATURE_VALID"})
 }
 
 func expectPass(t *testing.T, r *Result) {

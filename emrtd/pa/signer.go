@@ -107,6 +107,13 @@ func verifySigner(sd *cms.SignedData, si *cms.SignerInfo, o Options) *SignerResu
 			break
 		}
 	}
+	if res.Found == FoundOnlyCertificate && errors.Is(res.Err, cert.ErrSignature) {
+		// The SOD's only certificate, which the signer does not name
+		// (its CSCA, say), is not the signer: the signer was not found,
+		// which is not a forgery. Content errors (digest, content type,
+		// attributes) do not depend on the certificate and stay.
+		res.DS, res.Found, res.Err = nil, "", cms.ErrNoSigner
+	}
 	return res
 }
 
