@@ -3,7 +3,6 @@ package verifier
 import (
 	"encoding/base64"
 	"encoding/json"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -13,23 +12,6 @@ import (
 	"github.com/idagent/idagent/emrtd/trust"
 	"github.com/idagent/idagent/emrtd/verify/verifytest"
 )
-
-// postRaw posts body as it is and decodes the answer.
-func (s *service) postRaw(key, body string, out any) int {
-	s.t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, s.http.URL+"/v1/verify", strings.NewReader(body))
-	req.Header.Set("Authorization", "Bearer "+key)
-	resp, err := s.http.Client().Do(req)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if err := json.Unmarshal(b, out); err != nil {
-		s.t.Fatalf("%s: %v", b, err)
-	}
-	return resp.StatusCode
-}
 
 // Red team: a request or evidence that says one thing twice (two
 // challenges, two DG13s, "sod" and "SOD") is refused, before any
@@ -50,7 +32,7 @@ func TestDuplicateKeysRefused(t *testing.T) {
 		"sod and SOD":    `{"challenge":"` + c64 + `","evidence":` + strings.Replace(ev, `"sod":`, `"SOD":"AAAA","sod":`, 1) + `}`,
 	} {
 		var e apiError
-		if code := s.postRaw(hisKey, body, &e); code != http.StatusBadRequest || e.Error.Code != "BAD_REQUEST" || !strings.Contains(e.Error.Message, "duplicate key") {
+		if code := s.post("/v1/verify", hisKey, json.RawMessage(body), &e); code != http.StatusBadRequest || e.Error.Code != "BAD_REQUEST" || !strings.Contains(e.Error.Message, "duplicate key") {
 			t.Errorf("%s: %d %+v", name, code, e)
 		}
 	}
