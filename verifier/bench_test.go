@@ -36,7 +36,7 @@ func benchService(b *testing.B) (*httptest.Server, []byte) {
 	chal := []byte("bench-01")
 	d := verifytest.Desk(b, "cccd", sim.Options{Seed: 80}, chal)
 	cfg := testConfig()
-	cfg.Callers[0].Photo = false // the portrait's transcoding is the caller's choice, not verification
+	cfg.Callers[0].Photo = false                                  // the portrait's transcoding is the caller's choice, not verification
 	cfg.Callers[0].RatePerSecond, cfg.Callers[0].Burst = 1e9, 1e9 // measure verification, not the limit
 	store := verifytest.Trust(b)
 	srv, err := New(cfg, Options{Store: anyChallenge{}, LoadTrust: func() (*trust.Store, []string, error) { return store, nil, nil }})

@@ -142,6 +142,9 @@ func New(profile string, opts Options) (*Chip, error) {
 		if err != nil {
 			return nil, err
 		}
+		if proto == nil { // a quirk took the protocol away
+			continue
+		}
 		for _, wrap := range b.wrap {
 			proto = wrap(proto)
 		}

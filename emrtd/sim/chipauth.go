@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/idagent/idagent/emrtd/chipauth"
@@ -17,10 +18,14 @@ import (
 func NewCA(doc *issue.Document) (Protocol, error) {
 	ca := doc.Security.CA
 	if ca == nil || doc.CAKey == nil {
-		return nil, fmt.Errorf("sim: chip authentication: the document has none")
+		return nil, errNoCA
 	}
 	return asProtocol(newCAProtocol(chipauth.ChipConfig{Key: doc.CAKey, Protocol: ca.Protocol, KeyID: ca.KeyID}))
 }
+
+// errNoCA: a profile lists chip authentication for a document that has
+// none (a profile's mistake, unless a quirk took it away: withoutCA).
+var errNoCA = errors.New("sim: chip authentication: the document has none")
 
 func newCAProtocol(cfg chipauth.ChipConfig) (*caProtocol, error) {
 	chip, err := chipauth.NewChip(cfg)

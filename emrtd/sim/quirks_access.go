@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"errors"
 	"slices"
 
 	"github.com/idagent/idagent/emrtd/chipauth"
@@ -109,6 +110,9 @@ func caQuirks() []Quirk {
 		{Name: "ca-ga-no-data", ID: "C-04",
 			Apply:   tunedCA(func(c *chipauth.ChipConfig) { c.GANoData = true }),
 			Summary: "chip authentication's GENERAL AUTHENTICATE answers 9000 without data; the default answers 7C 00 (both valid)"},
+		{Name: "no-chip-authentication", ID: "C-07", Apply: withoutCA,
+			Summary: "a PACE chip without chip authentication: DG14 is in EF.SOD only for the SecurityInfos of EF.CardAccess " +
+				"(ICAO 9303-11 §9.2.11) and publishes no chip authentication key; active authentication (DG15) proves the chip"},
 		{Name: "ca-failure-ends-session", ID: "SM-05",
 			Apply: behave(func(bh *Behaviour) { bh.CAFailureEndsSession = true }),
 			Summary: "a refused chip authentication command ends secure messaging (answered plain), so a reader must open the chip " +
@@ -165,5 +169,31 @@ func caPKCS3(b *Build) error {
 		return notApplicable("the profile has no DH chip authentication key")
 	}
 	ca.PKCS3 = true
+	return nil
+}
+
+// withoutCA takes chip authentication away from a PACE chip that keeps
+// DG14 for EF.CardAccess's SecurityInfos: DG14 then publishes no chip
+// authentication key and the chip runs no CA.
+func withoutCA(b *Build) error {
+	sec := &b.Profile.Security
+	switch {
+	case sec.CA == nil:
+		return notApplicable("the profile has no chip authentication")
+	case len(sec.PACE) == 0:
+		return notApplicable("without PACE, DG14 would have nothing to list")
+	case sec.CardSecurity:
+		return notApplicable("PACE-CAM needs the chip authentication key")
+	}
+	sec.CA = nil
+	for i, factory := range b.Profile.Protocols {
+		b.Profile.Protocols[i] = func(doc *issue.Document) (Protocol, error) {
+			p, err := factory(doc)
+			if errors.Is(err, errNoCA) {
+				return nil, nil
+			}
+			return p, err
+		}
+	}
 	return nil
 }

@@ -33,15 +33,22 @@ func chipAuthentication(v *verification) {
 func (v *verification) chipAuthAtDesk() check.Check {
 	c := check.Check{Name: check.ChipAuth}
 	ca := v.ev.ChipAuth
-	required := v.sodLists(14)
+	required := v.offersChipAuth()
+	if v.sodLists(14) && !required && (ca == nil || ca.Status == check.NotSupported) {
+		ca = nil // the chip has no chip authentication: nothing ran, rightly
+	}
 	if ca == nil {
 		switch {
-		case v.sod != nil && !v.sodLists(14) && !v.sodLists(15) && v.ev.CardSecurity == nil:
+		case v.sod != nil && !required && !v.sodLists(15) && v.ev.CardSecurity == nil:
 			c.Status, c.Reason = check.Warn, ReasonNotProven
 			c.Message = "The document's signed data offers neither chip nor active authentication, so nothing shows the chip is not a copy: check the document itself."
 			return c
 		case required && (v.opts.AtDesk || v.refused(14)):
 			return v.requiredNotRun(c, "chip authentication", 14)
+		case v.sodLists(14) && !required:
+			c.Status, c.Reason = check.NotSupported, ReasonNotSupported
+			c.Message = "The document's signed DG14 publishes no chip authentication key (it lists what EF.CardAccess offers): the chip does not support chip authentication."
+			return c
 		}
 		return v.notRun(c, "chip authentication", 14)
 	}
@@ -60,6 +67,20 @@ func (v *verification) chipAuthAtDesk() check.Check {
 		c = requiredAntiClone(c, "chip authentication", 14)
 	}
 	return c
+}
+
+// offersChipAuth reports whether the document's signed data offers chip
+// authentication, which then must run and pass: EF.SOD lists DG14 and
+// DG14, when it could be parsed, publishes a chip authentication key. A
+// PACE chip without chip authentication still has a DG14, for the
+// SecurityInfos of EF.CardAccess (ICAO 9303-11 §9.2.11; real-chips.md
+// C-07); a DG14 that is missing or does not parse counts as offering it
+// (hiding or garbling it must not switch the requirement off).
+func (v *verification) offersChipAuth() bool {
+	if !v.sodLists(14) {
+		return false
+	}
+	return v.dg14 == nil || len(v.dg14.ChipAuthenticationPublicKeys) > 0
 }
 
 // chipKeySigned makes chip.authentication FAIL when the key the chip

@@ -93,3 +93,41 @@ func TestKeyNotSignedAndCOM(t *testing.T) {
 		t.Errorf("%+v, verdict %s", c, got.Verdict)
 	}
 }
+
+// A PACE chip without chip authentication keeps DG14 for EF.CardAccess's
+// SecurityInfos (real-chips C-07, ICAO 9303-11 §9.2.11): its DG14
+// publishes no key, so chip authentication is NOT_SUPPORTED, not required,
+// and active authentication proves the chip, at the desk and away. Hiding
+// that DG14 still makes chip authentication required.
+func TestDG14WithoutChipAuthKey(t *testing.T) {
+	challenge := []byte("12345678")
+	read := verifytest.Desk(t, "passport", sim.Options{Seed: 53, Quirks: []string{"no-chip-authentication"}}, challenge)
+	ev := read.Result.Evidence()
+	for _, tc := range []struct {
+		name string
+		opts verify.Options
+		want check.Status
+	}{
+		{"desk", deskOptions(t), check.Pass},
+		{"away", verify.Options{Trust: verifytest.Trust(t), AllowTestAnchors: true, Challenge: challenge}, check.Pass},
+	} {
+		got := verify.Verify(ev, tc.opts)
+		if c, _ := got.Checks.Get(check.ChipAuth); c.Status != check.NotSupported || c.Reason != verify.ReasonNotSupported {
+			t.Errorf("%s: %+v", tc.name, c)
+		}
+		if c, _ := got.Checks.Get(check.ActiveAuth); c.Status != check.Pass {
+			t.Errorf("%s: %+v", tc.name, c)
+		}
+		if got.Verdict != tc.want {
+			t.Errorf("%s: verdict %s: %+v", tc.name, got.Verdict, got.Checks)
+		}
+	}
+	hidden := read.Result.Evidence()
+	delete(hidden.DataGroups, 14)
+	hidden.ChipAuth = nil
+	hidden.Refused = append(hidden.Refused, verify.Refused{Name: "DG14", DG: 14, Status: verify.FileAbsent})
+	got := verify.Verify(hidden, deskOptions(t))
+	if c, _ := got.Checks.Get(check.ChipAuth); c.Status != check.Fail || c.Reason != verify.ReasonRequiredNotRun {
+		t.Errorf("DG14 hidden: %+v", c)
+	}
+}
