@@ -379,10 +379,12 @@ func (r *reading) repeatActiveAuth(ctx context.Context) error {
 // fail are reported in Files and the read goes on (unless the card is gone
 // or the caller cancelled).
 func (r *reading) readDataGroup(ctx context.Context, n int) error {
-	if !r.wanted(n) {
+	f := files.DataGroup(n)
+	// Each file is read once (a caller's list may name a group twice): the
+	// bytes shown, hashed and given as evidence are one and the same.
+	if _, done := r.res.File(f.Name); done || !r.wanted(n) {
 		return nil
 	}
-	f := files.DataGroup(n)
 	if !r.listed(n) {
 		r.record(FileResult{Name: f.Name, DG: n, Status: FileSkipped})
 		return nil

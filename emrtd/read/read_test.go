@@ -554,3 +554,29 @@ func (c *forgeCard) Transmit(_ context.Context, cmd []byte) ([]byte, error) {
 	}
 	return out, nil
 }
+
+// A data group named twice by the caller is read once: the bytes shown,
+// hashed and given as evidence are one copy.
+func TestEachFileReadOnce(t *testing.T) {
+	// DG3 is not a text or anti-clone group: the generic loop reads it,
+	// once however often it is named (the chip refuses it: 6982).
+	chip, _, conn := insert(t, "cccd", sim.Options{Seed: 7})
+	opts := fullOptions(t, deskKey(t, chip))
+	opts.DataGroups = []int{3, 13, 3, 13, 14, 15, 15, 3}
+	res, err := Read(context.Background(), conn, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]int{}
+	for _, f := range res.Files {
+		seen[f.Name]++
+	}
+	for name, n := range seen {
+		if n != 1 {
+			t.Errorf("%s read %d times", name, n)
+		}
+	}
+	if ev := res.Evidence(); len(ev.Refused) != 1 || ev.Refused[0].DG != 3 {
+		t.Errorf("refused %+v", ev.Refused)
+	}
+}
