@@ -3,6 +3,7 @@ package agent_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -254,5 +255,35 @@ func TestEchoLimitsAndProgress(t *testing.T) {
 	}
 	if last.Phase != "done" || last.Percent != 100 {
 		t.Fatalf("progress ended at %s %d", last.Phase, last.Percent)
+	}
+}
+
+// A policy that withholds the document's kind gets read.progress by phase
+// only: a passport and a Vietnamese card give the same percents (the finer
+// percent follows the files each holds).
+func TestProgressByPhaseForNarrowPolicy(t *testing.T) {
+	s := startSimWithPolicy(t, config.Policy{Fields: []string{idfields.FieldIDNumber, idfields.FieldFullName}})
+	c := s.dial(t, deskOrigin)
+	percents := func(profile string, seed int, access func(card protocol.SimCard) map[string]any) []string {
+		card := insertSim(t, c, map[string]any{"profile": profile, "seed": seed})
+		n := len(c.Frames())
+		id := startRead(t, c, map[string]any{"access": access(card)})
+		if f := must(t)(c.Final(id, 20*time.Second)); f.Name != "read.result" {
+			t.Fatalf("%s: %s", profile, f.Raw)
+		}
+		var out []string
+		for _, f := range c.Frames()[n:] {
+			var p protocol.Progress
+			if f.Name == "read.progress" && f.Decode(&p) == nil && p.ReadID == id {
+				out = append(out, fmt.Sprintf("%s %d", p.Phase, p.Percent))
+			}
+		}
+		must(t)(c.Request("sim.remove", map[string]any{"reader": card.Reader}))
+		return out
+	}
+	cccd := percents("cccd", 45, func(card protocol.SimCard) map[string]any { return map[string]any{"id12": card.ID12} })
+	passport := percents("passport", 46, func(card protocol.SimCard) map[string]any { return map[string]any{"mrz": card.MRZ} })
+	if !slices.Equal(cccd, passport) || len(cccd) < 3 {
+		t.Errorf("progress tells the document: cccd %v, passport %v", cccd, passport)
 	}
 }

@@ -18,6 +18,10 @@ const (
 	PartChecks       = "checks" // read.identity's and verification's
 	PartEvidence     = "evidence"
 	PartATR          = "atr" // card.inserted, hello and readers.list
+	// PartProgress is read.progress's percent within a phase: it follows
+	// the files a document holds (a passport's DG11 and DG12, a Vietnamese
+	// card's DG13), so without it the percent is the phase's own.
+	PartProgress = "read.progress.percent"
 )
 
 // PartFields maps each part to the fields it carries. The mechanism that
@@ -35,6 +39,7 @@ var PartFields = map[string][]string{
 	PartChecks:       {identity.FieldDocumentType, identity.FieldIssuingState},
 	PartEvidence:     identity.AllFields,
 	PartATR:          {identity.FieldDocumentType, identity.FieldIssuingState},
+	PartProgress:     {identity.FieldDocumentType, identity.FieldIssuingState},
 }
 
 // AllowsPart reports whether the policy allows every field a part

@@ -65,6 +65,22 @@ func (d Disclosure) Document(in protocol.Document) protocol.Document {
 	return out
 }
 
+// phasePercent is read.progress's percent for a phase when the policy
+// withholds the finer one (config.PartProgress): the same for every
+// document.
+var phasePercent = map[string]int{
+	protocol.PhaseWaiting: 0, protocol.PhaseThrottled: 0, protocol.PhaseConnecting: 5, protocol.PhaseAccess: 15,
+	protocol.PhaseReading: 40, protocol.PhasePhoto: 70, protocol.PhaseVerifying: 90, protocol.PhaseDone: 100,
+}
+
+// Percent is a read.progress percent as this connection may see it.
+func (d Disclosure) Percent(phase string, percent int) int {
+	if d.Policy.AllowsPart(config.PartProgress) {
+		return percent
+	}
+	return phasePercent[phase]
+}
+
 // Identity is read.identity as this connection may see it.
 func (d Disclosure) Identity(readID string, fields protocol.Fields, checks check.Report) protocol.Identity {
 	return protocol.Identity{ReadID: readID, Fields: d.Fields(fields), Withheld: d.Policy.Withheld(), Checks: d.Checks(checks)}

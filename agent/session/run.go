@@ -367,7 +367,7 @@ func (e *emitter) Progress(phase string, percent int) {
 	if e.phase != "" && slices.Index(phaseOrder, phase) < slices.Index(phaseOrder, e.phase) {
 		phase = e.phase
 	}
-	percent = max(min(percent, 100), e.percent)
+	percent = max(min(e.disclose.Percent(phase, percent), 100), e.percent)
 	if phase == e.phase && percent == e.percent {
 		return
 	}
