@@ -15,7 +15,6 @@ import (
 	"github.com/idagent/idagent/emrtd/check"
 	"github.com/idagent/idagent/emrtd/files"
 	"github.com/idagent/idagent/emrtd/sim"
-	"github.com/idagent/idagent/emrtd/sim/testpki"
 	"github.com/idagent/idagent/emrtd/trust"
 	"github.com/idagent/idagent/nfc"
 )
@@ -45,10 +44,7 @@ func connect(t *testing.T, profile string, seed uint64) (nfc.Conn, *sim.Chip) {
 func testReader(t *testing.T) *Reader {
 	t.Helper()
 	store := trust.New()
-	if _, err := store.ImportBytes(sim.TrustAnchor(), "simulator test CSCA", trust.ImportOptions{Test: true}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := store.ImportBytes(testpki.CRL(), "simulator test CRL", trust.ImportOptions{Test: true}); err != nil {
+	if err := sim.AddTestAnchors(store); err != nil {
 		t.Fatal(err)
 	}
 	return &Reader{Trust: store, AllowTestAnchors: true}

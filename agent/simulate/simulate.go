@@ -18,7 +18,6 @@ import (
 	"github.com/idagent/idagent/emrtd/sim"
 	"github.com/idagent/idagent/emrtd/sim/issue"
 	"github.com/idagent/idagent/emrtd/sim/link"
-	"github.com/idagent/idagent/emrtd/sim/testpki"
 	"github.com/idagent/idagent/emrtd/trust"
 	"github.com/idagent/idagent/nfc/virtual"
 )
@@ -65,20 +64,11 @@ func New(linkName string) (*Simulator, error) {
 // the PKD's).
 func Trust() (*trust.Store, protocol.TrustState, error) {
 	s := trust.New()
-	if _, err := s.ImportBytes(sim.TrustAnchor(), "simulator test CSCA", trust.ImportOptions{Test: true}); err != nil {
+	if err := sim.AddTestAnchors(s); err != nil {
 		return s, protocol.TrustState{State: "error", Test: true}, err
 	}
-	if _, err := s.ImportBytes(testpki.CRL(), "simulator test CRL", trust.ImportOptions{Test: true}); err != nil {
+	if err := sim.AddTestSigners(s); err != nil {
 		return s, protocol.TrustState{State: "error", Test: true}, err
-	}
-	signers, err := sim.TrustedDocumentSigners()
-	if err != nil {
-		return s, protocol.TrustState{State: "error", Test: true}, err
-	}
-	for _, der := range signers {
-		if _, err := s.ImportBytes(der, "simulator test document signer", trust.ImportOptions{Test: true}); err != nil {
-			return s, protocol.TrustState{State: "error", Test: true}, err
-		}
 	}
 	st := cardread.TrustState(s)
 	st.State, st.Test = "test", true

@@ -20,7 +20,6 @@ import (
 	"github.com/idagent/idagent/emrtd/lds"
 	"github.com/idagent/idagent/emrtd/read"
 	"github.com/idagent/idagent/emrtd/sim"
-	"github.com/idagent/idagent/emrtd/sim/testpki"
 	"github.com/idagent/idagent/emrtd/trace"
 	"github.com/idagent/idagent/emrtd/trust"
 	"github.com/idagent/idagent/emrtd/verify"
@@ -182,11 +181,8 @@ func loadTrustWithTest(paths []string, allowTest bool) (*trust.Store, []string, 
 	if err != nil || !allowTest {
 		return store, notes, err
 	}
-	if _, err := store.ImportBytes(sim.TrustAnchor(), "simulator TEST CSCA", trust.ImportOptions{Test: true}); err != nil {
-		return nil, nil, fmt.Errorf("simulator TEST CSCA: %w", err)
-	}
-	if _, err := store.ImportBytes(testpki.CRL(), "simulator TEST CRL", trust.ImportOptions{}); err != nil {
-		return nil, nil, fmt.Errorf("simulator TEST CRL: %w", err)
+	if err := sim.AddTestAnchors(store); err != nil {
+		return nil, nil, err
 	}
 	return store, append(notes, "simulator TEST CSCA and CRL (test anchor)"), nil
 }

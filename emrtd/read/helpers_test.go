@@ -9,7 +9,6 @@ import (
 	"github.com/idagent/idagent/emrtd/check"
 	"github.com/idagent/idagent/emrtd/sim"
 	"github.com/idagent/idagent/emrtd/sim/issue"
-	"github.com/idagent/idagent/emrtd/sim/testpki"
 	"github.com/idagent/idagent/emrtd/trust"
 	"github.com/idagent/idagent/nfc"
 	"github.com/idagent/idagent/nfc/virtual"
@@ -74,10 +73,7 @@ func deskKey(t testing.TB, chip *sim.Chip) access.Key {
 func testTrust(t testing.TB) *trust.Store {
 	t.Helper()
 	s := trust.New()
-	if _, err := s.ImportBytes(sim.TrustAnchor(), "simulator test CSCA", trust.ImportOptions{Test: true}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.ImportBytes(testpki.CRL(), "simulator test CRL", trust.ImportOptions{}); err != nil {
+	if err := sim.AddTestAnchors(s); err != nil {
 		t.Fatal(err)
 	}
 	return s

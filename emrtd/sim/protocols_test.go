@@ -17,7 +17,6 @@ import (
 	"github.com/idagent/idagent/emrtd/pa"
 	"github.com/idagent/idagent/emrtd/pace"
 	"github.com/idagent/idagent/emrtd/sim/issue"
-	"github.com/idagent/idagent/emrtd/sim/testpki"
 	"github.com/idagent/idagent/emrtd/sm"
 	"github.com/idagent/idagent/emrtd/trust"
 	"github.com/idagent/idagent/emrtd/verify"
@@ -261,10 +260,7 @@ func mrzKey(t testing.TB, c *Chip) *access.MRZKey {
 func testTrust(t testing.TB) *trust.Store {
 	t.Helper()
 	s := trust.New()
-	if _, err := s.ImportBytes(TrustAnchor(), "simulator test CSCA", trust.ImportOptions{Test: true}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.ImportBytes(testpki.CRL(), "simulator test CRL", trust.ImportOptions{}); err != nil {
+	if err := AddTestAnchors(s); err != nil {
 		t.Fatal(err)
 	}
 	return s

@@ -14,7 +14,6 @@ import (
 	"github.com/idagent/idagent/emrtd/read"
 	"github.com/idagent/idagent/emrtd/sim"
 	"github.com/idagent/idagent/emrtd/sim/issue"
-	"github.com/idagent/idagent/emrtd/sim/testpki"
 	"github.com/idagent/idagent/emrtd/trust"
 	"github.com/idagent/idagent/nfc/virtual"
 )
@@ -88,10 +87,7 @@ func DeskKey(t testing.TB, chip *sim.Chip) access.Key {
 func Trust(t testing.TB) *trust.Store {
 	t.Helper()
 	s := trust.New()
-	if _, err := s.ImportBytes(sim.TrustAnchor(), "simulator test CSCA", trust.ImportOptions{Test: true}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.ImportBytes(testpki.CRL(), "simulator test CRL", trust.ImportOptions{}); err != nil {
+	if err := sim.AddTestAnchors(s); err != nil {
 		t.Fatal(err)
 	}
 	return s
