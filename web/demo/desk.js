@@ -540,6 +540,8 @@ function renderVerify() {
   document.body.classList.toggle('verdict-ok', final && tone === 'ok');
   document.body.classList.toggle('verdict-pending', ui.verdict === 'PENDING' && tone !== 'bad');
   $('photo-pending').hidden = !(ui.verdict === 'PENDING' && tone !== 'bad' && !$('photo').hidden);
+  // A read that ended without a portrait says why, not just "Photo".
+  $('photo-empty').textContent = t(final && $('photo').hidden ? 'noPhotoUnproven' : 'noPhoto', ui.lang);
   const ta = $('test-anchor');
   ta.hidden = !(final && ui.testAnchor);
   ta.textContent = final && ui.testAnchor ? testAnchorNotice(ui.lang) : '';

@@ -37,6 +37,9 @@ export const TEXT = {
   read: ['Đọc thẻ', 'Read card'],
   cancel: ['Hủy', 'Cancel'],
   noPhoto: ['Ảnh chân dung', 'Photo'],
+  // A read that ended without a photo: the agent passes a portrait on only
+  // when the issuing authority is proven to have signed it.
+  noPhotoUnproven: ['Không hiện ảnh: chỉ hiện ảnh khi chứng minh được cơ quan cấp đã ký ảnh', 'No photo: a photo is shown only when the issuing authority is proven to have signed it'],
   photoCaption: ['Ảnh chân dung trong chip', 'Photo from the chip'],
   photoAlt: ['Ảnh chân dung đọc từ chip của thẻ', 'Photo read from the card\'s chip'],
   hospitalTitle: ['Tiếp nhận bệnh nhân', 'Patient check-in'],

@@ -305,6 +305,11 @@ test('revoked and expired signers, an untrusted issuer and a swapped photo each 
     const text = await byTestId('verdict-text').textContent();
     assert.match(text, headline, `${tamper}: ${text}`);
     assert.doesNotMatch(text, /sửa đổi hoặc giả mạo/);
+    if (tamper === 'dsc-untrusted') {
+      // No portrait without a trusted issuer, and the empty frame says why.
+      assert.equal(await page.locator('#photo').isVisible(), false);
+      assert.match(await page.locator('#photo-empty').textContent(), /chỉ hiện ảnh khi chứng minh được cơ quan cấp đã ký/);
+    }
     const shown = await page.$$eval('[data-testid="checks"] li', (lis) => lis.map((li) => li.dataset.status));
     assert.equal(shown[0], end.verdict, `${tamper}: the deciding check comes first`);
     assert.ok(await page.locator('[data-testid="checks"] li .text:not(.sr-only)').count() >= 1, `${tamper}: the deciding check says why`);
