@@ -53,13 +53,9 @@ func runTokenCreate(e *env, args []string) int {
 	photo := fs.Bool("photo", false, "the client may receive the photo")
 	evidence := fs.Bool("evidence", false, "the client may receive the raw data groups (needs --fields all)")
 	file := fs.String("file", "", "tokens file (default: the configured one)")
-	flags, names := splitArgs(args, "fields", "file")
-	if code, ok := parseFlags(fs, flags); !ok {
+	name, code, ok := parseWithOneArg(fs, args)
+	if !ok {
 		return code
-	}
-	if len(names) != 1 {
-		fs.Usage()
-		return exitUsage
 	}
 	p, err := tokenPolicy(*fields, *photo, *evidence)
 	if err != nil {
@@ -67,11 +63,11 @@ func runTokenCreate(e *env, args []string) int {
 		return exitUsage
 	}
 	path := tokensFile(*file)
-	secret, err := token.Create(path, names[0], p, time.Now())
+	secret, err := token.Create(path, name, p, time.Now())
 	if err != nil {
 		return tokenError(e, "create", path, err)
 	}
-	fmt.Fprintf(e.stdout, "Token %q created in %s. It is shown only this once: give it to the program now.\n\n%s\n\n", names[0], path, secret)
+	fmt.Fprintf(e.stdout, "Token %q created in %s. It is shown only this once: give it to the program now.\n\n%s\n\n", name, path, secret)
 	fmt.Fprintf(e.stdout, "The program sends it in the WebSocket upgrade, without an Origin header:\n  Authorization: Bearer %s…\n", secret[:len(token.Prefix)+4])
 	return exitOK
 }
@@ -137,19 +133,15 @@ func runTokenList(e *env, args []string) int {
 func runTokenRevoke(e *env, args []string) int {
 	fs := newFlags(e, "token revoke", "NAME [--file PATH]")
 	file := fs.String("file", "", "tokens file (default: the configured one)")
-	flags, names := splitArgs(args, "file")
-	if code, ok := parseFlags(fs, flags); !ok {
+	name, code, ok := parseWithOneArg(fs, args)
+	if !ok {
 		return code
 	}
-	if len(names) != 1 {
-		fs.Usage()
-		return exitUsage
-	}
 	path := tokensFile(*file)
-	if err := token.Revoke(path, names[0]); err != nil {
+	if err := token.Revoke(path, name); err != nil {
 		return tokenError(e, "revoke", path, err)
 	}
-	fmt.Fprintf(e.stdout, "Token %q revoked: the agent refuses it from the next connection.\n", names[0])
+	fmt.Fprintf(e.stdout, "Token %q revoked: the agent refuses it from the next connection.\n", name)
 	return exitOK
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -42,9 +43,25 @@ func defaultTrustStore() string {
 	return cfg.TrustStore
 }
 
-// splitArgs separates flags from positional arguments so that the file may
-// come before or after the flags.
-func splitArgs(args []string, valueFlags ...string) (flags, positional []string) {
+// parseWithOneArg parses fs from args in which the flags and the one
+// positional argument (a file, a name) may come in any order, and returns
+// that argument. Without exactly one, it prints the usage.
+func parseWithOneArg(fs *flag.FlagSet, args []string) (arg string, code int, ok bool) {
+	flags, positional := splitArgs(fs, args)
+	if code, ok := parseFlags(fs, flags); !ok {
+		return "", code, false
+	}
+	if len(positional) != 1 {
+		fs.Usage()
+		return "", exitUsage, false
+	}
+	return positional[0], 0, true
+}
+
+// splitArgs separates flags from positional arguments. Which flags take
+// a value comes from fs itself (every flag but a boolean one), so a flag
+// added later cannot have its value taken for the file.
+func splitArgs(fs *flag.FlagSet, args []string) (flags, positional []string) {
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		switch {
@@ -52,18 +69,30 @@ func splitArgs(args []string, valueFlags ...string) (flags, positional []string)
 			return flags, append(positional, args[i+1:]...)
 		case strings.HasPrefix(a, "-") && a != "-":
 			flags = append(flags, a)
-			name := strings.TrimLeft(a, "-")
-			for _, v := range valueFlags {
-				if name == v && i+1 < len(args) {
-					i++
-					flags = append(flags, args[i])
-				}
+			if takesValue(fs, strings.TrimLeft(a, "-")) && i+1 < len(args) {
+				i++
+				flags = append(flags, args[i])
 			}
 		default:
 			positional = append(positional, a)
 		}
 	}
 	return flags, positional
+}
+
+// takesValue reports whether name (as written after the dashes) is a flag
+// of fs whose value is the next argument: not a boolean flag, and not
+// written name=value.
+func takesValue(fs *flag.FlagSet, name string) bool {
+	if strings.Contains(name, "=") {
+		return false
+	}
+	f := fs.Lookup(name)
+	if f == nil {
+		return false
+	}
+	b, isBool := f.Value.(interface{ IsBoolFlag() bool })
+	return !isBool || !b.IsBoolFlag()
 }
 
 // openTrustStore opens the store in dir, or the configured one when dir is
@@ -86,19 +115,15 @@ func runTrustImport(e *env, args []string) int {
 	store := fs.String("store", "", "trust store directory (default: the configured one)")
 	test := fs.Bool("test", false, "import as TEST anchors: shown as such and never accepted for real documents")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
-	flags, files := splitArgs(args, "store")
-	if code, ok := parseFlags(fs, flags); !ok {
+	file, code, ok := parseWithOneArg(fs, args)
+	if !ok {
 		return code
-	}
-	if len(files) != 1 {
-		fs.Usage()
-		return exitUsage
 	}
 	dir, s, ok := openTrustStore(e, "trust import", *store)
 	if !ok {
 		return exitInput
 	}
-	res, err := s.Import(files[0], trust.ImportOptions{Test: *test})
+	res, err := s.Import(file, trust.ImportOptions{Test: *test})
 	if err != nil {
 		return reportImportError(e, dir, err)
 	}

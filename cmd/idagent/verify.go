@@ -83,22 +83,18 @@ func runVerifySOD(e *env, args []string) int {
 	fs.StringVar(&f.state, "issuing-state", "", "the document's issuing state (ICAO code, e.g. VNM, D) to bind the signer's country to")
 	fs.BoolVar(&f.allowTst, "allow-test-anchors", false, "accept chains that end at TEST anchors (test and demo documents)")
 	fs.BoolVar(&f.json, "json", false, "print the result as JSON")
-	flags, files := splitArgs(args, "trust", "dg", "issuing-state")
-	if code, ok := parseFlags(fs, flags); !ok {
+	file, code, ok := parseWithOneArg(fs, args)
+	if !ok {
 		return code
 	}
-	if len(files) != 1 {
-		fs.Usage()
-		return exitUsage
-	}
-	raw, err := readInput(files[0])
+	raw, err := readInput(file)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "idagent verify sod: %v\n", err)
 		return exitInput
 	}
 	sod, err := pa.ParseSOD(raw)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "idagent verify sod: %s: %v\n", files[0], err)
+		fmt.Fprintf(e.stderr, "idagent verify sod: %s: %v\n", file, err)
 		return exitInput
 	}
 	store, notes, err := loadTrust(f.trust)
@@ -114,7 +110,7 @@ func runVerifySOD(e *env, args []string) int {
 	start := time.Now()
 	res := pa.Verify(sod, pa.Options{Trust: store, AllowTestAnchors: f.allowTst, IssuingState: f.state, DataGroups: dgs})
 	elapsed := time.Since(start)
-	out := describeSOD(files[0], res)
+	out := describeSOD(file, res)
 	out.Trust = notes
 	if f.json {
 		if err := json.NewEncoder(e.stdout).Encode(out); err != nil {

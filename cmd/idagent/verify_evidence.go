@@ -49,13 +49,9 @@ func runVerifyEvidence(e *env, args []string) int {
 	fs.BoolVar(&f.allowTst, "allow-test-anchors", false, "accept chains that end at TEST anchors, and trust the simulator's TEST CSCA (idagent sim cards)")
 	fs.BoolVar(&f.fields, "fields", false, "print the identity fields of the verified data groups (personal data)")
 	fs.BoolVar(&f.json, "json", false, "print the result as JSON")
-	flags, files := splitArgs(args, "trust", "challenge")
-	if code, ok := parseFlags(fs, flags); !ok {
+	file, code, ok := parseWithOneArg(fs, args)
+	if !ok {
 		return code
-	}
-	if len(files) != 1 {
-		fs.Usage()
-		return exitUsage
 	}
 	opts := verify.Options{AllowTestAnchors: f.allowTst, RequireSignedChallenge: f.require}
 	if f.challenge != "" {
@@ -66,14 +62,14 @@ func runVerifyEvidence(e *env, args []string) int {
 		}
 		opts.Challenge = c
 	}
-	raw, err := readInput(files[0])
+	raw, err := readInput(file)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "idagent verify evidence: %v\n", err)
 		return exitInput
 	}
 	ev, err := verify.ParseEvidence(raw)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "idagent verify evidence: %s: %v\n", files[0], err)
+		fmt.Fprintf(e.stderr, "idagent verify evidence: %s: %v\n", file, err)
 		return exitInput
 	}
 	store, notes, err := loadTrustWithTest(f.trust, f.allowTst)
@@ -86,7 +82,7 @@ func runVerifyEvidence(e *env, args []string) int {
 	res := verify.Verify(ev, opts)
 	elapsed := time.Since(start)
 	doc := res.Document(ev)
-	out := evidenceJSON{File: files[0], Verdict: res.Verdict, Checks: res.Checks, Verified: doc.Verified, Trust: notes, Challenge: opts.Challenge != nil}
+	out := evidenceJSON{File: file, Verdict: res.Verdict, Checks: res.Checks, Verified: doc.Verified, Trust: notes, Challenge: opts.Challenge != nil}
 	if out.Verified == nil {
 		out.Verified = []int{}
 	}
